@@ -1,0 +1,89 @@
+"""Command line: parse argv and dispatch to a subcommand module.
+
+Kept free of heavy imports so ``--help`` and ``config check`` answer instantly;
+each subcommand imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from oncall_tui import __version__
+
+EPILOG = """\
+configuration precedence (lowest to highest):
+  config.toml (XDG config dir, or --config PATH)
+  ONCALL_* environment variables, nested with "__",
+    e.g. ONCALL_DEFAULT_CONTEXT=staging
+         ONCALL_CONTEXTS__PROD__PROMETHEUS__TIMEOUT=5
+  command-line options (--context, --theme)
+
+secrets never live in config.toml: a source's auth.secret names a keyring entry,
+an environment variable or a password_command. Store a token with
+  oncall-tui auth set CONTEXT SOURCE
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oncall-tui",
+        description="A terminal cockpit for the engineer holding the pager.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"oncall-tui {__version__}")
+    parser.add_argument("--config", type=Path, help="config file to use instead of the XDG one")
+    parser.add_argument("--context", help="context to open (default: default_context, else the first)")
+    parser.add_argument("--theme", help="theme to use (overrides config)")
+    parser.add_argument(
+        "--demo", action="store_true", help="run against the built-in demo environment (no servers needed)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    config = sub.add_parser("config", help="check the config or show where files live")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub.add_parser("check", help="validate the config; exit 0, or 2 with one line per problem")
+    config_sub.add_parser("path", help="print where config, data and themes live")
+
+    auth = sub.add_parser("auth", help="manage credentials in the OS keyring")
+    auth_sub = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
+    auth_set = auth_sub.add_parser("set", help="store a token or password for CONTEXT SOURCE (prompted, no echo)")
+    auth_set.add_argument("context_name", metavar="CONTEXT")
+    auth_set.add_argument("source", metavar="SOURCE", choices=["prometheus", "alertmanager", "jaeger"])
+
+    trace = sub.add_parser("trace", help="open a trace file (Jaeger UI JSON or OTLP JSON)")
+    trace.add_argument("file", type=Path, metavar="FILE")
+    trace.add_argument(
+        "--summary", action="store_true", help="print one JSON object per trace instead of opening the app"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "config":
+        from oncall_tui.commands import config_cmd
+
+        if args.config_command == "check":
+            return config_cmd.check(args.config)
+        return config_cmd.show_paths(args.config)
+    if args.command == "auth":
+        from oncall_tui.commands import auth_cmd
+
+        return auth_cmd.set_secret(args.config, args.context_name, args.source)
+    if args.command == "trace":
+        from oncall_tui.commands import trace_cmd
+
+        if args.summary:
+            return trace_cmd.print_summary(args.file)
+        return trace_cmd.open_in_app(args.file, theme=args.theme)
+    from oncall_tui.commands import run_cmd
+
+    return run_cmd.run(config_path=args.config, context=args.context, theme=args.theme, demo=args.demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

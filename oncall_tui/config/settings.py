@@ -1,0 +1,167 @@
+"""Pydantic models of ``config.toml``.
+
+A config file names *where* secrets live (``SecretRef``), never their values.
+Unknown keys are rejected (``extra="forbid"``) so a typo is an error, not a
+silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from oncall_tui.config.alerting import AlertSettings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret is kept: exactly one of ``keyring``, ``env`` or ``command``."""
+
+    keyring: str | None = None
+    """Keyring entry as ``service/username`` or just ``username`` (service ``oncall-tui``)."""
+    env: str | None = None
+    """Name of an environment variable holding the secret."""
+    command: str | None = None
+    """A ``password_command``: shell command whose stdout (stripped) is the secret."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        given = [n for n in ("keyring", "env", "command") if getattr(self, n)]
+        if len(given) != 1:
+            raise ValueError("expected exactly one of keyring, env or command")
+        return self
+
+    def describe(self) -> str:
+        """Where the secret comes from, safe to show (never the value)."""
+        if self.keyring:
+            return f"keyring:{self.keyring}"
+        if self.env:
+            return f"env:{self.env}"
+        return "password_command"
+
+
+class AuthSettings(_Strict):
+    """How to authenticate to a source."""
+
+    type: Literal["bearer", "basic"]
+    """``bearer`` sends ``Authorization: Bearer <token>``; ``basic`` sends username and password."""
+    username: str | None = None
+    """User name for basic auth."""
+    secret: SecretRef | None = None
+    """Token (bearer) or password (basic). Default: keyring entry ``<context>/<source>``, set by ``oncall-tui auth set``."""
+
+    @model_validator(mode="after")
+    def _basic_needs_user(self) -> AuthSettings:
+        if self.type == "basic" and not self.username:
+            raise ValueError("basic auth needs a username")
+        return self
+
+
+class TlsSettings(_Strict):
+    """TLS options of a source."""
+
+    ca_file: Path | None = None
+    """PEM bundle of CAs to trust instead of the system store."""
+    insecure_skip_verify: bool = False
+    """Do not verify the server certificate. Only when explicitly set; then marked on screen."""
+
+
+class SourceSettings(_Strict):
+    """Settings shared by every source kind."""
+
+    auth: AuthSettings | None = None
+    """Credentials, if the source needs them."""
+    tls: TlsSettings = Field(default_factory=TlsSettings)
+    """TLS options."""
+    timeout: float = Field(default=10.0, gt=0)
+    """Seconds before one request is abandoned and the source marked down."""
+    refresh: float = Field(default=15.0, gt=0)
+    """Seconds between the end of one poll and the start of the next."""
+    max_backoff: float = Field(default=300.0, gt=0)
+    """Upper bound, in seconds, of the exponential backoff after failures."""
+
+
+class PrometheusSettings(SourceSettings):
+    """A Prometheus-compatible query endpoint (Prometheus, Thanos, Mimir, VictoriaMetrics)."""
+
+    url: HttpUrl
+    """Base URL; ``/api/v1/...`` is appended."""
+
+
+class AlertmanagerSettings(SourceSettings):
+    """One Alertmanager, or the peers of one HA cluster."""
+
+    urls: list[HttpUrl] = Field(min_length=1)
+    """Base URL of every peer; alerts are merged and de-duplicated by fingerprint."""
+    refresh: float = Field(default=10.0, gt=0)
+    """Seconds between the end of one poll and the start of the next."""
+
+
+class JaegerSettings(SourceSettings):
+    """A Jaeger query service (or Tempo's Jaeger-compatible query)."""
+
+    url: HttpUrl
+    """Base URL; ``/api/v3/...`` is tried first, then ``/api/...``."""
+    refresh: float = Field(default=60.0, gt=0)
+    """Seconds between health checks of the query service."""
+
+
+class ContextSettings(_Strict):
+    """A named environment (prod-eu, staging, …): the sources the app talks to."""
+
+    prometheus: PrometheusSettings | None = None
+    """The metrics source."""
+    alertmanager: AlertmanagerSettings | None = None
+    """The alert source."""
+    jaeger: JaegerSettings | None = None
+    """The trace source."""
+
+
+def default_user() -> str:
+    """``user@host``: who the app acts as when no ``user`` is configured."""
+    try:
+        name = getpass.getuser()
+    except Exception:  # getuser raises OSError-likes when no login name exists (containers)
+        name = "oncall"
+    return f"{name}@{socket.gethostname()}"
+
+
+class Settings(_Strict):
+    """The whole of ``config.toml``."""
+
+    contexts: dict[str, ContextSettings] = Field(default_factory=dict)
+    """Named contexts; switch between them at run time."""
+    default_context: str | None = None
+    """Context selected at start; the first one when unset."""
+    user: str = Field(default_factory=default_user)
+    """Who the app acts as: ``createdBy`` of silences, author of log entries."""
+    theme: str = "dark"
+    """Theme name: a shipped one or a file in the user themes directory."""
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    """Severity policy, ack defaults and escalation."""
+
+    @model_validator(mode="after")
+    def _default_context_exists(self) -> Settings:
+        if self.default_context is not None and self.default_context not in self.contexts:
+            raise ValueError(
+                f"default_context {self.default_context!r} is not one of the contexts "
+                f"({', '.join(sorted(self.contexts)) or 'none defined'})"
+            )
+        return self
+
+    def context_names(self) -> list[str]:
+        """Context names in file order."""
+        return list(self.contexts)
+
+    def initial_context(self) -> str | None:
+        """The context to open at start."""
+        if self.default_context:
+            return self.default_context
+        return next(iter(self.contexts), None)

@@ -1,0 +1,155 @@
+"""Fixed-delay, coalesced, cancellable polling with backoff and health tracking.
+
+The next fetch starts only after the previous one ended (never ``set_interval``),
+so a slow source cannot pile up requests. A failure keeps the last good value
+and says why; recovery is simply the next success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
+
+from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.errors import OncallError, SecretError
+from oncall_tui.models.health import HealthState, SourceHealth
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh(Generic[T]):
+    """A successful poll: new data and the health that goes with it."""
+
+    value: T
+    health: SourceHealth
+
+
+@dataclass(frozen=True, slots=True)
+class Failed(Generic[T]):
+    """A failed poll: the reason, and the last good value (``None`` if never fetched)."""
+
+    error: OncallError
+    last_value: T | None
+    health: SourceHealth
+
+
+PollResult = Fresh[T] | Failed[T]
+
+
+def describe_exception(exc: BaseException) -> OncallError:
+    """Turn anything a fetch raised into an OncallError with a one-line reason."""
+    if isinstance(exc, OncallError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return OncallError("timed out")
+    # Unexpected bugs still must not kill the poller; name the type so it can be reported.
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return OncallError(f"{type(exc).__name__}: {text}".rstrip(": "))
+
+
+class Poller(Generic[T]):
+    """Polls one source forever (until cancelled), reporting each result through ``on_result``."""
+
+    def __init__(
+        self,
+        name: str,
+        fetch: Callable[[], Awaitable[T]],
+        on_result: Callable[[Fresh[T] | Failed[T]], None],
+        *,
+        refresh: float,
+        timeout: float,
+        max_backoff: float = 300.0,
+        clock: Clock | None = None,
+        jitter: Callable[[], float] | None = None,
+        insecure: bool = False,
+    ) -> None:
+        self.name = name
+        """Source name shown in the health bar."""
+        self.refresh = refresh
+        """Seconds between the end of one poll and the start of the next, when healthy."""
+        self.timeout = timeout
+        """Seconds a whole fetch may take before it counts as failed."""
+        self.max_backoff = max_backoff
+        """Cap of the exponential backoff, in seconds."""
+        self._fetch = fetch
+        self._on_result = on_result
+        self._clock = clock or SystemClock()
+        # Jitter spreads retries of many clients hitting one recovering server.
+        self._jitter = jitter or (lambda: random.uniform(0.8, 1.2))
+        self._wake = asyncio.Event()
+        self._last_value: T | None = None
+        self.health = SourceHealth(source=name, insecure=insecure)
+        """Latest health snapshot."""
+
+    def wake(self) -> None:
+        """Refresh now: cut the current wait short (a running fetch is not duplicated)."""
+        self._wake.set()
+
+    def next_delay(self) -> float:
+        """Seconds to wait before the next fetch, given the current failure streak."""
+        failures = self.health.consecutive_failures
+        if failures == 0:
+            return self.refresh
+        backoff = min(self.max_backoff, self.refresh * (2 ** (failures - 1)))
+        return min(self.max_backoff, backoff * self._jitter())
+
+    async def poll_once(self) -> Fresh[T] | Failed[T]:
+        """Fetch once, update health, report and return the result."""
+        started = self._clock.monotonic()
+        try:
+            async with asyncio.timeout(self.timeout):
+                value = await self._fetch()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure is reported, none escapes the loop
+            error = describe_exception(exc)
+            if isinstance(exc, TimeoutError):
+                error = OncallError(f"no answer within {self.timeout:g}s")
+            failed_state = (
+                HealthState.NO_CREDENTIALS
+                if isinstance(exc, SecretError)
+                else HealthState.STALE
+                if self._last_value is not None
+                else HealthState.DOWN
+            )
+            self.health = replace(
+                self.health,
+                state=failed_state,
+                latency=self._clock.monotonic() - started,
+                reason=error.message,
+                consecutive_failures=self.health.consecutive_failures + 1,
+            )
+            result: Fresh[T] | Failed[T] = Failed(error, self._last_value, self.health)
+        else:
+            self._last_value = value
+            self.health = replace(
+                self.health,
+                state=HealthState.UP,
+                latency=self._clock.monotonic() - started,
+                last_ok_at=self._clock.now(),
+                reason=None,
+                consecutive_failures=0,
+            )
+            result = Fresh(value, self.health)
+        self._on_result(result)
+        return result
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
+        while True:
+            await self.poll_once()
+            await self._wait(self.next_delay())
+
+    async def _wait(self, seconds: float) -> None:
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
