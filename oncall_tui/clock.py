@@ -32,11 +32,12 @@ class SystemClock:
 
 
 class FakeClock:
-    """A clock that only moves when told to; ``sleep`` advances it instantly."""
+    """A clock that only moves when told to; ``sleep`` advances it instantly (or, with ``real_sleep``, waits)."""
 
-    def __init__(self, start: datetime | None = None) -> None:
+    def __init__(self, start: datetime | None = None, *, real_sleep: bool = False) -> None:
         self._wall = start or datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
         self._mono = 1000.0
+        self._real_sleep = real_sleep
         self.sleeps: list[float] = []
         """Every duration passed to ``sleep``, in order (tests assert backoff with it)."""
 
@@ -54,6 +55,10 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        if self._real_sleep:
+            # Frozen time for snapshots: waits really pass, the displayed clock does not move.
+            await asyncio.sleep(seconds)
+            return
         self.advance(seconds)
         # Yield to the loop so other tasks run, as a real sleep would.
         await asyncio.sleep(0)

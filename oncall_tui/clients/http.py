@@ -73,10 +73,22 @@ def _describe_transport_error(exc: httpx.TransportError, url: str) -> SourceErro
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return SourceError(f"TLS failure talking to {url}: {text}", kind="tls")
     if isinstance(exc, httpx.ConnectError):
-        if "refused" in lowered:
+        if "refused" in lowered or _caused_by(exc, ConnectionRefusedError):
             return SourceError(f"connection refused by {url}", kind="unreachable")
         return SourceError(f"cannot connect to {url}: {text}", kind="unreachable")
     return SourceError(f"network error talking to {url}: {text}", kind="unreachable")
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the exception's cause/context chain (httpx wraps OS errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _timeout_text(exc: httpx.TimeoutException) -> str:

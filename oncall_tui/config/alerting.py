@@ -1,14 +1,297 @@
-"""Config of the alert side: severity policy, ack defaults, escalation (extended by the alerts work)."""
+"""Config of the alert side: severity policy, response timers, ack defaults, escalation, notifiers.
+
+Everything here is ``[alerts]`` in config.toml. Durations are written the way people
+say them: ``"5m"``, ``"1h30m"``, ``"90s"``, ``"2d"`` (or a number of seconds).
+
+Example::
+
+    [alerts]
+    severity_label = "severity"
+    severity_order = ["critical", "warning", "info"]
+    severity_aliases = { page = "critical", error = "critical" }
+    group_by = "service"            # unset: Alertmanager's own groups
+    bell_on_new_critical = true
+    default_escalation_policy = "primary"
+
+    [alerts.response_timers.critical]
+    investigate = "5m"
+    resolve = "1h"
+
+    [alerts.ack]
+    default_duration = "2h"
+    until_resolved = true
+
+    [alerts.escalation_policies.primary]
+    repeat = 1
+    levels = [
+      { name = "on-call", targets = ["team-slack"], delay = "5m" },
+      { name = "secondary", targets = ["pd-secondary", "team-slack"], delay = "15m" },
+    ]
+
+    [alerts.notifiers.team-slack]
+    kind = "slack"
+    url = "https://hooks.slack.com/services/T000/B000/XXXX"
+
+    [alerts.notifiers.pd-secondary]
+    kind = "pagerduty"
+    routing_key = { keyring = "oncall-tui/pagerduty" }
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, PlainSerializer, model_validator
 
 
-class AlertSettings(BaseModel):
-    """``[alerts]`` in config.toml."""
+def _validate_secret_ref(value: object) -> object:
+    # settings.py imports this module at its top, before it defines SecretRef: import it at validation time.
+    from oncall_tui.config.settings import SecretRef
 
+    if value is None or isinstance(value, SecretRef):
+        return value
+    return SecretRef.model_validate(value)
+
+
+if TYPE_CHECKING:
+    from oncall_tui.config.settings import SecretRef
+
+    SecretRefField = SecretRef
+else:
+    SecretRefField = Annotated[Any, BeforeValidator(_validate_secret_ref)]
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
+"""Default endpoint of the PagerDuty Events API v2."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """``"1h30m"``/``"90s"``/``"2d"``, a number of seconds, or a timedelta → timedelta.
+
+    Raises ValueError with a message fit to show next to an input field.
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30m, 2h or 1h30m")
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    if not isinstance(value, str):
+        raise ValueError("expected a duration such as 30m, 2h or 1h30m")
+    text = value.strip()
+    if not text:
+        raise ValueError("duration is empty: expected e.g. 30m, 2h or 1h30m")
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return timedelta(seconds=float(text))
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(text):
+        if text[pos : match.start()].strip():
+            break
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+        pos = match.end()
+    if pos == 0 or text[pos:].strip():
+        raise ValueError(f"{value!r} is not a duration: expected e.g. 30m, 2h or 1h30m")
+    return timedelta(seconds=total)
+
+
+def format_duration(value: timedelta) -> str:
+    """The inverse of :func:`parse_duration` for whole seconds: ``timedelta(minutes=90)`` → ``"1h30m"``."""
+    seconds = int(value.total_seconds())
+    if seconds == 0:
+        return "0s"
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return sign + "".join(parts)
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A config duration: ``"5m"``, ``"1h30m"``, a number of seconds."""
+
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResponseTimer(_Strict):
+    """How fast an alert of one severity must be looked at and fixed."""
+
+    investigate: Duration | None = None
+    """Time from firing until someone should be investigating (ack target); unset = no target."""
+    resolve: Duration | None = None
+    """Time from firing until the alert should be resolved; unset = no target."""
+
+
+def _default_timers() -> dict[str, ResponseTimer]:
+    return {
+        "critical": ResponseTimer(investigate=timedelta(minutes=5), resolve=timedelta(hours=1)),
+        "warning": ResponseTimer(investigate=timedelta(minutes=30), resolve=timedelta(hours=4)),
+        "info": ResponseTimer(),
+    }
+
+
+class AckSettings(_Strict):
+    """Defaults of the ack dialog."""
+
+    default_duration: Duration = timedelta(hours=1)
+    """Duration pre-filled in the ack dialog."""
+    until_resolved: bool = False
+    """Pre-tick "ack until resolved": the app extends its own ack silences while the alert fires."""
+    until_resolved_step: Duration = timedelta(minutes=30)
+    """Length of each "until resolved" silence; it is extended when less than half of it is left."""
+
+    @model_validator(mode="after")
+    def _positive(self) -> AckSettings:
+        if self.default_duration <= timedelta(0):
+            raise ValueError("default_duration must be positive")
+        if self.until_resolved_step < timedelta(minutes=1):
+            raise ValueError("until_resolved_step must be at least 1m")
+        return self
+
+
+class EscalationLevel(_Strict):
+    """One step of an escalation policy."""
+
+    name: str = Field(min_length=1)
+    """Shown on screen and in the incident log, e.g. ``primary on-call``."""
+    targets: list[str] = Field(min_length=1)
+    """Names of entries of ``[alerts.notifiers]`` notified when the incident reaches this level."""
+    delay: Duration = timedelta(minutes=5)
+    """How long an un-acked critical incident stays at this level before it escalates by itself."""
+
+
+class EscalationPolicy(_Strict):
+    """Ordered levels an incident climbs through."""
+
+    levels: list[EscalationLevel] = Field(min_length=1)
+    """Levels in order; escalating moves to the next one."""
+    repeat: int = Field(default=0, ge=0)
+    """How many times to start again from the first level after the last one."""
+    match: str | None = None
+    """Alertmanager matchers selecting the alerts this policy is for (e.g. ``team="db"``); unset = any."""
+
+    @model_validator(mode="after")
+    def _match_parses(self) -> EscalationPolicy:
+        if self.match is not None:
+            # Imported here: the domain package imports this module for its settings types.
+            from oncall_tui.domain.matchers import ParseError, parse_filter
+
+            try:
+                parsed = parse_filter(self.match)
+            except ParseError as exc:
+                raise ValueError(f"match: {exc}") from None
+            if parsed.words:
+                raise ValueError(
+                    f"match: only matchers are allowed, not free text ({' '.join(parsed.words)})"
+                )
+        return self
+
+    def steps(self) -> int:
+        """Total number of levels an incident can reach, counting repeats."""
+        return len(self.levels) * (self.repeat + 1)
+
+    def level_at(self, index: int) -> EscalationLevel:
+        """The level of step ``index`` (0-based, repeats included)."""
+        return self.levels[index % len(self.levels)]
+
+
+class NotifierTarget(_Strict):
+    """Where an escalation is sent."""
+
+    kind: Literal["webhook", "slack", "pagerduty"]
+    """``webhook`` (generic JSON), ``slack`` (Slack-compatible webhook) or ``pagerduty`` (Events v2)."""
+    url: HttpUrl | None = None
+    """Endpoint. Required for webhook and slack; PagerDuty defaults to the public Events v2 URL."""
+    routing_key: SecretRefField | None = None
+    """PagerDuty integration (routing) key: a secret reference, never the key itself."""
+    timeout: float = Field(default=10.0, gt=0)
+    """Seconds before the request is abandoned and the notification kept in the outbox."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> NotifierTarget:
+        if self.kind in ("webhook", "slack") and self.url is None:
+            raise ValueError(f"a {self.kind} notifier needs a url")
+        if self.kind == "pagerduty" and self.routing_key is None:
+            raise ValueError("a pagerduty notifier needs routing_key (keyring, env or command)")
+        if self.kind != "pagerduty" and self.routing_key is not None:
+            raise ValueError("routing_key is only for pagerduty notifiers")
+        return self
+
+    def endpoint(self) -> str:
+        """The URL to POST to."""
+        if self.url is not None:
+            return str(self.url)
+        return PAGERDUTY_EVENTS_URL
+
+
+class AlertSettings(_Strict):
+    """``[alerts]`` in config.toml."""
 
     severity_label: str = "severity"
     """Label whose value ranks an alert."""
+    severity_order: list[str] = Field(default_factory=lambda: ["critical", "warning", "info"], min_length=1)
+    """Severity names, highest first; any other value (or no label) ranks as ``none``, below all of them."""
+    severity_aliases: dict[str, str] = Field(default_factory=dict)
+    """Other label values counting as one of ``severity_order`` (``page = "critical"``); case-insensitive."""
+    response_timers: dict[str, ResponseTimer] = Field(default_factory=_default_timers)
+    """Investigate/resolve targets per severity name; a severity without an entry has no timers."""
+    ack: AckSettings = Field(default_factory=AckSettings)
+    """Defaults of the ack dialog."""
+    group_by: str | None = None
+    """Label to group the queue by; unset groups as Alertmanager does (its route ``group_by``)."""
+    show_suppressed: bool = False
+    """Show silenced and inhibited alerts in the queue at start (toggled with a key)."""
+    bell_on_new_critical: bool = False
+    """Ring the terminal bell when a new critical alert arrives."""
+    escalation_policies: dict[str, EscalationPolicy] = Field(default_factory=dict)
+    """Named escalation policies; the first whose ``match`` selects the alert applies."""
+    default_escalation_policy: str | None = None
+    """Policy for alerts no policy's ``match`` selects; unset = such alerts cannot be escalated."""
+    notifiers: dict[str, NotifierTarget] = Field(default_factory=dict)
+    """Named notification targets referenced by escalation levels."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlertSettings:
+        order = [s.lower() for s in self.severity_order]
+        if "none" in order:
+            raise ValueError(
+                "severity_order: 'none' is implied (below every listed severity); do not list it"
+            )
+        if len(set(order)) != len(order):
+            raise ValueError("severity_order: names must be unique")
+        for alias, target in self.severity_aliases.items():
+            if target.lower() not in order:
+                raise ValueError(f"severity_aliases.{alias}: {target!r} is not one of severity_order")
+        for name in self.response_timers:
+            if name.lower() not in order and name.lower() != "none":
+                raise ValueError(f"response_timers.{name}: not one of severity_order ({', '.join(order)})")
+        for policy_name, policy in self.escalation_policies.items():
+            for i, level in enumerate(policy.levels):
+                for target in level.targets:
+                    if target not in self.notifiers:
+                        raise ValueError(
+                            f"escalation_policies.{policy_name}.levels[{i}].targets: {target!r} is not "
+                            f"a notifier (defined: {', '.join(sorted(self.notifiers)) or 'none'})"
+                        )
+        if (
+            self.default_escalation_policy is not None
+            and self.default_escalation_policy not in self.escalation_policies
+        ):
+            raise ValueError(
+                f"default_escalation_policy: {self.default_escalation_policy!r} is not one of "
+                f"escalation_policies ({', '.join(sorted(self.escalation_policies)) or 'none defined'})"
+            )
+        return self

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from oncall_tui.config.alerting import AlertSettings
 
@@ -55,7 +55,7 @@ class AuthSettings(_Strict):
     username: str | None = None
     """User name for basic auth."""
     secret: SecretRef | None = None
-    """Token (bearer) or password (basic). Default: keyring entry ``<context>/<source>``, set by ``oncall-tui auth set``."""
+    """Token (bearer) or password (basic); default: keyring entry ``oncall-tui/<context>/<source>``."""
 
     @model_validator(mode="after")
     def _basic_needs_user(self) -> AuthSettings:
@@ -147,14 +147,18 @@ class Settings(_Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     """Severity policy, ack defaults and escalation."""
 
-    @model_validator(mode="after")
-    def _default_context_exists(self) -> Settings:
-        if self.default_context is not None and self.default_context not in self.contexts:
+    # A field validator, not a model validator: its error is then located at ``default_context``,
+    # so ``config check`` can name the field. ``contexts`` is declared first, so it is in ``info.data``
+    # (and absent when it failed validation itself, which skips this check rather than adding noise).
+    @field_validator("default_context")
+    @classmethod
+    def _default_context_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        contexts = info.data.get("contexts")
+        if value is not None and contexts is not None and value not in contexts:
             raise ValueError(
-                f"default_context {self.default_context!r} is not one of the contexts "
-                f"({', '.join(sorted(self.contexts)) or 'none defined'})"
+                f"expected the name of a context ({', '.join(sorted(contexts)) or 'none defined'})"
             )
-        return self
+        return value
 
     def context_names(self) -> list[str]:
         """Context names in file order."""

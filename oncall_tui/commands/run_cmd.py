@@ -1,0 +1,52 @@
+"""Start the app: load config (or start the demo environment), then run the UI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from oncall_tui.errors import ConfigError
+
+
+def run(*, config_path: Path | None, context: str | None, theme: str | None, demo: bool) -> int:
+    from oncall_tui.config.loader import load_settings
+    from oncall_tui.config.locations import themes_dir
+
+    if demo:
+        from oncall_tui.demo import DemoEnvironment
+
+        environment = DemoEnvironment()
+        environment.start()
+        try:
+            return _run_app(environment.settings(), context="demo", theme=theme, demo=True, themes=themes_dir())
+        finally:
+            environment.stop()
+    try:
+        loaded = load_settings(config_path, overrides={"theme": theme} if theme else None)
+    except ConfigError as exc:
+        # A malformed config never starts the app half-configured.
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    settings = loaded.settings
+    if context is not None and context not in settings.contexts:
+        names = ", ".join(settings.contexts) or "none"
+        print(f"--context: no context named {context!r} (defined: {names})", file=sys.stderr)
+        return 2
+    if not settings.contexts:
+        print(
+            "no contexts configured: write one in the config file (oncall-tui config path shows where),\n"
+            "or try the built-in demo: oncall-tui --demo",
+            file=sys.stderr,
+        )
+        return 2
+    return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
+
+
+def _run_app(settings: object, *, context: str | None, theme: str | None, demo: bool, themes: Path) -> int:
+    from oncall_tui.config.settings import Settings
+    from oncall_tui.ui.app import OncallApp
+
+    assert isinstance(settings, Settings)
+    OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes).run()
+    return 0

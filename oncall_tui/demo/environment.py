@@ -1,0 +1,118 @@
+"""``DemoEnvironment``: three demo servers, one scenario, one clock, and settings that point at them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.config.settings import (
+    AlertmanagerSettings,
+    ContextSettings,
+    JaegerSettings,
+    PrometheusSettings,
+    Settings,
+)
+from oncall_tui.demo.alertmanager_api import AlertmanagerAPI
+from oncall_tui.demo.jaeger_api import JaegerAPI
+from oncall_tui.demo.prometheus_api import PrometheusAPI
+from oncall_tui.demo.scenario import Scenario
+from oncall_tui.demo.server import DemoServer
+from oncall_tui.demo.traces import TraceGenerator
+
+CONTEXT_NAME = "demo"
+"""Name of the one context ``settings()`` defines."""
+
+
+class DemoEnvironment:
+    """Prometheus-, Alertmanager- and Jaeger-compatible HTTP APIs on ephemeral loopback ports.
+
+    Everything served is a function of the clock and the seed: the scenario is
+    anchored at ``clock.now()`` when the environment is created, so a test with a
+    ``FakeClock`` sees the same bytes every run. Use as a context manager, or call
+    ``start()`` and ``stop()``.
+    """
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        seed: int = 7,
+        *,
+        group_by: tuple[str, ...] = ("alertname",),
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        """Time source of every server (a FakeClock in tests)."""
+        self.seed = seed
+        """Seed of every pseudo-random choice of the scenario."""
+        self.scenario = Scenario(self.clock.now().timestamp(), seed)
+        """The synthetic world: series, alert rules, services."""
+        self.traces = TraceGenerator(self.scenario)
+        """Trace generator shared by Jaeger and Prometheus exemplars."""
+        self.prometheus = PrometheusAPI(self.scenario, self.clock, self.traces)
+        """Prometheus handler (its evaluator can be used directly by tests)."""
+        self.alertmanager = AlertmanagerAPI(self.scenario, self.clock, group_by=group_by)
+        """Alertmanager handler; holds the silences."""
+        self.jaeger = JaegerAPI(self.traces, self.clock)
+        """Jaeger query handler."""
+        self._servers = {
+            "prometheus": DemoServer(self.prometheus, "prometheus"),
+            "alertmanager": DemoServer(self.alertmanager, "alertmanager"),
+            "jaeger": DemoServer(self.jaeger, "jaeger"),
+        }
+
+    @property
+    def running(self) -> bool:
+        """True between ``start()`` and ``stop()``."""
+        return self._servers["prometheus"].running
+
+    def start(self) -> None:
+        """Bind the three servers to free ports on 127.0.0.1 and serve in daemon threads."""
+        try:
+            for server in self._servers.values():
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        self.alertmanager.prometheus_url = self.prometheus_url
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and free the ports; safe to call twice."""
+        for server in self._servers.values():
+            server.stop()
+
+    @property
+    def prometheus_url(self) -> str:
+        """Base URL of the demo Prometheus (raises when not started)."""
+        return self._servers["prometheus"].url
+
+    @property
+    def alertmanager_url(self) -> str:
+        """Base URL of the demo Alertmanager (raises when not started)."""
+        return self._servers["alertmanager"].url
+
+    @property
+    def jaeger_url(self) -> str:
+        """Base URL of the demo Jaeger query service (raises when not started)."""
+        return self._servers["jaeger"].url
+
+    def settings(self, base: Settings | None = None) -> Settings:
+        """Settings with one context ``demo`` pointing at the servers (other fields from ``base``)."""
+        context = ContextSettings(
+            prometheus=PrometheusSettings(url=self.prometheus_url, refresh=5.0, timeout=5.0),
+            alertmanager=AlertmanagerSettings(urls=[self.alertmanager_url], refresh=5.0, timeout=5.0),
+            jaeger=JaegerSettings(url=self.jaeger_url, timeout=5.0),
+        )
+        if base is None:
+            return Settings(contexts={CONTEXT_NAME: context}, default_context=CONTEXT_NAME)
+        return base.model_copy(update={"contexts": {CONTEXT_NAME: context}, "default_context": CONTEXT_NAME})
+
+    def __enter__(self) -> DemoEnvironment:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,593 @@
+"""The alert queue as a UI shows it: grouped, sorted, filtered, keyed by fingerprint.
+
+Two stages, so that a filter keystroke does not redo a poll's work:
+
+* :func:`prepare` runs once per poll: it de-duplicates alerts by fingerprint, ranks
+  them, assigns each to its Alertmanager group and resolves who silenced it.
+* :meth:`QueueSnapshot.view` runs per filter/toggle change: it filters, groups (by the
+  Alertmanager group or by a label the user picks), sorts and counts.
+
+Alertmanager returns an alert once per route that matched it (an alert routed to two
+receivers appears in two groups). The queue shows each alert once, in its most
+specific group (most group-by labels, then receiver name), so the table can be keyed
+by fingerprint alone and counts are counts of alerts, not of notifications.
+
+Order: groups by their highest severity, then by their oldest alert; alerts inside a
+group by severity, then oldest first (see :mod:`oncall_tui.domain.severity`).
+
+Time-dependent figures (response timers, ack age and time left) are not stored here:
+the UI computes them for visible rows at render time with ``now``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from oncall_tui.config.alerting import AlertSettings, EscalationPolicy
+from oncall_tui.domain.matchers import Filter, Matcher, MatchType, escape_regex, search_text, selects
+from oncall_tui.domain.severity import NONE, SeverityPolicy
+from oncall_tui.models.alertmanager import Alert, AlertGroup, Silence
+
+MARKER_PREFIX = "[oncall-tui:"
+"""Start of the marker the app appends to the comment of silences it creates."""
+_MARKER = re.compile(r"\[oncall-tui:([^\]]+)\]\s*$")
+
+
+def silence_marker(dedup_key: str) -> str:
+    """Marker appended to a silence comment: finds the silence again after a crash, marks it as the app's."""
+    return f"{MARKER_PREFIX}{dedup_key}]"
+
+
+def marker_of(comment: str) -> str | None:
+    """The dedup key in a silence comment's marker, if the app created it."""
+    match = _MARKER.search(comment)
+    return match.group(1) if match else None
+
+
+class AlertState(Enum):
+    """What the queue says about an alert's suppression."""
+
+    ACTIVE = "active"
+    SILENCED = "silenced"
+    INHIBITED = "inhibited"
+    MUTED = "muted"
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceInfo:
+    """A silence covering an alert: who, why, until when."""
+
+    silence_id: str
+    """Alertmanager's id of the silence."""
+    created_by: str
+    """``createdBy`` of the silence."""
+    comment: str
+    """Comment, with the app's marker removed."""
+    starts_at: datetime
+    """When the silence started."""
+    ends_at: datetime
+    """When it lapses."""
+    is_ack: bool
+    """Created by this app (an ack or a silence made here), recognised by its comment marker."""
+
+    def age(self, now: datetime) -> timedelta:
+        """How long ago the ack/silence started."""
+        return max(now - self.starts_at, timedelta(0))
+
+    def left(self, now: datetime) -> timedelta:
+        """Time left before it lapses (negative once lapsed)."""
+        return self.ends_at - now
+
+    @classmethod
+    def of(cls, silence: Silence) -> SilenceInfo:
+        marker = marker_of(silence.comment)
+        comment = _MARKER.sub("", silence.comment).rstrip() if marker else silence.comment
+        return cls(
+            silence.id, silence.created_by, comment, silence.starts_at, silence.ends_at, marker is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert in the queue."""
+
+    key: str
+    """Stable row key: the fingerprint."""
+    alert: Alert
+    """The alert itself."""
+    group_key: str
+    """Key of the Alertmanager group the alert is shown in (also the incident's group key)."""
+    group_labels: Mapping[str, str]
+    """Group-by labels of that Alertmanager group."""
+    severity: str
+    """Canonical severity name."""
+    rank: int
+    """Severity rank (0 = none)."""
+    state: AlertState
+    """Active, or what suppresses it."""
+    silences: tuple[SilenceInfo, ...]
+    """Silences covering the alert (known ones), the app's acks first."""
+    is_new: bool
+    """Arrived since the previous poll (for highlighting)."""
+    sort_key: tuple[int, float, str]
+    """Queue order within a group."""
+
+    @property
+    def fingerprint(self) -> str:
+        return self.alert.fingerprint
+
+    @property
+    def acks(self) -> tuple[SilenceInfo, ...]:
+        """The app's own silences covering the alert (its acks)."""
+        return tuple(s for s in self.silences if s.is_ack)
+
+    @property
+    def is_acked(self) -> bool:
+        """Silenced by anyone: someone has taken the alert."""
+        return self.state is AlertState.SILENCED
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """A group header: its label values, counts, and its alerts in order."""
+
+    key: str
+    """Stable row key (``group:`` prefix, never equal to a fingerprint)."""
+    labels: Mapping[str, str]
+    """Labels shared by the group (the group-by labels)."""
+    receiver: str | None
+    """Alertmanager receiver, when grouped as Alertmanager does."""
+    alerts: tuple[AlertRow, ...]
+    """Alerts in queue order."""
+    severity: str
+    """Highest severity in the group."""
+    rank: int
+    """Highest rank in the group."""
+    counts: Mapping[str, int]
+    """Alerts per severity name."""
+    oldest: datetime
+    """Start of the longest-firing alert."""
+
+    @property
+    def title(self) -> str:
+        """``alertname="X", cluster="y"`` style label text for the header."""
+        return ", ".join(f"{k}={v}" for k, v in self.labels.items()) or "(no labels)"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueOptions:
+    """How the user wants the queue shown."""
+
+    group_by: str | None = None
+    """Label to group by; None groups as Alertmanager does."""
+    include_suppressed: bool = False
+    """Also show silenced, inhibited and muted alerts."""
+    filter: Filter | None = None
+    """Matchers and free text from the filter bar."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """What the queue widget renders."""
+
+    groups: tuple[GroupRow, ...]
+    """Groups in order."""
+    counts: Mapping[str, int]
+    """Alerts per severity among those the active/suppressed toggle lets through (header counts)."""
+    shown_counts: Mapping[str, int]
+    """Alerts per severity after the filter too."""
+    total: int
+    """Alerts in the poll (every state)."""
+    shown: int
+    """Alerts in the view."""
+
+    def rows(self, collapsed: Iterable[str] = ()) -> list[GroupRow | AlertRow]:
+        """Group and alert rows in display order; a collapsed group shows only its header."""
+        closed = set(collapsed)
+        out: list[GroupRow | AlertRow] = []
+        for group in self.groups:
+            out.append(group)
+            if group.key not in closed:
+                out.extend(group.alerts)
+        return out
+
+    def keys(self) -> list[str]:
+        """Row keys in display order (groups expanded)."""
+        return [row.key for row in self.rows()]
+
+    def alert_rows(self) -> list[AlertRow]:
+        """Every alert row in order."""
+        return [row for group in self.groups for row in group.alerts]
+
+    def find(self, key: str) -> GroupRow | AlertRow | None:
+        """The row with ``key``."""
+        for group in self.groups:
+            if group.key == key:
+                return group
+            for row in group.alerts:
+                if row.key == key:
+                    return row
+        return None
+
+
+def _group_key(receiver: str, labels: Mapping[str, str]) -> str:
+    inner = ",".join(f"{k}={v!r}" for k, v in sorted(labels.items()))
+    return f"group:{receiver}:{{{inner}}}"
+
+
+def _state(alert: Alert) -> AlertState:
+    status = alert.status
+    if status.state != "suppressed":
+        # "unprocessed" alerts are shown as active: nothing is known to suppress them.
+        return AlertState.ACTIVE
+    if status.silenced_by:
+        return AlertState.SILENCED
+    if status.inhibited_by:
+        return AlertState.INHIBITED
+    return AlertState.MUTED
+
+
+@dataclass(slots=True)
+class QueueSnapshot:
+    """One poll's alerts, prepared for cheap re-filtering. Build it with :func:`prepare`."""
+
+    rows: list[AlertRow]
+    """Every unique alert, in queue order."""
+    group_info: dict[str, tuple[Mapping[str, str], str]]
+    """Alertmanager group key → (group labels, receiver)."""
+    policy: SeverityPolicy
+    """The severity policy it was ranked with."""
+    fingerprints: frozenset[str]
+    """Fingerprints of every alert in the poll."""
+    _haystacks: dict[str, str] = field(default_factory=dict)
+
+    def haystack(self, row: AlertRow) -> str:
+        """Free-text haystack of a row, computed once per poll."""
+        text = self._haystacks.get(row.key)
+        if text is None:
+            text = self._haystacks[row.key] = search_text(row.alert)
+        return text
+
+    def alerts(self) -> list[Alert]:
+        """Every unique alert of the poll."""
+        return [row.alert for row in self.rows]
+
+    def row(self, fingerprint: str) -> AlertRow | None:
+        """The row of one alert."""
+        for row in self.rows:
+            if row.key == fingerprint:
+                return row
+        return None
+
+    def new_since(self, previous: QueueSnapshot | None) -> frozenset[str]:
+        """Fingerprints present now but not in ``previous`` (nothing is new on the first poll)."""
+        if previous is None:
+            return frozenset()
+        return self.fingerprints - previous.fingerprints
+
+    def new_critical(self, previous: QueueSnapshot | None) -> list[AlertRow]:
+        """New, active alerts of the highest severity: what rings the bell."""
+        new = self.new_since(previous)
+        top = len(self.policy.order)
+        return [r for r in self.rows if r.key in new and r.rank == top and r.state is AlertState.ACTIVE]
+
+    def view(self, options: QueueOptions | None = None) -> QueueView:
+        """Filter, group, sort and count."""
+        options = options or QueueOptions()
+        visible = (
+            self.rows
+            if options.include_suppressed
+            else [r for r in self.rows if r.state is AlertState.ACTIVE]
+        )
+        counts = _count(visible, self.policy)
+        flt = options.filter
+        if flt is not None and not flt.is_empty:
+            if flt.free_text:
+                shown = [r for r in visible if flt.matches(r.alert, self.haystack(r))]
+            else:
+                shown = [r for r in visible if flt.matches(r.alert, "")]
+        else:
+            shown = visible
+        buckets: dict[str, list[AlertRow]] = {}
+        bucket_labels: dict[str, tuple[Mapping[str, str], str | None]] = {}
+        if options.group_by is None:
+            for row in shown:
+                bucket = buckets.get(row.group_key)
+                if bucket is None:
+                    bucket = buckets[row.group_key] = []
+                    labels, receiver = self.group_info[row.group_key]
+                    bucket_labels[row.group_key] = (labels, receiver)
+                bucket.append(row)
+        else:
+            name = options.group_by
+            for row in shown:
+                value = row.alert.labels.get(name, "")
+                key = f"group:by:{name}={value!r}"
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = []
+                    bucket_labels[key] = ({name: value}, None)
+                bucket.append(row)
+        groups = []
+        for key, members in buckets.items():
+            # Rows are already in queue order (prepare sorted them), and stay so per bucket.
+            labels, group_receiver = bucket_labels[key]
+            top = members[0]
+            groups.append(
+                GroupRow(
+                    key=key,
+                    labels=labels,
+                    receiver=group_receiver,
+                    alerts=tuple(members),
+                    severity=top.severity,
+                    rank=top.rank,
+                    counts=_count(members, self.policy),
+                    oldest=min(m.alert.starts_at for m in members),
+                )
+            )
+        groups.sort(key=lambda g: (-g.rank, g.oldest, g.key))
+        return QueueView(
+            groups=tuple(groups),
+            counts=counts,
+            shown_counts=_count(shown, self.policy),
+            total=len(self.rows),
+            shown=len(shown),
+        )
+
+
+def _count(rows: Iterable[AlertRow], policy: SeverityPolicy) -> dict[str, int]:
+    counts = dict.fromkeys(policy.names(), 0)
+    for row in rows:
+        counts[row.severity] = counts.get(row.severity, 0) + 1
+    return counts
+
+
+def prepare(
+    groups: Sequence[AlertGroup],
+    policy: SeverityPolicy,
+    *,
+    silences: Sequence[Silence] = (),
+    previous: QueueSnapshot | None = None,
+) -> QueueSnapshot:
+    """Turn one poll (already merged across peers) into a :class:`QueueSnapshot`."""
+    # Most specific group first, so an alert routed several ways lands in its most specific group.
+    ordered = sorted(groups, key=lambda g: (-len(g.labels), g.receiver.name, sorted(g.labels.items())))
+    silence_info = {s.id: SilenceInfo.of(s) for s in silences}
+    previous_fps = previous.fingerprints if previous is not None else None
+    seen: set[str] = set()
+    rows: list[AlertRow] = []
+    group_info: dict[str, tuple[Mapping[str, str], str]] = {}
+    classify = policy.classify
+    for group in ordered:
+        key = _group_key(group.receiver.name, group.labels)
+        for alert in group.alerts:
+            fp = alert.fingerprint
+            if fp in seen:
+                continue
+            seen.add(fp)
+            if key not in group_info:
+                group_info[key] = (group.labels, group.receiver.name)
+            severity, rank = classify(alert.labels)
+            covering: tuple[SilenceInfo, ...] = ()
+            if alert.status.silenced_by:
+                found = [silence_info[i] for i in alert.status.silenced_by if i in silence_info]
+                found.sort(key=lambda s: (not s.is_ack, s.starts_at))
+                covering = tuple(found)
+            rows.append(
+                AlertRow(
+                    key=fp,
+                    alert=alert,
+                    group_key=key,
+                    group_labels=group.labels,
+                    severity=severity,
+                    rank=rank,
+                    state=_state(alert),
+                    silences=covering,
+                    is_new=previous_fps is not None and fp not in previous_fps,
+                    sort_key=(-rank, alert.starts_at.timestamp(), fp),
+                )
+            )
+    rows.sort(key=lambda r: r.sort_key)
+    return QueueSnapshot(rows=rows, group_info=group_info, policy=policy, fingerprints=frozenset(seen))
+
+
+# --- ack silences -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AckPlan:
+    """The silences an ack creates: usually one; one per alert when no single one is exact."""
+
+    silences: tuple[tuple[Matcher, ...], ...]
+    """Matchers of each silence to create."""
+    exact: bool
+    """True when the silences select exactly the target alerts among the known ones."""
+
+
+def ack_matchers_for_alert(alert: Alert) -> tuple[Matcher, ...]:
+    """Matchers selecting exactly one alert: every label, equality, no regex."""
+    return tuple(Matcher(name, MatchType.EQUAL, value) for name, value in sorted(alert.labels.items()))
+
+
+def _value_matcher(name: str, values: set[str]) -> Matcher:
+    if len(values) == 1:
+        return Matcher(name, MatchType.EQUAL, next(iter(values)))
+    # Alertmanager anchors regexes itself (^(?:re)$); "" as an alternative matches an absent label.
+    return Matcher(name, MatchType.REGEX, "|".join(escape_regex(v) for v in sorted(values)))
+
+
+def ack_matchers_for_group(targets: Sequence[Alert], universe: Sequence[Alert] | None = None) -> AckPlan:
+    """Silence matchers selecting exactly ``targets`` among ``universe`` (default: the targets).
+
+    Labels shared by every target with one value become ``=``; with several values, an
+    anchored regex alternation of the escaped values. Labels some targets lack are left
+    out when the selection stays exact; otherwise they are added with an empty
+    alternative (matching the absent label). If no single silence is exact (e.g. two
+    labels whose values cross), the plan is one exact silence per alert.
+    """
+    if not targets:
+        return AckPlan((), True)
+    if len(targets) == 1:
+        return AckPlan((ack_matchers_for_alert(targets[0]),), True)
+    known = list(universe) if universe is not None else list(targets)
+    wanted = {a.fingerprint for a in targets}
+    known_fps = {a.fingerprint for a in known}
+    known.extend(t for t in targets if t.fingerprint not in known_fps)
+
+    def exact(matchers: Sequence[Matcher]) -> bool:
+        if all(m.matches_value("") for m in matchers):
+            return False
+        picked = {a.fingerprint for a in known if selects(matchers, a.labels)}
+        return picked == wanted
+
+    names = sorted({name for a in targets for name in a.labels})
+    shared: list[Matcher] = []
+    partial: list[Matcher] = []
+    for name in names:
+        values = {a.labels[name] for a in targets if name in a.labels}
+        if all(name in a.labels for a in targets):
+            shared.append(_value_matcher(name, values))
+        else:
+            partial.append(_value_matcher(name, values | {""}))
+    if shared and exact(shared):
+        return AckPlan((tuple(shared),), True)
+    combined = sorted([*shared, *partial], key=lambda m: m.name)
+    if exact(combined):
+        return AckPlan((tuple(combined),), True)
+    per_alert = tuple(ack_matchers_for_alert(a) for a in targets)
+    picked = {a.fingerprint for a in known if any(selects(ms, a.labels) for ms in per_alert)}
+    return AckPlan(per_alert, picked == wanted)
+
+
+def silence_preview(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> list[Alert]:
+    """The alerts a silence with ``matchers`` would select (the "create silence" preview)."""
+    return [a for a in alerts if selects(matchers, a.labels)]
+
+
+def filter_predicate(flt: Filter) -> Callable[[Alert], bool]:
+    """A filter as a plain predicate (for callers outside the queue)."""
+    return flt.predicate()
+
+
+__all__ = [
+    "NONE",
+    "AckPlan",
+    "DueEscalation",
+    "EscalationState",
+    "due_escalations",
+    "escalation_countdown",
+    "select_policy",
+    "AlertRow",
+    "AlertState",
+    "GroupRow",
+    "QueueOptions",
+    "QueueSnapshot",
+    "QueueView",
+    "SilenceInfo",
+    "ack_matchers_for_alert",
+    "ack_matchers_for_group",
+    "filter_predicate",
+    "marker_of",
+    "prepare",
+    "silence_marker",
+    "silence_preview",
+]
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationState:
+    """What the incident log says about one group's escalation."""
+
+    incident_id: int | None
+    """Open incident of the group, if any."""
+    level: int
+    """Current step (0 = first level; counts repeats)."""
+    reached_at: datetime | None
+    """When the current step was reached; None for step 0 (its clock starts when the alerts fired)."""
+    acknowledged: bool
+    """Someone is on it (incident acknowledged or mitigated): no automatic escalation."""
+
+
+@dataclass(frozen=True, slots=True)
+class DueEscalation:
+    """An automatic escalation whose time has come."""
+
+    group: GroupRow
+    """The group to escalate."""
+    policy: str
+    """Policy name."""
+    from_level: int
+    """Current step."""
+    to_level: int
+    """Step to move to."""
+    overdue_by: timedelta
+    """How late it is (0 when exactly on time)."""
+
+
+def select_policy(settings: AlertSettings, alerts: Iterable[Alert]) -> tuple[str, EscalationPolicy] | None:
+    """The first policy (in config order) whose ``match`` selects one of ``alerts``, else the default.
+
+    A policy without ``match`` selects every alert.
+    """
+    from oncall_tui.domain.matchers import parse_matchers
+
+    labels = [a.labels for a in alerts]
+    for name, policy in settings.escalation_policies.items():
+        matchers = parse_matchers(policy.match) if policy.match is not None else []
+        if any(selects(matchers, item) for item in labels):
+            return name, policy
+    default = settings.default_escalation_policy
+    if default is not None:
+        return default, settings.escalation_policies[default]
+    return None
+
+
+def escalation_countdown(
+    group: GroupRow, state: EscalationState | None, policy: EscalationPolicy, now: datetime, top_rank: int
+) -> timedelta | None:
+    """Time left before ``group`` escalates by itself (negative = due); None when it will not.
+
+    Only groups with an active (not silenced or inhibited) alert of the highest severity
+    escalate by themselves, and only while nobody has acknowledged their incident.
+    """
+    critical = [r for r in group.alerts if r.rank == top_rank and r.state is AlertState.ACTIVE]
+    if not critical or (state is not None and state.acknowledged):
+        return None
+    level = state.level if state is not None else 0
+    if level + 1 >= policy.steps():
+        return None
+    if state is not None and state.reached_at is not None and level > 0:
+        since = state.reached_at
+    else:
+        since = min(r.alert.starts_at for r in critical)
+    return since + policy.level_at(level).delay - now
+
+
+def due_escalations(
+    groups: Iterable[GroupRow],
+    states: Mapping[str, EscalationState],
+    settings: AlertSettings,
+    now: datetime,
+    top_rank: int,
+) -> list[DueEscalation]:
+    """Groups whose un-acked critical alerts have waited past their level's delay."""
+    due: list[DueEscalation] = []
+    for group in groups:
+        chosen = select_policy(settings, (r.alert for r in group.alerts))
+        if chosen is None:
+            continue
+        name, policy = chosen
+        state = states.get(group.key)
+        left = escalation_countdown(group, state, policy, now, top_rank)
+        if left is None or left > timedelta(0):
+            continue
+        level = state.level if state is not None else 0
+        due.append(DueEscalation(group, name, level, level + 1, -left))
+    return due

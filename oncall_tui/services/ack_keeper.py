@@ -1,0 +1,75 @@
+"""Keep "ack until resolved" acks alive while their alerts fire, and let them lapse after.
+
+An "ack until resolved" is an ordinary silence of ``until_resolved_step`` (30 min by
+default) whose comment marker key starts with ``ackur-``. After each poll the keeper
+looks at the app's own such silences:
+
+* if at least one alert it covers is still in Alertmanager's list (still firing) and
+  less than half of the step is left, it is extended to ``now + step`` through
+  :meth:`AlertActions.extend_silence` (logged, outbox, new id recorded);
+* if none of its alerts fires any more, nothing is done: the silence lapses by itself
+  at most one step after the alert resolved, and no resolved alert stays silenced for long.
+
+Only the app's own silences are touched; other people's silences are never extended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from oncall_tui.domain.alert_queue import marker_of
+from oncall_tui.domain.matchers import Matcher, selects
+from oncall_tui.models.alertmanager import Alert, Silence
+from oncall_tui.services.actions import UNTIL_RESOLVED_PREFIX, ActionResult, AlertActions
+
+
+def is_until_resolved(silence: Silence) -> bool:
+    """The app's own "ack until resolved" silence."""
+    marker = marker_of(silence.comment)
+    return marker is not None and marker.startswith(UNTIL_RESOLVED_PREFIX)
+
+
+def covered_firing(silence: Silence, alerts: Iterable[Alert]) -> list[Alert]:
+    """Alerts of the poll the silence covers (Alertmanager's ``silencedBy``, or its matchers)."""
+    matchers = [Matcher.from_silence(m) for m in silence.matchers]
+    return [a for a in alerts if silence.id in a.status.silenced_by or selects(matchers, a.labels)]
+
+
+def due_extensions(
+    silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime, step: timedelta
+) -> list[Silence]:
+    """The app's until-resolved silences to extend: active, an alert still firing, < half a step left."""
+    due = []
+    for silence in silences:
+        if silence.status.state != "active" or not is_until_resolved(silence):
+            continue
+        if silence.ends_at - now >= step / 2:
+            continue
+        if covered_firing(silence, alerts):
+            due.append(silence)
+    return due
+
+
+class AckKeeper:
+    """Runs :func:`due_extensions` after a poll and extends what is due."""
+
+    def __init__(self, actions: AlertActions, step: timedelta) -> None:
+        self._actions = actions
+        self._step = step
+
+    async def run_once(
+        self, silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime
+    ) -> list[ActionResult]:
+        """Extend every due silence; one result per extension."""
+        results = []
+        for silence in due_extensions(silences, alerts, now, self._step):
+            # One extension per silence and current end: a keeper running again before the next
+            # poll shows the new end maps to the same outbox item instead of extending twice.
+            key = f"keep-{silence.id}-{int(silence.ends_at.timestamp())}"
+            results.append(
+                await self._actions.extend_silence(
+                    silence, duration=self._step, dedup_key=key, automatic=True
+                )
+            )
+        return results

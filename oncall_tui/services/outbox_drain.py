@@ -1,0 +1,308 @@
+"""Deliver outbox items: the first attempt (from ``actions.py``) and every retry (the drain loop).
+
+Delivered once, never twice — also across a crash or restart of the app:
+
+* an item is only sent by whoever holds it: the action that enqueued it keeps it out of
+  reach of the drain (its first due time is one lease away), the drain claims items
+  with a lease (``Outbox.claim_due``), and a done item is never claimed again;
+* a retry may follow a send whose answer was lost (timeout, crash between the send
+  and ``mark_done``), so each handler first checks whether the remote side already has
+  the effect: a silence created by the app carries ``[oncall-tui:<key>]`` at the end of
+  its comment and is looked up in ``/api/v2/silences`` before re-sending; an expire
+  checks the silence's state; a notification cannot be checked, and is re-sent only
+  after a failure (PagerDuty folds repeats through ``dedup_key``).
+
+Failures that re-sending cannot fix (HTTP 4xx but 408/425/429, an unknown notifier)
+are given up at once, logged, and reported as failed; everything else is retried with
+exponential backoff (5 s doubling to 5 min by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+import msgspec
+
+from oncall_tui.clients.notify import Notification, Notifier, is_permanent
+from oncall_tui.clock import Clock
+from oncall_tui.domain.alert_queue import marker_of
+from oncall_tui.errors import NotFoundError, OncallError
+from oncall_tui.models.alertmanager import PostableSilence, Silence
+from oncall_tui.models.incident import OutboxItem, OutboxState, TimelineKind
+from oncall_tui.store.db import Database
+from oncall_tui.store.incidents import APP_ACTOR, IncidentLog
+from oncall_tui.store.outbox import DEFAULT_LEASE, Outbox
+
+CREATE_SILENCE = "create_silence"
+"""Outbox kind: POST a silence (payload: ``silence``, ``marker``, ``purpose``, ``fingerprints``)."""
+EXPIRE_SILENCE = "expire_silence"
+"""Outbox kind: expire a silence (payload: ``silence_id``)."""
+NOTIFY = "notify"
+"""Outbox kind: send an escalation (payload: ``target``, ``notification``)."""
+
+
+class SilenceApi(Protocol):
+    """What the actions need of Alertmanager: one client or the HA cluster."""
+
+    async def silences(self, filters: Sequence[str] = ()) -> Any: ...
+
+    async def create_silence(self, silence: PostableSilence) -> str: ...
+
+    async def expire_silence(self, silence_id: str) -> None: ...
+
+
+async def list_silences(api: SilenceApi) -> list[Silence]:
+    """Silences from a client (a list) or a cluster (``Merged`` with ``.value``)."""
+    result = await api.silences()
+    value = getattr(result, "value", result)
+    return list(value)
+
+
+class Outcome(StrEnum):
+    """How a delivery attempt ended."""
+
+    DONE = "done"
+    """Delivered (or found already delivered)."""
+    PENDING = "pending"
+    """Failed for now; kept in the outbox and retried."""
+    FAILED = "failed"
+    """Given up: re-sending cannot help. Logged and shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The end of one attempt at one outbox item."""
+
+    item_id: int
+    """Outbox item."""
+    kind: str
+    """Its kind."""
+    incident_id: int | None
+    """Its incident."""
+    outcome: Outcome
+    """Done, pending or failed."""
+    message: str
+    """One line for a toast or the pending list."""
+    result: dict[str, Any]
+    """What the server answered (e.g. ``silence_id``) when done."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Retry delays: ``base`` doubling per attempt up to ``cap``."""
+
+    base: timedelta = timedelta(seconds=5)
+    """Delay after the first failure."""
+    cap: timedelta = timedelta(minutes=5)
+    """Longest delay."""
+
+    def after(self, attempts: int) -> timedelta:
+        """Delay before the next try, after ``attempts`` failed ones (>= 1)."""
+        delay: timedelta = self.base * (2 ** max(attempts - 1, 0))
+        return min(self.cap, delay)
+
+
+class Deliverer:
+    """Performs one outbox item against Alertmanager or a notifier, idempotently."""
+
+    def __init__(self, am: SilenceApi, notifier: Notifier | None = None) -> None:
+        self._am = am
+        self._notifier = notifier
+
+    async def deliver(self, item: OutboxItem, *, first_attempt: bool) -> dict[str, Any]:
+        """Send ``item``; return the result to record. Raises what the client raised."""
+        payload = item.payload
+        if item.kind == CREATE_SILENCE:
+            silence = msgspec.convert(payload["silence"], PostableSilence)
+            if not first_attempt:
+                existing = await self._find_delivered(str(payload["marker"]), silence.ends_at)
+                if existing is not None:
+                    return {"silence_id": existing.id, "already_there": True}
+            silence_id = await self._am.create_silence(silence)
+            return {"silence_id": silence_id}
+        if item.kind == EXPIRE_SILENCE:
+            silence_id = str(payload["silence_id"])
+            if not first_attempt:
+                current = {s.id: s for s in await list_silences(self._am)}.get(silence_id)
+                if current is None or current.status.state == "expired":
+                    return {"silence_id": silence_id, "already_expired": True}
+            try:
+                await self._am.expire_silence(silence_id)
+            except NotFoundError:
+                # Gone already (expired and garbage-collected, or never replicated here): the goal holds.
+                return {"silence_id": silence_id, "already_expired": True}
+            return {"silence_id": silence_id}
+        if item.kind == NOTIFY:
+            if self._notifier is None:
+                raise OncallError("no notifiers configured", title="Escalation")
+            notification = Notification.from_payload(payload["notification"])
+            return await self._notifier.send(str(payload["target"]), notification)
+        raise OncallError(f"unknown outbox item kind {item.kind!r}", title="Escalation")
+
+    async def _find_delivered(self, marker: str, ends_at: datetime) -> Silence | None:
+        for silence in await list_silences(self._am):
+            if silence.status.state == "expired" or marker_of(silence.comment) != marker:
+                continue
+            # An extension is delivered once the silence reaches its new end (1 s of rounding slack).
+            if silence.ends_at >= ends_at - timedelta(seconds=1):
+                return silence
+        return None
+
+
+def describe(item: OutboxItem) -> str:
+    """A short human name of an outbox item, for messages and the pending list."""
+    payload = item.payload
+    if item.kind == CREATE_SILENCE:
+        return str(payload.get("purpose", "silence"))
+    if item.kind == EXPIRE_SILENCE:
+        return f"expire silence {payload.get('silence_id', '?')}"
+    if item.kind == NOTIFY:
+        return f"notify {payload.get('target', '?')}"
+    return item.kind
+
+
+async def attempt(
+    item: OutboxItem,
+    *,
+    deliverer: Deliverer,
+    outbox: Outbox,
+    log: IncidentLog,
+    clock: Clock,
+    backoff: Backoff,
+    first_attempt: bool,
+) -> Delivery:
+    """Try one item and record the outcome in the outbox and the incident log."""
+    what = describe(item)
+    try:
+        result = await deliverer.deliver(item, first_attempt=first_attempt)
+    except OncallError as exc:
+        permanent = is_permanent(exc)
+        attempts = max(item.attempts, 1)
+        next_at = None if permanent else clock.now() + backoff.after(attempts)
+        await asyncio.to_thread(
+            outbox.mark_failed, item.id, exc.message, next_at, lease_token=item.lease_token
+        )
+        if item.incident_id is not None:
+            text = f"{what} failed{'' if permanent else ', will retry'}: {exc.message}"
+            await asyncio.to_thread(
+                log.append,
+                item.incident_id,
+                TimelineKind.ACTION_FAILED,
+                text,
+                APP_ACTOR,
+                {"outbox_id": item.id, "kind": item.kind, "permanent": permanent, "error": exc.message},
+            )
+        outcome = Outcome.FAILED if permanent else Outcome.PENDING
+        message = f"{what} failed: {exc.message}" if permanent else f"{what} pending: {exc.message}"
+        return Delivery(item.id, item.kind, item.incident_id, outcome, message, {})
+    await asyncio.to_thread(outbox.mark_done, item.id, result, lease_token=item.lease_token)
+    if item.incident_id is not None:
+        detail = f" (silence {result['silence_id']})" if "silence_id" in result else ""
+        await asyncio.to_thread(
+            log.append,
+            item.incident_id,
+            TimelineKind.ACTION_DONE,
+            f"{what} done{detail}",
+            APP_ACTOR,
+            {"outbox_id": item.id, "kind": item.kind, "result": result},
+        )
+    return Delivery(
+        item.id, item.kind, item.incident_id, Outcome.DONE, f"{what} done{_detail(result)}", result
+    )
+
+
+def _detail(result: dict[str, Any]) -> str:
+    return f" (silence {result['silence_id']})" if "silence_id" in result else ""
+
+
+class OutboxDrain:
+    """Retries due outbox items; run :meth:`run` in a worker, or :meth:`run_once` from a timer/test."""
+
+    def __init__(
+        self,
+        db: Database,
+        deliverer: Deliverer,
+        clock: Clock,
+        *,
+        backoff: Backoff | None = None,
+        batch: int = 10,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self._outbox = Outbox(db, clock)
+        self._log = IncidentLog(db, clock)
+        self._deliverer = deliverer
+        self._clock = clock
+        self._backoff = backoff or Backoff()
+        self._batch = batch
+        self._lease = lease
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Try now (e.g. the source came back, or the user pressed retry)."""
+        self._wake.set()
+
+    def pending(self) -> list[OutboxItem]:
+        """Items still waiting (for the "pending" marks and list)."""
+        return self._outbox.pending()
+
+    async def run_once(self, now: datetime | None = None) -> list[Delivery]:
+        """Claim and attempt every due item (in batches); return what happened to each."""
+        deliveries: list[Delivery] = []
+        while True:
+            at = now or self._clock.now()
+            claimed = await asyncio.to_thread(self._outbox.claim_due, at, self._batch, lease=self._lease)
+            if not claimed:
+                return deliveries
+            for item in claimed:
+                deliveries.append(
+                    await attempt(
+                        item,
+                        deliverer=self._deliverer,
+                        outbox=self._outbox,
+                        log=self._log,
+                        clock=self._clock,
+                        backoff=self._backoff,
+                        first_attempt=False,
+                    )
+                )
+            if len(claimed) < self._batch:
+                return deliveries
+
+    async def run(self, *, idle: float = 30.0) -> None:
+        """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`."""
+        while True:
+            await self.run_once()
+            due = await asyncio.to_thread(self._outbox.next_due_at)
+            delay = idle
+            if due is not None:
+                delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
+            self._wake.clear()
+            sleeper = asyncio.ensure_future(self._clock.sleep(delay))
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (sleeper, waker):
+                    task.cancel()
+
+
+__all__ = [
+    "CREATE_SILENCE",
+    "EXPIRE_SILENCE",
+    "NOTIFY",
+    "Backoff",
+    "Deliverer",
+    "Delivery",
+    "OutboxDrain",
+    "OutboxState",
+    "Outcome",
+    "SilenceApi",
+    "attempt",
+    "describe",
+    "list_silences",
+]

@@ -1,0 +1,174 @@
+"""OncallApp: wires services to screens; owns per-source state as reactives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.config.settings import Settings
+from oncall_tui.models.health import SourceHealth
+from oncall_tui.services.polling import Failed, Fresh, Poller
+from oncall_tui.services.sources import SourceSet
+from oncall_tui.theme_files import discover_themes
+from oncall_tui.ui.bindings import APP_BINDINGS
+from oncall_tui.ui.messages import SourcePolled
+from oncall_tui.ui.screens.help import HelpScreen
+from oncall_tui.ui.screens.sources import SourcesScreen
+from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
+
+SourceSetFactory = Callable[[str, Settings], SourceSet]
+"""(context name, settings) -> the context's sources; tests inject fakes through it."""
+
+
+class OncallApp(App[None]):
+    """The terminal cockpit."""
+
+    TITLE = "oncall-tui"
+    BINDINGS: list[Binding] = APP_BINDINGS  # type: ignore[assignment]
+    CSS = """
+    Screen { background: $background; }
+    DataTable > .datatable--header { text-style: bold; background: $panel; }
+    """
+
+    context_name: reactive[str] = reactive("")
+    """The active context."""
+    source_health: reactive[dict[str, SourceHealth]] = reactive(dict, always_update=True)
+    """Health per source key, replaced after every poll."""
+    overviews: reactive[dict[str, Any]] = reactive(dict, always_update=True)
+    """Latest good overview data per source key (kept, marked stale, when a poll fails)."""
+    now: reactive[datetime | None] = reactive(None)
+    """Wall clock, ticked every second so ages and timers advance."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        context: str | None = None,
+        demo: bool = False,
+        clock: Clock | None = None,
+        source_set_factory: SourceSetFactory | None = None,
+        user_themes_dir: Path | None = None,
+        theme_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        """Validated configuration."""
+        self.demo = demo
+        """Running on the built-in demo environment."""
+        self.clock: Clock = clock or SystemClock()
+        """Time source for ages, timers and pollers."""
+        self._source_set_factory = source_set_factory or _default_source_set
+        self._initial_context = context or settings.initial_context() or ""
+        self._user_themes_dir = user_themes_dir
+        self._theme_name = theme_name or settings.theme
+        self.sources: SourceSet | None = None
+        """Sources of the active context."""
+        self._pollers: list[Poller[Any]] = []
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    # ----------------------------------------------------------------- lifecycle
+    def on_mount(self) -> None:
+        self._register_themes()
+        self.now = self.clock.now()
+        self.set_interval(1.0, self._tick)
+        self.push_screen(SourcesScreen())
+        if self._initial_context:
+            self.switch_context(self._initial_context)
+
+    def _register_themes(self) -> None:
+        themes, problems = discover_themes(self._user_themes_dir)
+        for theme in themes:
+            self.register_theme(to_textual_theme(theme))
+        wanted = self._theme_name
+        if wanted not in self.available_themes:
+            problems.append(f"theme {wanted!r} not found; using dark")
+            wanted = "dark"
+        self.theme = wanted
+        if problems:
+            self.notify("\n".join(problems), title="Themes", severity="warning", timeout=10)
+
+    def _tick(self) -> None:
+        self.now = self.clock.now()
+
+    async def on_unmount(self) -> None:
+        if self.sources is not None:
+            await self.sources.aclose()
+
+    # ------------------------------------------------------------------ contexts
+    def switch_context(self, name: str) -> None:
+        """Stop polling the current context and start on ``name``."""
+        if name not in self.settings.contexts:
+            self.notify(f"no context named {name!r}", severity="error")
+            return
+        self.workers.cancel_group(self, "poll")
+        old = self.sources
+        if old is not None:
+            self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
+        self.sources = self._source_set_factory(name, self.settings)
+        self.context_name = name
+        self.overviews = {}
+        self._pollers = self.sources.overview_pollers(self._poller_reported)
+        self.source_health = {p.name: p.health for p in self._pollers}
+        for poller in self._pollers:
+            self.run_worker(
+                poller.run(), group="poll", name=f"poll:{poller.name}", exit_on_error=False,
+                description=f"polling {poller.name}",
+            )
+
+    def _poller_reported(self, key: str, result: Fresh[Any] | Failed[Any]) -> None:
+        self.post_message(SourcePolled(key, result))
+
+    def on_source_polled(self, message: SourcePolled) -> None:
+        result = message.result
+        self.source_health = {**self.source_health, message.key: result.health}
+        if isinstance(result, Fresh):
+            self.overviews = {**self.overviews, message.key: result.value}
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The one error funnel: a worker that died unexpectedly is reported, never crashes the app.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error")
+
+    # ------------------------------------------------------------------- actions
+    def action_refresh_now(self) -> None:
+        for poller in self._pollers:
+            poller.wake()
+        self.notify("refreshing every source", timeout=2)
+
+    def action_show_sources(self) -> None:
+        if not isinstance(self.screen, SourcesScreen):
+            self.push_screen(SourcesScreen())
+
+    def action_help(self) -> None:
+        screen = self.screen
+        sections: list[tuple[str, list[Binding]]] = []
+        screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
+        if screen_bindings:
+            sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
+        sections.append(("Everywhere", list(APP_BINDINGS)))
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sources", "Data sources: health, versions, scrape targets", self.action_show_sources)
+        yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
+        for name in self.settings.contexts:
+            if name != self.context_name:
+                yield SystemCommand(f"Context: {name}", f"Switch to context {name}", partial(self.switch_context, name))
+
+
+def _default_source_set(name: str, settings: Settings) -> SourceSet:
+    return SourceSet(name, settings.contexts[name])

@@ -1,0 +1,96 @@
+"""One line, on every screen: each source's state, latency, data age and failure reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from oncall_tui.models.health import HealthState, SourceHealth
+
+SHORT_NAMES = {"prometheus": "prom", "alertmanager": "am", "jaeger": "jaeger"}
+"""Names short enough that three sources fit an 80-column line."""
+
+STATE_MARKS = {
+    HealthState.UP: ("●", "source-up"),
+    HealthState.STALE: ("▲", "stale"),
+    HealthState.DOWN: ("✖", "source-down"),
+    HealthState.NO_CREDENTIALS: ("⚿", "source-down"),
+    HealthState.UNKNOWN: ("○", "severity-none"),
+}
+"""Each state has a distinct glyph, so it reads without colour."""
+
+
+def format_age(seconds: float) -> str:
+    """Compact age: 4s, 3m, 2h, 5d."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 86400:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86400:.0f}d"
+
+
+def format_latency(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    return f"{seconds:.1f}s"
+
+
+class HealthBar(Widget):
+    """Health of every source of the current context."""
+
+    DEFAULT_CSS = """
+    HealthBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    health: reactive[dict[str, SourceHealth]] = reactive(dict, always_update=True)
+    """Latest health per source key (replaced wholesale after each poll)."""
+    now: reactive[datetime | None] = reactive(None)
+    """Current time, ticked by the app so ages advance without a poll."""
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.health:
+            text.append(" no sources configured — see: oncall-tui config path", style="italic")
+            return text
+        variables = self.app.theme_variables
+        for index, (key, health) in enumerate(self.health.items()):
+            if index:
+                text.append("  │ ", style="dim")
+            else:
+                text.append(" ")
+            glyph, variable = STATE_MARKS[health.state]
+            colour = variables.get(variable, "")
+            text.append(f"{glyph} ", style=f"bold {colour}")
+            text.append(SHORT_NAMES.get(key, key), style="bold")
+            if health.insecure:
+                text.append(" TLS-UNVERIFIED", style=f"bold {variables.get('source-down', '')}")
+            text.append(" ")
+            text.append(self._detail(health), style=colour if health.state != HealthState.UP else "")
+        return text
+
+    def _detail(self, health: SourceHealth) -> str:
+        if health.state == HealthState.UNKNOWN:
+            return "connecting…"
+        if health.state == HealthState.UP:
+            return format_latency(health.latency)
+        age = ""
+        if health.last_ok_at is not None and self.now is not None:
+            age = f" {format_age((self.now - health.last_ok_at).total_seconds())} old"
+        label = {
+            HealthState.STALE: "STALE",
+            HealthState.DOWN: "DOWN",
+            HealthState.NO_CREDENTIALS: "NO CREDS",
+        }[health.state]
+        return f"{label}{age}: {health.reason or ''}"

@@ -1,0 +1,56 @@
+"""Top line: app name, context, DEMO badge, alert counts later, and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class StatusHeader(Widget):
+    """App name, screen title, context and (in demo mode) a DEMO badge."""
+
+    DEFAULT_CSS = """
+    StatusHeader {
+        dock: top;
+        height: 1;
+        background: $primary-background;
+        color: $foreground;
+    }
+    """
+
+    context_name: reactive[str] = reactive("")
+    """Active context."""
+    screen_title: reactive[str] = reactive("")
+    """Title of the screen showing."""
+    demo: reactive[bool] = reactive(False)
+    """Whether the app runs on the built-in demo environment."""
+    now: reactive[datetime | None] = reactive(None)
+    """Current time (UTC); shown in local time."""
+
+    def render(self) -> Table:
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        clock = self.now.astimezone().strftime("%H:%M:%S %Z ") if self.now is not None else ""
+        grid.add_row(self._left(), clock)
+        return grid
+
+    def _left(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" oncall-tui ", style="bold reverse")
+        if self.demo:
+            badge = self.app.theme_variables.get("demo-badge", "magenta")
+            text.append(" DEMO ", style=f"bold reverse {badge}")
+        text.append(f" {self.screen_title}", style="bold")
+        if self.context_name:
+            text.append("  ctx:", style="dim")
+            text.append(self.context_name, style="bold")
+        return text
+
+    def on_resize(self) -> None:
+        # The clock is right-aligned against the width: redraw when the width changes.
+        self.refresh()

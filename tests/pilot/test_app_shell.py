@@ -1,0 +1,93 @@
+"""The app shell: startup, the health bar, a source going down and coming back."""
+
+from __future__ import annotations
+
+from oncall_tui.clock import FakeClock
+from oncall_tui.models.health import HealthState
+from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.screens.sources import SourcesScreen
+from oncall_tui.ui.widgets.health_bar import HealthBar
+from tests.support.fake_backends import FakeBackends
+
+
+def make_app(backends: FakeBackends, **kwargs: object) -> OncallApp:
+    return OncallApp(
+        backends.settings(),
+        clock=backends.clock,
+        source_set_factory=backends.source_set_factory(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def wait_for_polls(app: OncallApp, pilot: object, keys: set[str]) -> None:
+    """Wait until every named source has reported at least once."""
+    for _ in range(200):
+        if all(app.source_health.get(k) and app.source_health[k].state != HealthState.UNKNOWN for k in keys):
+            return
+        await pilot.pause(0.01)  # type: ignore[attr-defined]
+    raise AssertionError(f"sources never reported: {app.source_health}")
+
+
+async def test_opens_on_sources_screen_with_every_source_up() -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    app = make_app(backends)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        assert app.context_name == "prod-eu"
+        bar = str(app.screen.query_one(HealthBar).render())
+        assert "● prom" in bar and "● am" in bar and "● jaeger" in bar
+        table = app.screen.sources_table
+        versions = [str(table.get_row(k)[2]) for k in ("prometheus", "alertmanager", "jaeger")]
+        assert versions == ["Prometheus 2.53.1", "Alertmanager 0.27.0", "Jaeger API v3, 4 services"]
+        targets = app.screen.targets_table
+        assert targets.row_count == 5
+        # Down targets sort first, with their scrape error.
+        first = [str(c) for c in targets.get_row_at(0)]
+        assert first[1] == "db-1.prod-eu:9100" and first[2] == "down" and first[5].startswith('Get "http://db-1')
+        # The cut-off error is shown in full below the tables for the highlighted target.
+        await pilot.press("tab", "tab")
+        assert app.focused is targets
+        detail = str(app.screen.query_one("#detail").render())
+        assert "db-1.prod-eu:9100" in detail and "connect: connection refused" in detail
+
+
+async def test_source_going_down_is_marked_stale_with_reason_and_recovers() -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    app = make_app(backends)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_polls(app, pilot, {"prometheus"})
+        backends.down.add("prometheus")
+        await pilot.press("r")
+        for _ in range(200):
+            if app.source_health["prometheus"].state == HealthState.STALE:
+                break
+            await pilot.pause(0.01)
+        health = app.source_health["prometheus"]
+        assert health.state == HealthState.STALE
+        assert health.reason is not None and "connection refused" in health.reason
+        bar = str(app.screen.query_one(HealthBar).render())
+        assert "▲ prom STALE" in bar and "connection refused" in bar
+        # The last good data stays on screen.
+        assert app.screen.targets_table.row_count == 5  # type: ignore[attr-defined]
+        backends.down.discard("prometheus")
+        await pilot.press("r")
+        for _ in range(200):
+            if app.source_health["prometheus"].state == HealthState.UP:
+                break
+            await pilot.pause(0.01)
+        assert app.source_health["prometheus"].state == HealthState.UP
+        assert "● prom" in str(app.screen.query_one(HealthBar).render())
+
+
+async def test_garbage_from_a_source_is_reported_not_crashed_on() -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    backends.garbage.add("jaeger")
+    app = make_app(backends)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_polls(app, pilot, {"jaeger", "prometheus"})
+        health = app.source_health["jaeger"]
+        assert health.state == HealthState.DOWN
+        assert health.reason is not None and "not JSON" in health.reason
+        assert app.source_health["prometheus"].state == HealthState.UP

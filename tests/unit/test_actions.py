@@ -1,0 +1,532 @@
+"""Ack, unack, escalate and silence actions: log first, outbox, exactly-once delivery across restarts.
+
+A fake Alertmanager (in memory, behaving like the real one where it matters: ids are
+server-chosen and an update replaces the id) and the real SQLite incident log in tmp_path.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oncall_tui.clients.notify import Notification, Notifier
+from oncall_tui.clock import FakeClock
+from oncall_tui.config.alerting import AlertSettings
+from oncall_tui.domain.alert_queue import QueueOptions, marker_of, prepare
+from oncall_tui.domain.matchers import Matcher, selects
+from oncall_tui.errors import SourceError
+from oncall_tui.models.alertmanager import (
+    Alert,
+    AlertGroup,
+    AlertStatus,
+    PostableSilence,
+    Receiver,
+    Silence,
+    SilenceStatus,
+)
+from oncall_tui.models.incident import IncidentStatus
+from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
+from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
+from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
+from oncall_tui.store.db import Database
+from oncall_tui.store.incidents import IncidentLog
+from oncall_tui.store.outbox import Outbox
+
+NOW = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)
+USER = "alice@laptop"
+
+
+class FakeAlertmanager:
+    """In-memory silences API with switchable failures."""
+
+    def __init__(self) -> None:
+        self.silences_by_id: dict[str, Silence] = {}
+        self.down = False
+        self.lose_answer = False
+        self.reject = False
+        self.posts: list[PostableSilence] = []
+        self.expired: list[str] = []
+        self.before_send: list[Any] = []
+        self._ids = itertools.count(1)
+
+    def _check(self) -> None:
+        for hook in self.before_send:
+            hook()
+        if self.down:
+            raise SourceError("connection refused by http://am:9093", kind="unreachable")
+        if self.reject:
+            raise SourceError(
+                "HTTP 400 from http://am:9093/api/v2/silences: bad matcher", kind="http", status=400
+            )
+
+    async def silences(self, filters: Sequence[str] = ()) -> list[Silence]:
+        if self.down:
+            raise SourceError("connection refused by http://am:9093", kind="unreachable")
+        return list(self.silences_by_id.values())
+
+    async def create_silence(self, silence: PostableSilence) -> str:
+        self._check()
+        self.posts.append(silence)
+        if silence.id is not None:
+            # Like Alertmanager when an update cannot be done in place: the old one expires, a new id answers.
+            old = self.silences_by_id[silence.id]
+            self.silences_by_id[silence.id] = _with_state(old, "expired")
+        new_id = f"s{next(self._ids)}"
+        self.silences_by_id[new_id] = Silence(
+            id=new_id,
+            matchers=silence.matchers,
+            starts_at=silence.starts_at,
+            ends_at=silence.ends_at,
+            created_by=silence.created_by,
+            comment=silence.comment,
+            status=SilenceStatus(state="active"),
+        )
+        if self.lose_answer:
+            raise SourceError("timeout after 10s talking to http://am:9093", kind="timeout")
+        return new_id
+
+    async def expire_silence(self, silence_id: str) -> None:
+        self._check()
+        self.expired.append(silence_id)
+        self.silences_by_id[silence_id] = _with_state(self.silences_by_id[silence_id], "expired")
+
+    def active(self) -> list[Silence]:
+        return [s for s in self.silences_by_id.values() if s.status.state == "active"]
+
+
+def _with_state(silence: Silence, state: str) -> Silence:
+    return Silence(
+        id=silence.id,
+        matchers=silence.matchers,
+        starts_at=silence.starts_at,
+        ends_at=silence.ends_at,
+        created_by=silence.created_by,
+        comment=silence.comment,
+        status=SilenceStatus(state=state),
+    )
+
+
+class RecordingNotifier(Notifier):
+    def __init__(self) -> None:
+        super().__init__({})
+        self.sent: list[tuple[str, Notification]] = []
+        self.fail = False
+
+    async def send(self, name: str, notification: Notification) -> dict[str, Any]:
+        if self.fail:
+            raise SourceError("connection refused by http://hooks", kind="unreachable")
+        self.sent.append((name, notification))
+        return {"target": name, "status": 200}
+
+
+SETTINGS = AlertSettings.model_validate(
+    {
+        "ack": {"default_duration": "2h", "until_resolved_step": "30m"},
+        "notifiers": {
+            "hook": {"kind": "webhook", "url": "http://127.0.0.1:9/hook"},
+            "pd": {"kind": "pagerduty", "routing_key": {"env": "PD"}},
+        },
+        "escalation_policies": {
+            "main": {
+                "repeat": 1,
+                "levels": [
+                    {"name": "primary", "targets": ["hook"], "delay": "5m"},
+                    {"name": "secondary", "targets": ["hook", "pd"], "delay": "15m"},
+                ],
+            }
+        },
+    }
+)
+
+
+def alert(
+    fp: str, instance: str, *, severity: str = "critical", minutes: int = 10, silenced: Sequence[str] = ()
+) -> Alert:
+    return Alert(
+        labels={"alertname": "Host_Down", "cluster": "prod", "instance": instance, "severity": severity},
+        fingerprint=fp,
+        starts_at=NOW - timedelta(minutes=minutes),
+        annotations={"summary": f"{instance} is down"},
+        status=AlertStatus(state="suppressed" if silenced else "active", silenced_by=list(silenced)),
+    )
+
+
+ALERTS = [alert("f1", "server1"), alert("f2", "server2"), alert("f3", "server3", severity="warning")]
+GROUP_KEY = "group:r:{alertname='Host_Down',cluster='prod'}"
+
+
+def one(fp: str = "f1") -> AlertTarget:
+    found = next(a for a in ALERTS if a.fingerprint == fp)
+    return AlertTarget(GROUP_KEY, {"alertname": "Host_Down", "cluster": "prod"}, (found,), "critical")
+
+
+class App:
+    """One "run" of the app: its own objects on the shared db file (a restart makes a new one)."""
+
+    def __init__(
+        self, path: Path, am: FakeAlertmanager, clock: FakeClock, notifier: Notifier | None = None
+    ) -> None:
+        self.db = Database.open(path)
+        self.actions = AlertActions(
+            self.db, am, settings=SETTINGS, user=USER, clock=clock, notifier=notifier or RecordingNotifier()
+        )
+        self.drain = OutboxDrain(self.db, Deliverer(am, notifier), clock)
+        self.outbox = Outbox(self.db, clock)
+        self.log = IncidentLog(self.db, clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def am() -> FakeAlertmanager:
+    return FakeAlertmanager()
+
+
+async def test_ack_logs_before_it_sends_and_records_the_id_alertmanager_answered(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    seen_before_send: list[list[str]] = []
+
+    def inspect_from_another_connection() -> None:
+        with Database.open(tmp_path / "log.db") as other:
+            incident = IncidentLog(other, clock).find_open_incident(GROUP_KEY)
+            assert incident is not None
+            seen_before_send.append([e.kind for e in IncidentLog(other, clock).timeline(incident.id)])
+            assert len(Outbox(other, clock).pending()) == 1
+
+    am.before_send.append(inspect_from_another_connection)
+    result = await app.actions.ack(one(), comment="on it", universe=ALERTS)
+    assert result.status is ActionStatus.DONE, result.message
+    assert seen_before_send == [["opened", "alert_linked", "ack", "status_change"]]
+    assert result.silence_ids == ("s1",)
+    (posted,) = am.posts
+    assert posted.created_by == USER
+    assert posted.ends_at - posted.starts_at == timedelta(hours=2)
+    assert posted.comment.startswith("on it [oncall-tui:ack-")
+    matchers = [Matcher.from_silence(m) for m in posted.matchers]
+    assert [a.fingerprint for a in ALERTS if selects(matchers, a.labels)] == ["f1"]
+    incident = app.log.find_open_incident(GROUP_KEY)
+    assert incident is not None and incident.status is IncidentStatus.ACKNOWLEDGED
+    done = [e for e in app.log.timeline(incident.id) if e.kind == "action_done"]
+    assert done and "s1" in done[0].text and done[0].data["result"]["silence_id"] == "s1"
+    assert app.outbox.pending() == []
+    app.close()
+
+
+@pytest.mark.parametrize(
+    ("duration", "ends_at", "message"),
+    [
+        ("", None, "duration is empty"),
+        ("   ", None, "duration is empty"),
+        ("soon", None, "not a duration"),
+        ("0m", None, "must be positive"),
+        (None, NOW - timedelta(minutes=1), "end time is in the past"),
+    ],
+)
+async def test_bad_ack_input_is_a_clear_failure_logged_and_never_sent(
+    tmp_path: Path,
+    am: FakeAlertmanager,
+    clock: FakeClock,
+    duration: str | None,
+    ends_at: datetime | None,
+    message: str,
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    result = await app.actions.ack(one(), duration=duration, ends_at=ends_at)
+    assert result.status is ActionStatus.FAILED and message in result.message
+    assert am.posts == [] and app.outbox.pending() == []
+    entries = app.log.timeline(result.incident_id or 0)
+    assert entries[-1].kind == "action_failed" and message in entries[-1].text
+    app.close()
+
+
+def test_ack_end_helper_for_the_dialog() -> None:
+    assert ack_end(NOW, "90m", None, timedelta(hours=1)) == NOW + timedelta(minutes=90)
+    assert ack_end(NOW, None, None, timedelta(hours=1)) == NOW + timedelta(hours=1)
+    with pytest.raises(ValueError, match="timezone"):
+        ack_end(NOW, None, datetime(2030, 1, 1), timedelta(hours=1))  # noqa: DTZ001
+
+
+async def test_alertmanager_down_leaves_the_ack_pending_and_a_restart_delivers_it_once(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    first = App(tmp_path / "log.db", am, clock)
+    am.down = True
+    result = await first.actions.ack(one(), comment="looking", universe=ALERTS)
+    assert result.status is ActionStatus.PENDING
+    assert "pending" in result.message and "connection refused" in result.message
+    (pending,) = first.outbox.pending()
+    assert pending.last_error and pending.kind == "create_silence"
+    first.close()
+
+    # Restart: new objects on the same file. Alertmanager is back.
+    am.down = False
+    second = App(tmp_path / "log.db", am, clock)
+    assert await second.drain.run_once() == []  # backoff not over yet
+    clock.advance(6)
+    (delivery,) = await second.drain.run_once()
+    assert delivery.outcome is Outcome.DONE
+    assert len(am.active()) == 1 and len(am.posts) == 1
+    clock.advance(3600)
+    assert await second.drain.run_once() == []
+    assert len(am.posts) == 1
+    second.close()
+
+
+async def test_a_lost_answer_is_not_sent_twice(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.lose_answer = True  # Alertmanager creates the silence, the answer never arrives
+    result = await app.actions.ack(one(), universe=ALERTS)
+    assert result.status is ActionStatus.PENDING
+    am.lose_answer = False
+    clock.advance(60)
+    (delivery,) = await app.drain.run_once()
+    assert delivery.outcome is Outcome.DONE and delivery.result["already_there"] is True
+    assert len(am.posts) == 1 and len(am.active()) == 1
+    app.close()
+
+
+async def test_a_crash_between_logging_and_sending_is_delivered_once_after_restart(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    first = App(tmp_path / "log.db", am, clock)
+
+    def crash() -> None:
+        raise KeyboardInterrupt  # the process dies mid-action
+
+    am.before_send.append(crash)
+    with pytest.raises(KeyboardInterrupt):
+        await first.actions.ack(one(), universe=ALERTS)
+    first.close()
+    am.before_send.clear()
+
+    second = App(tmp_path / "log.db", am, clock)
+    assert await second.drain.run_once() == []  # still within the first attempt's lease
+    clock.advance(61)
+    (delivery,) = await second.drain.run_once()
+    assert delivery.outcome is Outcome.DONE
+    # A third run of the app finds nothing left to do.
+    second.close()
+    third = App(tmp_path / "log.db", am, clock)
+    clock.advance(3600)
+    assert await third.drain.run_once() == []
+    assert len(am.posts) == 1
+    third.close()
+
+
+async def test_the_same_request_twice_is_recorded_and_sent_once(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    first = await app.actions.ack(one(), request_id="modal-42", universe=ALERTS)
+    again = await app.actions.ack(one(), request_id="modal-42", universe=ALERTS)
+    assert first.status is again.status is ActionStatus.DONE
+    assert len(am.posts) == 1
+    kinds = [e.kind for e in app.log.timeline(first.incident_id or 0)]
+    assert kinds.count("ack") == 1
+    app.close()
+
+
+async def test_alertmanager_rejecting_the_silence_is_a_logged_failure(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.reject = True
+    result = await app.actions.ack(one(), universe=ALERTS)
+    assert result.status is ActionStatus.FAILED and "HTTP 400" in result.message
+    assert app.outbox.pending() == []
+    entries = app.log.timeline(result.incident_id or 0)
+    assert entries[-1].kind == "action_failed" and entries[-1].data["permanent"] is True
+    app.close()
+
+
+async def test_unack_expires_the_ack_and_the_incident_is_triggered_again(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    acked = await app.actions.ack(one(), universe=ALERTS)
+    target = AlertTarget(GROUP_KEY, {}, one().alerts, "critical", ack_ids=acked.silence_ids)
+    result = await app.actions.unack(target)
+    assert result.status is ActionStatus.DONE
+    assert am.expired == ["s1"] and am.active() == []
+    incident = app.log.find_open_incident(GROUP_KEY)
+    assert incident is not None and incident.status is IncidentStatus.TRIGGERED
+    nothing = await app.actions.unack(one())
+    assert nothing.status is ActionStatus.FAILED and "no ack" in nothing.message
+    app.close()
+
+
+async def test_group_ack_from_the_queue_selects_exactly_the_groups_active_alerts(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    other = alert("f9", "server9", silenced=["x"])
+    groups = [AlertGroup({"alertname": "Host_Down", "cluster": "prod"}, Receiver("r"), [*ALERTS, other])]
+    snapshot = prepare(groups, app.actions.policy)
+    (group,) = snapshot.view(QueueOptions()).groups
+    result = await app.actions.ack(AlertTarget.of_group(group), universe=snapshot.alerts())
+    assert result.status is ActionStatus.DONE
+    (posted,) = am.posts
+    matchers = [Matcher.from_silence(m) for m in posted.matchers]
+    assert {a.fingerprint for a in snapshot.alerts() if selects(matchers, a.labels)} == {"f1", "f2", "f3"}
+    app.close()
+
+
+async def test_extend_records_the_new_id_alertmanager_answers(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    await app.actions.ack(one(), universe=ALERTS)
+    silence = am.silences_by_id["s1"]
+    result = await app.actions.extend_silence(silence, duration="4h")
+    assert result.status is ActionStatus.DONE and result.silence_ids == ("s2",)
+    assert am.silences_by_id["s2"].ends_at == NOW + timedelta(hours=4)
+    assert marker_of(am.silences_by_id["s2"].comment) == marker_of(silence.comment)
+    expired = await app.actions.expire_silence(am.silences_by_id["s2"])
+    assert expired.status is ActionStatus.DONE and am.active() == []
+    again = await app.actions.extend_silence(am.silences_by_id["s2"], duration="1h")
+    assert again.status is ActionStatus.FAILED and "expired" in again.message
+    app.close()
+
+
+async def test_create_silence_from_typed_matchers(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    bad = await app.actions.create_silence('cluster="prod" oops', duration="1h", comment="maintenance")
+    assert bad.status is ActionStatus.FAILED and "column 16" in bad.message
+    everything = await app.actions.create_silence('cluster=~".*"', duration="1h")
+    assert everything.status is ActionStatus.FAILED and "empty string" in everything.message
+    ok = await app.actions.create_silence(
+        'cluster="prod", instance=~"server[12]"', duration="1h", comment="mw"
+    )
+    assert ok.status is ActionStatus.DONE
+    (posted,) = am.posts
+    assert [(m.name, m.value, m.is_regex) for m in posted.matchers] == [
+        ("cluster", "prod", False),
+        ("instance", "server[12]", True),
+    ]
+    assert posted.comment.startswith("mw [oncall-tui:sil-")
+    app.close()
+
+
+async def test_escalate_moves_through_levels_and_repeats_then_stops(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    app = App(tmp_path / "log.db", am, clock, notifier)
+    levels = []
+    for _ in range(3):
+        result = await app.actions.escalate(one(), reason="db on fire")
+        assert result.status is ActionStatus.DONE, result.message
+        levels.append([(name, n.level_name, n.level_index) for name, n in notifier.sent])
+        notifier.sent.clear()
+    assert levels == [
+        [("hook", "secondary", 1), ("pd", "secondary", 1)],
+        [("hook", "primary", 2)],
+        [("hook", "secondary", 3), ("pd", "secondary", 3)],
+    ]
+    last = await app.actions.escalate(one())
+    assert last.status is ActionStatus.FAILED and "last level" in last.message
+    incident = app.log.find_open_incident(GROUP_KEY)
+    assert incident is not None and incident.escalation_level == 3
+    app.close()
+
+
+async def test_escalation_with_an_unreachable_notifier_is_pending_then_delivered_once(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    app = App(tmp_path / "log.db", am, clock, notifier)
+    notifier.fail = True
+    result = await app.actions.escalate(one())
+    assert result.status is ActionStatus.PENDING
+    assert len(app.outbox.pending()) == 2
+    notifier.fail = False
+    clock.advance(30)
+    deliveries = await app.drain.run_once()
+    assert [d.outcome for d in deliveries] == [Outcome.DONE, Outcome.DONE]
+    clock.advance(600)
+    assert await app.drain.run_once() == []
+    assert sorted(name for name, _ in notifier.sent) == ["hook", "pd"]
+    app.close()
+
+
+async def test_unacked_critical_alerts_escalate_by_themselves_once(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    app = App(tmp_path / "log.db", am, clock, notifier)
+    fresh = [alert("f1", "server1", minutes=3)]
+    groups = [AlertGroup({"alertname": "Host_Down", "cluster": "prod"}, Receiver("r"), fresh)]
+    snapshot = prepare(groups, app.actions.policy)
+    assert await app.actions.auto_escalate(snapshot) == []
+    clock.advance(150)  # now 5.5 min since firing: past level 0's 5 min
+    (result,) = await app.actions.auto_escalate(snapshot)
+    assert result.status is ActionStatus.DONE
+    assert [n.level_name for _, n in notifier.sent] == ["secondary", "secondary"]
+    assert await app.actions.auto_escalate(snapshot) == []  # level 1 waits its own 15 min
+    clock.advance(15 * 60)
+    (again,) = await app.actions.auto_escalate(snapshot)
+    assert again.status is ActionStatus.DONE
+    entries = app.log.timeline(result.incident_id or 0)
+    automatic = [e for e in entries if e.kind == "escalate"]
+    assert [e.actor for e in automatic] == ["oncall-tui", "oncall-tui"]
+    assert "not acknowledged in time" in automatic[0].text
+    # Acked: no more automatic escalation.
+    await app.actions.ack(one(), universe=fresh)
+    clock.advance(3600)
+    assert await app.actions.auto_escalate(snapshot) == []
+    app.close()
+
+
+async def test_ack_until_resolved_is_extended_while_firing_and_lapses_after(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    result = await app.actions.ack(one(), until_resolved=True, universe=ALERTS)
+    assert result.status is ActionStatus.DONE
+    (silence,) = am.active()
+    assert silence.ends_at == NOW + timedelta(minutes=30)
+    keeper = AckKeeper(app.actions, SETTINGS.ack.until_resolved_step)
+    firing = [alert("f1", "server1", silenced=[silence.id])]
+    assert await keeper.run_once(am.active(), firing, clock.now()) == []  # plenty left
+    clock.advance(20 * 60)
+    (extended,) = await keeper.run_once(am.active(), firing, clock.now())
+    assert extended.status is ActionStatus.DONE and extended.silence_ids == ("s2",)
+    (current,) = am.active()
+    assert current.ends_at == clock.now() + timedelta(minutes=30)
+    # Running again before the next poll does not extend twice.
+    assert (await keeper.run_once([silence], firing, clock.now()))[0].status is ActionStatus.DONE
+    assert len(am.active()) == 1 and len(am.posts) == 2
+    # Resolved: the alert is gone from Alertmanager; the ack lapses on its own.
+    clock.advance(20 * 60)
+    assert due_extensions(am.active(), [], clock.now(), timedelta(minutes=30)) == []
+    assert await keeper.run_once(am.active(), [], clock.now()) == []
+    # Silences of other people are never touched.
+    foreign = _with_state(current, "active")
+    foreign = Silence(
+        id="theirs",
+        matchers=foreign.matchers,
+        starts_at=foreign.starts_at,
+        ends_at=clock.now() + timedelta(minutes=1),
+        created_by="bob",
+        comment="bob's",
+        status=SilenceStatus(state="active"),
+    )
+    assert due_extensions([foreign], firing, clock.now(), timedelta(minutes=30)) == []
+    app.close()

@@ -1,0 +1,332 @@
+"""The alert queue built from a real Alertmanager 0.31 response (recorded by karma)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from oncall_tui.config.alerting import AlertSettings
+from oncall_tui.domain.alert_queue import (
+    AlertRow,
+    AlertState,
+    EscalationState,
+    GroupRow,
+    QueueOptions,
+    QueueSnapshot,
+    ack_matchers_for_alert,
+    ack_matchers_for_group,
+    due_escalations,
+    escalation_countdown,
+    marker_of,
+    prepare,
+    select_policy,
+    silence_marker,
+    silence_preview,
+)
+from oncall_tui.domain.matchers import MatchType, parse_filter, parse_matchers, selects
+from oncall_tui.domain.severity import SeverityPolicy
+from oncall_tui.models.alertmanager import (
+    Alert,
+    AlertGroup,
+    AlertStatus,
+    Receiver,
+    Silence,
+    SilenceMatcher,
+    SilenceStatus,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "alertmanager"
+POLICY = SeverityPolicy.from_settings(AlertSettings())
+NOW = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)
+
+
+def load_groups() -> list[AlertGroup]:
+    body = (FIXTURES / "karma-am-0.31.0-api-v2-alerts-groups.json").read_bytes()
+    return msgspec.json.decode(body, type=list[AlertGroup])
+
+
+def load_silences() -> list[Silence]:
+    body = (FIXTURES / "karma-am-0.31.0-api-v2-silences.json").read_bytes()
+    return msgspec.json.decode(body, type=list[Silence])
+
+
+@pytest.fixture
+def snapshot() -> QueueSnapshot:
+    return prepare(load_groups(), POLICY, silences=load_silences())
+
+
+def test_each_alert_appears_once_in_its_most_specific_group(snapshot: QueueSnapshot) -> None:
+    view = snapshot.view(QueueOptions(include_suppressed=True))
+    keys = [row.key for row in view.alert_rows()]
+    # 24 alert entries in the body: every alert is routed to two receivers.
+    assert len(keys) == len(set(keys)) == 12 == view.total
+    for group in view.groups:
+        assert group.receiver == "by-cluster-service"
+        assert set(group.labels) == {"alertname", "cluster"}
+        for row in group.alerts:
+            assert row.alert.labels["cluster"] == group.labels["cluster"]
+
+
+def test_active_only_by_default_and_suppressed_alerts_say_who_silenced_them(snapshot: QueueSnapshot) -> None:
+    active = snapshot.view()
+    assert active.shown == 8
+    assert all(row.state is AlertState.ACTIVE for row in active.alert_rows())
+    everything = snapshot.view(QueueOptions(include_suppressed=True))
+    silenced = [r for r in everything.alert_rows() if r.state is AlertState.SILENCED]
+    assert len(silenced) == 4
+    server7 = next(r for r in silenced if r.alert.labels["instance"] == "server7")
+    # Oldest silence first (none of them is the app's own ack, which would come first).
+    assert [s.comment for s in server7.silences] == [
+        "Silenced Host_Down alerts in the dev cluster",
+        "Silenced server7",
+    ]
+    assert {s.created_by for s in server7.silences} == {"john@example.com"}
+    assert server7.silences[0].ends_at.year == 2063
+    assert server7.silences[0].left(NOW) > timedelta(days=365)
+    assert not server7.acks  # none of these silences was made by oncall-tui
+
+
+def test_counts_per_severity_and_ordering() -> None:
+    def a(fp: str, severity: str, minutes: int, group: str) -> Alert:
+        return Alert(
+            labels={"alertname": group, "severity": severity, "instance": fp},
+            fingerprint=fp,
+            starts_at=NOW - timedelta(minutes=minutes),
+        )
+
+    groups = [
+        AlertGroup(
+            {"alertname": "Disk"},
+            Receiver("r"),
+            [a("d1", "warning", 50, "Disk"), a("d2", "info", 80, "Disk")],
+        ),
+        AlertGroup(
+            {"alertname": "Down"},
+            Receiver("r"),
+            [a("x1", "critical", 5, "Down"), a("x2", "critical", 9, "Down")],
+        ),
+        AlertGroup(
+            {"alertname": "Lag"}, Receiver("r"), [a("l1", "warning", 90, "Lag"), a("l2", "none?", 1, "Lag")]
+        ),
+    ]
+    view = prepare(groups, POLICY).view()
+    assert view.counts == {"critical": 2, "warning": 2, "info": 1, "none": 1}
+    assert [g.labels["alertname"] for g in view.groups] == ["Down", "Lag", "Disk"]
+    assert [r.key for r in view.alert_rows()] == ["x2", "x1", "l1", "l2", "d1", "d2"]
+    assert view.groups[0].severity == "critical" and view.groups[0].counts["critical"] == 2
+    filtered = prepare(groups, POLICY).view(QueueOptions(filter=parse_filter("severity=warning")))
+    assert filtered.shown_counts == {"critical": 0, "warning": 2, "info": 0, "none": 0}
+    assert filtered.counts == view.counts  # the header still shows what fires
+
+
+def test_grouping_by_a_label_the_user_picks(snapshot: QueueSnapshot) -> None:
+    view = snapshot.view(QueueOptions(group_by="job", include_suppressed=True))
+    assert {g.title for g in view.groups} == {"job=node_exporter", "job=node_ping"}
+    assert sum(len(g.alerts) for g in view.groups) == 12
+    by_missing = snapshot.view(QueueOptions(group_by="disk"))
+    assert {g.labels["disk"] for g in by_missing.groups} == {"sda", ""}
+
+
+def test_filter_matchers_and_free_text(snapshot: QueueSnapshot) -> None:
+    view = snapshot.view(QueueOptions(filter=parse_filter('alertname="Host_Down" cluster!=prod')))
+    assert {r.alert.labels["instance"] for r in view.alert_rows()} == {"server3", "server4", "server5"}
+    # Free text over annotation values ("Less than 10% disk space is free"), case-insensitive.
+    text = snapshot.view(QueueOptions(filter=parse_filter("DISK space")))
+    assert [r.alert.alertname for r in text.alert_rows()] == ["Free_Disk_Space_Too_Low"]
+    regex = snapshot.view(QueueOptions(filter=parse_filter("instance=~server[12]")))
+    assert {r.alert.labels["instance"] for r in regex.alert_rows()} == {"server1", "server2"}
+
+
+def test_row_keys_are_stable_across_polls_and_filters(snapshot: QueueSnapshot) -> None:
+    again = prepare(load_groups(), POLICY, silences=load_silences(), previous=snapshot)
+    assert again.view().keys() == snapshot.view().keys()
+    assert not any(r.is_new for r in again.rows)
+    rows = snapshot.view().rows(collapsed=[snapshot.view().groups[0].key])
+    assert isinstance(rows[0], GroupRow) and isinstance(rows[1], GroupRow)
+    found = snapshot.view().find(snapshot.view().alert_rows()[0].key)
+    assert isinstance(found, AlertRow)
+
+
+def test_new_alerts_are_detected_and_new_criticals_ring_the_bell(snapshot: QueueSnapshot) -> None:
+    assert snapshot.new_since(None) == frozenset()  # the first poll highlights nothing
+    groups = load_groups()
+    fresh = Alert(
+        labels={"alertname": "Down", "severity": "critical", "instance": "db9"},
+        fingerprint="newcrit",
+        starts_at=NOW,
+    )
+    quiet = Alert(labels={"alertname": "Lag", "severity": "warning"}, fingerprint="newwarn", starts_at=NOW)
+    silenced = Alert(
+        labels={"alertname": "Down", "severity": "critical", "instance": "db8"},
+        fingerprint="newsilenced",
+        starts_at=NOW,
+        status=AlertStatus(state="suppressed", silenced_by=["x"]),
+    )
+    groups.append(AlertGroup({"alertname": "Down"}, Receiver("r"), [fresh, quiet, silenced]))
+    later = prepare(groups, POLICY, previous=snapshot)
+    assert later.new_since(snapshot) == {"newcrit", "newwarn", "newsilenced"}
+    assert [r.key for r in later.new_critical(snapshot)] == ["newcrit"]
+    assert [r.key for r in later.view().alert_rows() if r.is_new] == ["newcrit", "newwarn"]
+
+
+def test_ack_of_one_alert_selects_exactly_it(snapshot: QueueSnapshot) -> None:
+    alerts = snapshot.alerts()
+    target = next(a for a in alerts if a.labels.get("instance") == "server2" and a.alertname == "Host_Down")
+    matchers = ack_matchers_for_alert(target)
+    assert all(m.op is MatchType.EQUAL for m in matchers)
+    assert {m.name: m.value for m in matchers} == target.labels
+    assert [a.fingerprint for a in silence_preview(matchers, alerts)] == [target.fingerprint]
+
+
+def test_ack_of_a_group_selects_exactly_its_active_alerts(snapshot: QueueSnapshot) -> None:
+    alerts = snapshot.alerts()
+    view = snapshot.view()
+    staging = next(g for g in view.groups if g.labels == {"alertname": "Host_Down", "cluster": "staging"})
+    targets = [r.alert for r in staging.alerts]
+    plan = ack_matchers_for_group(targets, alerts)
+    assert plan.exact and len(plan.silences) == 1
+    (matchers,) = plan.silences
+    by_name = {m.name: m for m in matchers}
+    assert by_name["alertname"].op is MatchType.EQUAL and by_name["cluster"].value == "staging"
+    assert by_name["instance"].op is MatchType.REGEX
+    assert by_name["instance"].value == "server3|server4|server5"
+    # Values are escaped: "." in an IP must not match any character.
+    assert by_name["ip"].value == r"127\.0\.0\.3|127\.0\.0\.4|127\.0\.0\.5"
+    assert {a.fingerprint for a in silence_preview(matchers, alerts)} == {a.fingerprint for a in targets}
+
+
+def test_labels_missing_from_some_alerts_are_handled_exactly() -> None:
+    def a(fp: str, **labels: str) -> Alert:
+        return Alert(labels=labels, fingerprint=fp, starts_at=NOW)
+
+    targets = [a("1", alertname="X", disk="sda"), a("2", alertname="X")]
+    other = a("3", alertname="X", disk="sdb")
+    plan = ack_matchers_for_group(targets, [*targets, other])
+    assert plan.exact and len(plan.silences) == 1
+    picked = {x.fingerprint for x in silence_preview(plan.silences[0], [*targets, other])}
+    assert picked == {"1", "2"}
+    # Without a neighbour to exclude, the label some alerts lack is simply left out.
+    simple = ack_matchers_for_group(targets)
+    assert [m.name for m in simple.silences[0]] == ["alertname"]
+
+
+def test_crossing_values_fall_back_to_one_exact_silence_per_alert() -> None:
+    def a(fp: str, x: str, y: str) -> Alert:
+        return Alert(labels={"alertname": "A", "x": x, "y": y}, fingerprint=fp, starts_at=NOW)
+
+    targets = [a("11", "1", "1"), a("22", "2", "2")]
+    bystander = a("12", "1", "2")  # x=~1|2, y=~1|2 would silence it too
+    plan = ack_matchers_for_group(targets, [*targets, bystander])
+    assert len(plan.silences) == 2 and plan.exact
+    for matchers in plan.silences:
+        assert not selects(matchers, bystander.labels)
+
+
+def test_silences_made_by_the_app_are_recognised_as_acks() -> None:
+    marker = silence_marker("ack-abc123")
+    assert marker_of(f"looking into it {marker}") == "ack-abc123"
+    assert marker_of("plain comment") is None
+    ack = Silence(
+        id="s1",
+        matchers=[SilenceMatcher(name="alertname", value="X")],
+        starts_at=NOW - timedelta(minutes=10),
+        ends_at=NOW + timedelta(minutes=50),
+        created_by="alice@laptop",
+        comment=f"looking into it {marker}",
+        status=SilenceStatus(state="active"),
+    )
+    alert = Alert(
+        labels={"alertname": "X"},
+        fingerprint="fx",
+        starts_at=NOW - timedelta(hours=1),
+        status=AlertStatus(state="suppressed", silenced_by=["s1"]),
+    )
+    snap = prepare([AlertGroup({}, Receiver("r"), [alert])], POLICY, silences=[ack])
+    (row,) = snap.rows
+    assert row.is_acked
+    (info,) = row.acks
+    assert (info.created_by, info.comment) == ("alice@laptop", "looking into it")
+    assert info.age(NOW) == timedelta(minutes=10) and info.left(NOW) == timedelta(minutes=50)
+
+
+def _escalation_settings() -> AlertSettings:
+    return AlertSettings.model_validate(
+        {
+            "notifiers": {"hook": {"kind": "webhook", "url": "http://127.0.0.1:9/x"}},
+            "escalation_policies": {
+                "db": {
+                    "match": 'team="db"',
+                    "levels": [{"name": "dba", "targets": ["hook"], "delay": "10m"}],
+                },
+                "main": {
+                    "repeat": 1,
+                    "levels": [
+                        {"name": "primary", "targets": ["hook"], "delay": "5m"},
+                        {"name": "secondary", "targets": ["hook"], "delay": "15m"},
+                    ],
+                },
+            },
+        }
+    )
+
+
+def _critical_group(minutes: int, state: AlertStatus | None = None) -> GroupRow:
+    alert = Alert(
+        labels={"alertname": "Down", "severity": "critical"},
+        fingerprint="c1",
+        starts_at=NOW - timedelta(minutes=minutes),
+        status=state or AlertStatus(),
+    )
+    snap = prepare([AlertGroup({"alertname": "Down"}, Receiver("r"), [alert])], POLICY)
+    return snap.view(QueueOptions(include_suppressed=True)).groups[0]
+
+
+def test_policy_selection_follows_config_order_and_match() -> None:
+    settings = _escalation_settings()
+    db_alert = Alert(labels={"team": "db"}, fingerprint="1", starts_at=NOW)
+    web_alert = Alert(labels={"team": "web"}, fingerprint="2", starts_at=NOW)
+    assert select_policy(settings, [db_alert])[0] == "db"  # type: ignore[index]
+    assert select_policy(settings, [web_alert])[0] == "main"  # type: ignore[index]
+    assert select_policy(AlertSettings(), [web_alert]) is None
+
+
+def test_unacked_critical_escalates_by_itself_when_its_level_delay_runs_out() -> None:
+    settings = _escalation_settings()
+    policy = settings.escalation_policies["main"]
+    group = _critical_group(minutes=3)
+    assert escalation_countdown(group, None, policy, NOW, 3) == timedelta(minutes=2)
+    assert due_escalations([group], {}, settings, NOW, 3) == []
+    late = _critical_group(minutes=7)
+    (due,) = due_escalations([late], {}, settings, NOW, 3)
+    assert (due.policy, due.from_level, due.to_level) == ("main", 0, 1)
+    assert due.overdue_by == timedelta(minutes=2)
+    # At step 1 the clock restarts when the step was reached, with that level's delay.
+    state = EscalationState(1, 1, NOW - timedelta(minutes=10), acknowledged=False)
+    assert escalation_countdown(late, state, policy, NOW, 3) == timedelta(minutes=5)
+    # Acknowledged, silenced or at the last step: no automatic escalation.
+    acked = EscalationState(1, 0, None, acknowledged=True)
+    assert due_escalations([late], {late.key: acked}, settings, NOW, 3) == []
+    silenced = _critical_group(7, AlertStatus(state="suppressed", silenced_by=["s"]))
+    assert due_escalations([silenced], {}, settings, NOW, 3) == []
+    last = EscalationState(1, 3, NOW - timedelta(hours=1), acknowledged=False)
+    assert escalation_countdown(late, last, policy, NOW, 3) is None
+
+
+def test_policy_match_must_be_matchers_only() -> None:
+    with pytest.raises(ValueError, match="only matchers"):
+        AlertSettings.model_validate(
+            {
+                "notifiers": {"hook": {"kind": "webhook", "url": "http://127.0.0.1:9/x"}},
+                "escalation_policies": {
+                    "p": {"match": "db oops", "levels": [{"name": "a", "targets": ["hook"]}]}
+                },
+            }
+        )
+    with pytest.raises(ValueError, match="not a notifier"):
+        AlertSettings.model_validate(
+            {"escalation_policies": {"p": {"levels": [{"name": "a", "targets": ["nope"]}]}}}
+        )
+    assert parse_matchers('team="db"')[0].value == "db"
