@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     auth = sub.add_parser("auth", help="manage credentials in the OS keyring")
     auth_sub = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
-    auth_set = auth_sub.add_parser("set", help="store a token or password for CONTEXT SOURCE (prompted, no echo)")
+    auth_set = auth_sub.add_parser(
+        "set", help="store a token or password for CONTEXT SOURCE (prompted, no echo)"
+    )
     auth_set.add_argument("context_name", metavar="CONTEXT")
     auth_set.add_argument("source", metavar="SOURCE", choices=["prometheus", "alertmanager", "jaeger"])
 

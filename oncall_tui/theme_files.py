@@ -57,7 +57,16 @@ class ThemeFile(BaseModel):
     """Semantic variables (severity-*, stale, …); missing ones take the defaults."""
 
     @field_validator(
-        "primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning", "error"
+        "primary",
+        "secondary",
+        "accent",
+        "foreground",
+        "background",
+        "surface",
+        "panel",
+        "success",
+        "warning",
+        "error",
     )
     @classmethod
     def _colour(cls, value: str | None) -> str | None:
@@ -98,7 +107,8 @@ def load_theme_file(path: Path) -> ThemeFile:
         return ThemeFile.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
         ]
         raise ConfigError(problems) from None
 

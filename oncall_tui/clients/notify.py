@@ -56,6 +56,13 @@ from oncall_tui.config.alerting import NotifierTarget
 from oncall_tui.config.settings import AuthSettings, SecretRef, SourceSettings
 from oncall_tui.errors import OncallError, SourceError
 
+
+class NotifierConfigError(OncallError):
+    """The escalation cannot be sent as configured (unknown or no notifier): retrying will not help."""
+
+    title = "Escalation"
+
+
 PAGERDUTY_SUMMARY_LIMIT = 1024
 """PagerDuty rejects summaries longer than this."""
 
@@ -269,7 +276,7 @@ class Notifier:
         try:
             return self._targets[name]
         except KeyError:
-            raise OncallError(f"notifier {name!r} is not configured", title="Escalation") from None
+            raise NotifierConfigError(f"notifier {name!r} is not configured") from None
 
     def _client(self, name: str, origin: str, timeout: float) -> httpx.AsyncClient:
         key = f"{name}|{origin}"
@@ -327,4 +334,4 @@ def is_permanent(error: BaseException) -> bool:
     if isinstance(error, SourceError):
         return error.status is not None and 400 <= error.status < 500 and error.status not in (408, 425, 429)
     # Configuration problems (an unknown notifier) do not fix themselves on retry either.
-    return isinstance(error, OncallError) and error.title == "Escalation"
+    return isinstance(error, NotifierConfigError)

@@ -18,7 +18,9 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
         environment = DemoEnvironment()
         environment.start()
         try:
-            return _run_app(environment.settings(), context="demo", theme=theme, demo=True, themes=themes_dir())
+            return _run_app(
+                environment.settings(), context="demo", theme=theme, demo=True, themes=themes_dir()
+            )
         finally:
             environment.stop()
     try:

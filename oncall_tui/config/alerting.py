@@ -43,7 +43,17 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 def _validate_secret_ref(value: object) -> object:
@@ -256,42 +266,67 @@ class AlertSettings(_Strict):
     """Show silenced and inhibited alerts in the queue at start (toggled with a key)."""
     bell_on_new_critical: bool = False
     """Ring the terminal bell when a new critical alert arrives."""
-    escalation_policies: dict[str, EscalationPolicy] = Field(default_factory=dict)
-    """Named escalation policies; the first whose ``match`` selects the alert applies."""
-    default_escalation_policy: str | None = None
-    """Policy for alerts no policy's ``match`` selects; unset = such alerts cannot be escalated."""
     notifiers: dict[str, NotifierTarget] = Field(default_factory=dict)
     """Named notification targets referenced by escalation levels."""
+    escalation_policies: dict[str, EscalationPolicy] = Field(default_factory=dict)
+    """Named escalation policies, in order; the first whose ``match`` selects the alert applies."""
+    default_escalation_policy: str | None = None
+    """Policy for alerts no policy's ``match`` selects; unset = such alerts cannot be escalated."""
 
-    @model_validator(mode="after")
-    def _consistent(self) -> AlertSettings:
-        order = [s.lower() for s in self.severity_order]
+    # Field validators, not one model validator: each error is then located at its field, so
+    # ``config check`` names it. Fields are declared in dependency order, so ``info.data`` holds
+    # the ones checked against (and lacks them when they failed themselves: the check is skipped).
+    @field_validator("severity_order")
+    @classmethod
+    def _order_ok(cls, value: list[str]) -> list[str]:
+        order = [s.lower() for s in value]
         if "none" in order:
-            raise ValueError(
-                "severity_order: 'none' is implied (below every listed severity); do not list it"
-            )
+            raise ValueError("'none' is implied (below every listed severity); do not list it")
         if len(set(order)) != len(order):
-            raise ValueError("severity_order: names must be unique")
-        for alias, target in self.severity_aliases.items():
-            if target.lower() not in order:
-                raise ValueError(f"severity_aliases.{alias}: {target!r} is not one of severity_order")
-        for name in self.response_timers:
-            if name.lower() not in order and name.lower() != "none":
-                raise ValueError(f"response_timers.{name}: not one of severity_order ({', '.join(order)})")
-        for policy_name, policy in self.escalation_policies.items():
+            raise ValueError("names must be unique")
+        return value
+
+    @field_validator("severity_aliases")
+    @classmethod
+    def _aliases_ok(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        order = [s.lower() for s in info.data.get("severity_order") or []]
+        for alias, target in value.items():
+            if order and target.lower() not in order:
+                raise ValueError(f"{alias}: {target!r} is not one of severity_order ({', '.join(order)})")
+        return value
+
+    @field_validator("response_timers")
+    @classmethod
+    def _timers_ok(cls, value: dict[str, ResponseTimer], info: ValidationInfo) -> dict[str, ResponseTimer]:
+        order = [s.lower() for s in info.data.get("severity_order") or []]
+        for name in value:
+            if order and name.lower() not in order and name.lower() != "none":
+                raise ValueError(f"{name}: not one of severity_order ({', '.join(order)})")
+        return value
+
+    @field_validator("escalation_policies")
+    @classmethod
+    def _targets_exist(
+        cls, value: dict[str, EscalationPolicy], info: ValidationInfo
+    ) -> dict[str, EscalationPolicy]:
+        notifiers = info.data.get("notifiers")
+        if notifiers is None:
+            return value
+        for policy_name, policy in value.items():
             for i, level in enumerate(policy.levels):
                 for target in level.targets:
-                    if target not in self.notifiers:
+                    if target not in notifiers:
                         raise ValueError(
-                            f"escalation_policies.{policy_name}.levels[{i}].targets: {target!r} is not "
-                            f"a notifier (defined: {', '.join(sorted(self.notifiers)) or 'none'})"
+                            f"{policy_name}.levels[{i}].targets: {target!r} is not a notifier "
+                            f"(defined: {', '.join(sorted(notifiers)) or 'none'})"
                         )
-        if (
-            self.default_escalation_policy is not None
-            and self.default_escalation_policy not in self.escalation_policies
-        ):
-            raise ValueError(
-                f"default_escalation_policy: {self.default_escalation_policy!r} is not one of "
-                f"escalation_policies ({', '.join(sorted(self.escalation_policies)) or 'none defined'})"
-            )
-        return self
+        return value
+
+    @field_validator("default_escalation_policy")
+    @classmethod
+    def _default_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        policies = info.data.get("escalation_policies")
+        if value is not None and policies is not None and value not in policies:
+            known = ", ".join(sorted(policies)) or "none defined"
+            raise ValueError(f"{value!r} is not one of escalation_policies ({known})")
+        return value

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from oncall_tui.clock import Clock
 from oncall_tui.demo.scenario import Scenario, stable_hash
-from oncall_tui.demo.server import Request, Response, json_response, text_response
+from oncall_tui.demo.server import Handler, Request, Response, json_response, text_response
 
 RESEND_DELAY = 60.0
 """Prometheus re-sends firing alerts this often; ``updatedAt`` moves in these steps."""
@@ -236,8 +236,8 @@ class AlertmanagerAPI:
         """Base of ``generatorURL`` links."""
         self.group_by = group_by
         """Labels the route groups alerts by."""
-        self.peer_address = "127.0.0.1:9094"
-        """Gossip address reported in ``/api/v2/status``."""
+        self.peers = 1
+        """Cluster members reported by ``/api/v2/status`` (the environment can serve several peers)."""
         self._lock = threading.Lock()
         self._silences: dict[str, StoredSilence] = {}
         self._posted: dict[str, LiveAlert] = {}
@@ -249,13 +249,17 @@ class AlertmanagerAPI:
 
     # --- routing ---
 
-    def __call__(self, request: Request) -> Response:
+    def peer(self, index: int) -> Handler:
+        """The handler of cluster member ``index``: same alerts and silences, its own name in status."""
+        return lambda request: self(request, index)
+
+    def __call__(self, request: Request, peer: int = 0) -> Response:
         path, method = request.path, request.method
         if path in ("/-/ready", "/-/healthy"):
             return text_response("OK")
         try:
             if path == "/api/v2/status" and method == "GET":
-                return json_response(self.status())
+                return json_response(self.status(peer))
             if path == "/api/v2/alerts" and method == "GET":
                 return json_response(self.get_alerts(request))
             if path == "/api/v2/alerts" and method == "POST":
@@ -564,18 +568,23 @@ class AlertmanagerAPI:
 
     # --- status ---
 
-    def status(self) -> dict[str, Any]:
-        name = "01" + stable_hash("peer", self.scenario.seed)[:12].hex().upper()[:24]
+    def status(self, peer: int = 0) -> dict[str, Any]:
+        names = [self._peer_name(i) for i in range(self.peers)]
         return {
             "cluster": {
-                "name": name,
-                "peers": [{"address": self.peer_address, "name": name}],
+                "name": names[min(peer, len(names) - 1)],
+                "peers": [{"address": f"127.0.0.1:{9094 + i}", "name": n} for i, n in enumerate(names)],
                 "status": "ready",
             },
             "config": {"original": CONFIG_YAML.format(group_by=", ".join(self.group_by))},
             "uptime": am_time(self._started),
             "versionInfo": dict(VERSION_INFO),
         }
+
+    def _peer_name(self, index: int) -> str:
+        # Alertmanager peer names are ULIDs: 26 characters of Crockford base32.
+        raw = stable_hash("peer", self.scenario.seed, index).hex().upper()
+        return "01" + "".join(c if c not in "ILOU" else "X" for c in raw)[:24]
 
 
 def _can_update(

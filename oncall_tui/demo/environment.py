@@ -38,6 +38,7 @@ class DemoEnvironment:
         seed: int = 7,
         *,
         group_by: tuple[str, ...] = ("alertname",),
+        alertmanager_peers: int = 1,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         """Time source of every server (a FakeClock in tests)."""
@@ -53,11 +54,17 @@ class DemoEnvironment:
         """Alertmanager handler; holds the silences."""
         self.jaeger = JaegerAPI(self.traces, self.clock)
         """Jaeger query handler."""
+        self.alertmanager.peers = max(1, alertmanager_peers)
         self._servers = {
             "prometheus": DemoServer(self.prometheus, "prometheus"),
-            "alertmanager": DemoServer(self.alertmanager, "alertmanager"),
+            "alertmanager": DemoServer(self.alertmanager.peer(0), "alertmanager"),
             "jaeger": DemoServer(self.jaeger, "jaeger"),
         }
+        # Extra Alertmanager peers share one state, as a gossiping HA cluster converges to.
+        for i in range(1, self.alertmanager.peers):
+            self._servers[f"alertmanager-{i + 1}"] = DemoServer(
+                self.alertmanager.peer(i), f"alertmanager-{i + 1}"
+            )
 
     @property
     def running(self) -> bool:
@@ -90,6 +97,11 @@ class DemoEnvironment:
         return self._servers["alertmanager"].url
 
     @property
+    def alertmanager_urls(self) -> list[str]:
+        """Base URL of every Alertmanager peer (one unless ``alertmanager_peers`` was given)."""
+        return [s.url for name, s in self._servers.items() if name.startswith("alertmanager")]
+
+    @property
     def jaeger_url(self) -> str:
         """Base URL of the demo Jaeger query service (raises when not started)."""
         return self._servers["jaeger"].url
@@ -98,7 +110,7 @@ class DemoEnvironment:
         """Settings with one context ``demo`` pointing at the servers (other fields from ``base``)."""
         context = ContextSettings(
             prometheus=PrometheusSettings(url=self.prometheus_url, refresh=5.0, timeout=5.0),
-            alertmanager=AlertmanagerSettings(urls=[self.alertmanager_url], refresh=5.0, timeout=5.0),
+            alertmanager=AlertmanagerSettings(urls=self.alertmanager_urls, refresh=5.0, timeout=5.0),
             jaeger=JaegerSettings(url=self.jaeger_url, timeout=5.0),
         )
         if base is None:

@@ -48,6 +48,26 @@ BUILD_INFO = {
 """``/api/v1/status/buildinfo`` of the demo server."""
 MAX_EXEMPLAR_TRACES = 500
 """Newest traces considered for one exemplar query."""
+METADATA: dict[str, tuple[str, str]] = {
+    "ALERTS": ("gauge", "Alerts pending or firing (synthesised by the rule manager)."),
+    "ALERTS_FOR_STATE": ("gauge", "Unix time an alert became active (synthesised by the rule manager)."),
+    "http_requests_total": ("counter", "Total number of HTTP requests by service, method and status code."),
+    "http_request_duration_seconds": ("histogram", "Latency of HTTP requests in seconds."),
+    "node_cpu_seconds_total": ("counter", "Seconds the CPUs spent in each mode."),
+    "node_memory_MemAvailable_bytes": ("gauge", "Memory information field MemAvailable_bytes."),
+    "node_memory_MemTotal_bytes": ("gauge", "Memory information field MemTotal_bytes."),
+    "node_load1": ("gauge", "1m load average."),
+    "node_filesystem_avail_bytes": ("gauge", "Filesystem space available to non-root users in bytes."),
+    "node_filesystem_size_bytes": ("gauge", "Filesystem size in bytes."),
+    "node_network_receive_bytes_total": ("counter", "Network device statistic receive_bytes."),
+    "process_cpu_seconds_total": ("counter", "Total user and system CPU time spent in seconds."),
+    "process_resident_memory_bytes": ("gauge", "Resident memory size in bytes."),
+    "prometheus_http_requests_total": ("counter", "Counter of HTTP requests."),
+    "prometheus_http_request_duration_seconds": ("histogram", "Histogram of latencies for HTTP requests."),
+    "prometheus_tsdb_head_series": ("gauge", "Total number of series in the head block."),
+    "up": ("gauge", "1 if the last scrape of the target succeeded, 0 otherwise."),
+}
+"""``/api/v1/metadata``: type and help of every metric family the demo serves."""
 
 
 class ApiError(Exception):
@@ -145,6 +165,8 @@ class PrometheusAPI:
             "/api/v1/labels": (self.labels, True),
             "/api/v1/targets": (self.targets, False),
             "/api/v1/alerts": (self.alerts, False),
+            "/api/v1/rules": (self.rules, False),
+            "/api/v1/metadata": (self.metadata, False),
             "/api/v1/status/buildinfo": (self.buildinfo, False),
         }
         route = routes.get(path)
@@ -332,6 +354,69 @@ class PrometheusAPI:
                 }
             )
         return {"alerts": out}
+
+    def rules(self, request: Request) -> dict[str, Any]:
+        now = self.now()
+        last_eval = math.floor(now / SCRAPE_INTERVAL) * SCRAPE_INTERVAL
+        wanted_type = request.param("type")
+        rules = []
+        for rule in self.scenario.rules:
+            if wanted_type == "record":
+                continue
+            active = self.scenario.rules_state(rule, now)
+            annotations = {
+                "description": rule.description,
+                "runbook_url": rule.runbook,
+                "summary": rule.summary,
+            }
+            alerts = []
+            if active is not None:
+                alerts.append(
+                    {
+                        "labels": {**rule.all_labels(), "alertstate": active.state},
+                        "annotations": annotations,
+                        "state": active.state,
+                        "activeAt": rfc3339(active.active_at),
+                        "value": "1e+00",
+                    }
+                )
+            rules.append(
+                {
+                    "state": active.state if active is not None else "inactive",
+                    "name": rule.name,
+                    "query": rule.expr,
+                    "duration": int(rule.for_seconds),
+                    "keepFiringFor": 0,
+                    "labels": {k: v for k, v in rule.labels.items() if k in ("severity", "team")},
+                    "annotations": annotations,
+                    "alerts": alerts,
+                    "health": "ok",
+                    "evaluationTime": 0.000412,
+                    "lastEvaluation": rfc3339(last_eval),
+                    "type": "alerting",
+                }
+            )
+        return {
+            "groups": [
+                {
+                    "name": "demo",
+                    "file": "/etc/prometheus/rules/demo.yml",
+                    "rules": rules,
+                    "interval": int(SCRAPE_INTERVAL),
+                    "limit": 0,
+                    "evaluationTime": 0.00231,
+                    "lastEvaluation": rfc3339(last_eval),
+                }
+            ]
+        }
+
+    def metadata(self, request: Request) -> dict[str, list[dict[str, str]]]:
+        metric = request.param("metric")
+        return {
+            name: [{"type": kind, "help": text, "unit": ""}]
+            for name, (kind, text) in sorted(METADATA.items())
+            if not metric or metric == name
+        }
 
     # --- exemplars ---
 

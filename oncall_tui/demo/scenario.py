@@ -19,6 +19,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 CYCLE = 600.0
 """Length of one scenario cycle, in seconds."""
@@ -28,8 +29,10 @@ INCIDENT_START = 150.0
 """Cycle phase at which the incident bump starts."""
 INCIDENT_WIDTH = 300.0
 """Duration of the incident bump, in seconds (peak in the middle)."""
-HISTORY = 3 * 86400.0
-"""Counters count from this many seconds before the anchor (they never reset)."""
+HISTORY = 8 * 86400.0
+"""Series start this many seconds before the anchor (so ``offset 1w`` works); counters count from there."""
+INCIDENT_SINCE = -2 * 3600.0
+"""Elapsed time the incident began recurring: before it (``offset 1d`` baselines) the services are calm."""
 SCRAPE_INTERVAL = 15.0
 """Seconds between the synthetic samples raw range selectors return."""
 
@@ -39,6 +42,10 @@ NODES = ("node-1:9100", "node-2:9100")
 """node_exporter instances that answer."""
 DOWN_NODE = "node-3:9100"
 """A node_exporter target that is down (``up == 0``, scrape error in ``/api/v1/targets``)."""
+DOWN_SINCE = 52 * 60.0
+"""Seconds before the anchor ``DOWN_NODE`` stopped answering."""
+LEAK_SINCE = 2 * 3600.0 + 23 * 60.0
+"""Seconds before the anchor node-2's available memory dropped below 15%."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, math.inf)
 """``le`` bounds of ``http_request_duration_seconds`` (client_golang's defaults)."""
 PROM_BUCKETS = (0.1, 0.2, 0.4, 1.0, 3.0, 8.0, 20.0, 60.0, 120.0, math.inf)
@@ -132,18 +139,22 @@ class Bump:
     """Cycle phase where the bump starts."""
     width: float = INCIDENT_WIDTH
     """Duration of the bump."""
+    since: float = INCIDENT_SINCE
+    """Elapsed time before which there is no bump."""
 
     def _phase(self, t: float) -> float:
         return (t + PHASE0) % CYCLE
 
     def value(self, t: float) -> float:
+        if t < self.since:
+            return 0.0
         x = self._phase(t) - self.start
         if x <= 0 or x >= self.width:
             return 0.0
         return self.amp * 0.5 * (1 - math.cos(2 * math.pi * x / self.width))
 
     def antiderivative(self, t: float) -> float:
-        shifted = t + PHASE0
+        shifted = max(t, self.since) + PHASE0
         cycles = math.floor(shifted / CYCLE)
         x = shifted - cycles * CYCLE - self.start
         area = self.amp * self.width / 2
@@ -159,6 +170,22 @@ class Bump:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A change by ``amp`` at elapsed time ``at`` (a leak starts, a target goes down)."""
+
+    amp: float
+    """Size of the change."""
+    at: float
+    """Elapsed time of the change."""
+
+    def value(self, t: float) -> float:
+        return self.amp if t >= self.at else 0.0
+
+    def antiderivative(self, t: float) -> float:
+        return self.amp * max(0.0, t - self.at)
+
+
+@dataclass(frozen=True)
 class Signal:
     """A closed-form function of elapsed seconds: constant + waves + bumps; linear in its terms."""
 
@@ -168,15 +195,23 @@ class Signal:
     """Sinusoidal parts."""
     bumps: tuple[Bump, ...] = ()
     """Incident parts."""
+    steps: tuple[Step, ...] = ()
+    """Step changes."""
 
     def value(self, t: float) -> float:
-        return self.const + sum(w.value(t) for w in self.waves) + sum(b.value(t) for b in self.bumps)
+        return (
+            self.const
+            + sum(w.value(t) for w in self.waves)
+            + sum(b.value(t) for b in self.bumps)
+            + sum(s.value(t) for s in self.steps)
+        )
 
     def antiderivative(self, t: float) -> float:
         return (
             self.const * t
             + sum(w.antiderivative(t) for w in self.waves)
             + sum(b.antiderivative(t) for b in self.bumps)
+            + sum(s.antiderivative(t) for s in self.steps)
         )
 
     def counter(self, t: float) -> float:
@@ -187,11 +222,17 @@ class Signal:
         return Signal(
             self.const * k,
             tuple(Wave(w.amp * k, w.period, w.phase) for w in self.waves),
-            tuple(Bump(b.amp * k, b.start, b.width) for b in self.bumps),
+            tuple(Bump(b.amp * k, b.start, b.width, b.since) for b in self.bumps),
+            tuple(Step(s.amp * k, s.at) for s in self.steps),
         )
 
     def __add__(self, other: Signal) -> Signal:
-        return Signal(self.const + other.const, self.waves + other.waves, self.bumps + other.bumps)
+        return Signal(
+            self.const + other.const,
+            self.waves + other.waves,
+            self.bumps + other.bumps,
+            self.steps + other.steps,
+        )
 
     def __sub__(self, other: Signal) -> Signal:
         return self + other.scaled(-1.0)
@@ -236,8 +277,13 @@ class ServiceModel:
     def slow_ratio(self, t: float) -> float:
         return self.slow.value(t) / max(self.total.value(t), 1e-9)
 
+    @cached_property
+    def fast(self) -> Signal:
+        """Requests per second served by the fast latency mode."""
+        return self.total - self.slow
+
     def bucket_counter(self, le: float, t: float) -> float:
-        fast = (self.total - self.slow).counter(t)
+        fast = self.fast.counter(t)
         slow = self.slow.counter(t)
         return (
             lognormal_cdf(le, self.fast_median, self.sigma) * fast
@@ -246,7 +292,7 @@ class ServiceModel:
 
     def sum_counter(self, t: float) -> float:
         mean = math.exp(self.sigma**2 / 2)
-        fast = (self.total - self.slow).counter(t)
+        fast = self.fast.counter(t)
         return self.fast_median * mean * fast + self.slow_median * mean * self.slow.counter(t)
 
     def latency_at(self, t: float, u: float, u_mode: float) -> float:
@@ -325,15 +371,15 @@ class AlertRule:
     calibrate: bool = False
     """Derive ``window`` from ``expr`` evaluated over one cycle of the synthetic series."""
     always_since: float = 0.0
-    """For always-on rules: seconds before the anchor the condition became true."""
+    """For always-on rules: seconds before the anchor the condition became true (it holds ever since)."""
 
     def active_since(self, t: float) -> float | None:
         """Elapsed time at which the current activity started, or None when inactive at ``t``."""
         if self.window is None:
-            return -self.always_since
+            return -self.always_since if t >= -self.always_since else None
         on, off = self.window
         into = ((t + PHASE0) % CYCLE - on) % CYCLE
-        if into >= (off - on) % CYCLE:
+        if into >= (off - on) % CYCLE or t - into < INCIDENT_SINCE:
             return None
         return t - into
 
@@ -522,7 +568,7 @@ class Scenario:
                 f"{rb}/node/target-down",
                 'up{job="node"} == 0',
                 300.0,
-                always_since=47 * 60.0,
+                always_since=DOWN_SINCE,
             ),
             AlertRule(
                 "NodeMemoryPressure",
@@ -538,7 +584,7 @@ class Scenario:
                 f"{rb}/node/memory-pressure",
                 "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.15",
                 600.0,
-                always_since=2 * 3600.0 + 13 * 60.0,
+                always_since=LEAK_SINCE,
             ),
         ]
 
@@ -547,10 +593,10 @@ class Scenario:
         anchor = self.anchor
 
         def counter(labels: Labels, sig: Signal, scale: float = 1.0) -> Series:
-            return Series(labels, lambda ts: scale * sig.counter(ts - anchor), counter=True)
+            return Series(labels, _counter_fn(sig, anchor, scale), counter=True)
 
         def gauge(labels: Labels, sig: Signal) -> Series:
-            return Series(labels, lambda ts: sig.value(ts - anchor))
+            return Series(labels, _gauge_fn(sig, anchor))
 
         for name, svc in self.services.items():
             common = {"service": name, "job": name, "instance": f"{name}:8080"}
@@ -598,7 +644,11 @@ class Scenario:
                         )
                     )
             total_mem = (16 if i == 0 else 8) * 2.0**30
-            avail_frac = Signal(0.46, (Wave(0.04, 1800.0, rng.uniform(0, 6.28)),)) if i == 0 else Signal(0.11)
+            avail_frac = (
+                Signal(0.46, (Wave(0.04, 1800.0, rng.uniform(0, 6.28)),))
+                if i == 0
+                else Signal(0.30, steps=(Step(-0.19, -LEAK_SINCE),))
+            )
             if i == 0:
                 avail_frac = avail_frac - Signal(bumps=(Bump(0.12),))
             inst = {"instance": node, "job": "node"}
@@ -673,7 +723,8 @@ class Scenario:
 
         for target in self.targets:
             inst = {"instance": target.instance, "job": target.job}
-            out.append(gauge(labels_of(name_="up", **inst), Signal(1.0 if target.up else 0.0)))
+            up = Signal(1.0) if target.up else Signal(1.0, steps=(Step(-1.0, -DOWN_SINCE),))
+            out.append(gauge(labels_of(name_="up", **inst), up))
             if target.up:
                 proc_cpu = Signal(0.02 + 0.1 * unit_float(self.seed, target.instance), self._noise(rng, 0.01))
                 if target.job == "checkout":
@@ -775,9 +826,20 @@ def _longest_run(holds: list[bool], step: float) -> tuple[float, float] | None:
     return ((best[0] % n) * step, (best[1] % n) * step)
 
 
+# Series functions: None before the start of history, so no query sees a negative counter.
+
+
+def _counter_fn(sig: Signal, anchor: float, scale: float) -> Callable[[float], float | None]:
+    return lambda ts: scale * sig.counter(ts - anchor) if ts - anchor >= -HISTORY else None
+
+
+def _gauge_fn(sig: Signal, anchor: float) -> Callable[[float], float | None]:
+    return lambda ts: sig.value(ts - anchor) if ts - anchor >= -HISTORY else None
+
+
 def _bucket_fn(model: ServiceModel, le: float, anchor: float) -> Callable[[float], float | None]:
-    return lambda ts: model.bucket_counter(le, ts - anchor)
+    return lambda ts: model.bucket_counter(le, ts - anchor) if ts - anchor >= -HISTORY else None
 
 
 def _sum_fn(model: ServiceModel, anchor: float) -> Callable[[float], float | None]:
-    return lambda ts: model.sum_counter(ts - anchor)
+    return lambda ts: model.sum_counter(ts - anchor) if ts - anchor >= -HISTORY else None

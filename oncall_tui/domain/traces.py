@@ -12,8 +12,11 @@ reported, never corrected: offsets are shown as the spans recorded them.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate, compress, repeat
+from operator import add, ge, gt, itemgetter, lt, or_, sub
 
 from oncall_tui.errors import TraceDataError
 from oncall_tui.models.jaeger import RefKind, Trace, TraceSummary
@@ -22,18 +25,6 @@ SKEW_STARTS_BEFORE_PARENT = 1
 """Skew flag: the span starts before its parent starts."""
 SKEW_ENDS_AFTER_PARENT = 2
 """Skew flag: the span ends after its parent ends (not flagged for FOLLOWS_FROM children)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CriticalSection:
-    """A stretch of time during which a span is on the critical path."""
-
-    span: int
-    """Span index."""
-    start_us: int
-    """Start of the stretch, microseconds since the epoch."""
-    end_us: int
-    """End of the stretch, microseconds since the epoch."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,8 +63,8 @@ class TraceAnalysis:
     """Per span: duration not covered by any child (children clipped to the span), µs."""
     on_critical_path: bytearray
     """1 for spans that have at least one critical section."""
-    critical_sections: list[CriticalSection]
-    """Critical path sections in Jaeger UI order: walked from each root's end backwards."""
+    critical_sections: list[tuple[int, int, int]]
+    """Critical path sections ``(span, start_us, end_us)``, in Jaeger UI's walk order (backwards)."""
     critical_path: list[int]
     """Span indexes on the critical path, in order of first appearance in the walk (root first)."""
     order: array[int]
@@ -138,6 +129,8 @@ def analyse(trace: Trace) -> TraceAnalysis:
     span_ids = trace.span_ids
     starts = trace.starts
     durations = trace.durations
+    # Most passes below are map/compress/sort over arrays, which run in C; Python-level loops are
+    # kept for the few spans that need attention (roots, orphans, skewed children) and the walks.
 
     # First occurrence wins: reversed insertion leaves the lowest index for every id.
     first: dict[str, int] = dict(zip(reversed(span_ids), range(n - 1, -1, -1), strict=True))
@@ -146,38 +139,39 @@ def analyse(trace: Trace) -> TraceAnalysis:
         for i, sid in enumerate(span_ids):
             if first[sid] != i:
                 duplicates.setdefault(sid, [first[sid]]).append(i)
+    first.pop("", None)  # "" means "no parent", never a span
 
     # Parents; orphans get one pseudo-node per absent parent id.
-    parent = array("i", [-1]) * n
+    parent = array("i", map(first.get, trace.parent_ids, repeat(-1)))
     missing: dict[str, int] = {}
     root_spans: list[int] = []
     orphans: list[int] = []
-    get = first.get
-    for i, pid in enumerate(trace.parent_ids):
+    parent_ids = trace.parent_ids
+    for i in compress(range(n), map(lt, parent, repeat(0))):
+        pid = parent_ids[i]
         if not pid:
             root_spans.append(i)
             continue
-        p = get(pid)
+        p = missing.get(pid)
         if p is None:
-            p = missing.get(pid)
-            if p is None:
-                p = missing[pid] = n + len(missing)
-            orphans.append(i)
+            p = missing[pid] = n + len(missing)
         parent[i] = p
+        orphans.append(i)
     m = len(missing)
     node_count = n + m
     parent.extend(array("i", [-1]) * m)
 
     # Pseudo-nodes span their orphans.
+    ends = array("q", map(add, starts, durations))
     node_starts = array("q", starts)
-    node_durations = array("q", durations)
+    node_ends = array("q", ends)
     if m:
         lo = [0] * m
         hi = [0] * m
         seen = bytearray(m)
         for i in orphans:
             k = parent[i] - n
-            s, e = starts[i], starts[i] + durations[i]
+            s, e = starts[i], ends[i]
             if not seen[k]:
                 seen[k] = 1
                 lo[k], hi[k] = s, e
@@ -185,52 +179,64 @@ def analyse(trace: Trace) -> TraceAnalysis:
                 lo[k] = min(lo[k], s)
                 hi[k] = max(hi[k], e)
         node_starts.extend(lo)
-        node_durations.extend(h - low for low, h in zip(lo, hi, strict=True))
+        node_ends.extend(hi)
+    node_durations = array("q", map(sub, node_ends, node_starts))
 
-    # Children in CSR form, each list in start order: fill from one global sort by start.
+    # Children in CSR form, each node's children in start order: a stable sort by parent of the
+    # spans already sorted by start.
     by_start = sorted(range(n), key=starts.__getitem__)
-    counts = [0] * (node_count + 1)
-    for i in range(n):
-        p = parent[i]
-        if p >= 0:
-            counts[p + 1] += 1
-    for v in range(node_count):
-        counts[v + 1] += counts[v]
-    child_offsets = array("i", counts)
-    fill = counts[:-1]
-    child_nodes = array("i", bytes(4 * counts[-1]))
-    for i in by_start:
-        p = parent[i]
-        if p >= 0:
-            child_nodes[fill[p]] = i
-            fill[p] += 1
+    with_parent = list(compress(by_start, map(ge, map(parent.__getitem__, by_start), repeat(0))))
+    with_parent.sort(key=parent.__getitem__)
+    child_nodes = array("i", with_parent)
+    counts = Counter(map(parent.__getitem__, with_parent))
+    child_offsets = array("i", [0])
+    child_offsets.extend(accumulate(map(counts.get, range(node_count), repeat(0))))
 
-    roots_by_start = [i for i in by_start if parent[i] < 0]
+    roots_by_start = list(compress(by_start, map(lt, map(parent.__getitem__, by_start), repeat(0))))
     pseudo = sorted(range(n, node_count), key=node_starts.__getitem__)
     top_level = roots_by_start + pseudo
 
-    order, position, subtree_end, depth = _preorder(node_count, top_level, child_offsets, child_nodes)
+    order = _preorder(top_level, child_offsets, child_nodes)
     if len(order) < node_count:
-        stuck = next(v for v in range(n) if position[v] < 0)
+        stuck = min(set(range(n)).difference(order))
         raise TraceDataError(
             f"trace {trace.trace_id}: spans form a reference cycle "
             f"(span {span_ids[stuck]} is its own ancestor)"
         )
+    position = array("i", bytes(4 * node_count))
+    for pos, v in enumerate(order):
+        position[v] = pos
+    # One spare slot at the end: parent -1 indexes it, so top-level nodes need no special case.
+    depth_list = [0] * (node_count + 1)
+    depth_list[-1] = -1
+    for v in order:
+        depth_list[v] = depth_list[parent[v]] + 1
+    depth = array("i", depth_list[:node_count])
+    size = [1] * node_count + [0]
+    for v in reversed(order):
+        size[parent[v]] += size[v]
+    subtree_end = array("i", map(add, position, size[:node_count]))
 
-    skew = _skew(trace, parent, n)
-    self_times = _self_times(n, starts, durations, child_offsets, child_nodes)
-    sections = critical_path_sections(
-        trace, parent, order, child_offsets, child_nodes, [v for v in top_level if v < n] + orphans, n
+    skew, cp_candidates = _skew(trace.parent_kinds, parent, starts, ends, node_starts, node_ends, n)
+    self_times = _self_times(n, starts, ends, durations, child_offsets, child_nodes, counts)
+    sections = _critical_path(
+        n,
+        starts,
+        ends,
+        parent,
+        trace.parent_kinds,
+        order,
+        position,
+        subtree_end,
+        by_start,
+        cp_candidates,
+        roots_by_start + orphans,
     )
+    cp_order = list(dict.fromkeys(map(itemgetter(0), sections)))
     on_cp = bytearray(n)
-    cp_order: list[int] = []
-    for sec in sections:
-        if not on_cp[sec.span]:
-            on_cp[sec.span] = 1
-            cp_order.append(sec.span)
+    for v in cp_order:
+        on_cp[v] = 1
 
-    start_us = min(starts)
-    end_us = max(s + d for s, d in zip(starts, durations, strict=True))
     return TraceAnalysis(
         trace=trace,
         span_count=n,
@@ -254,82 +260,103 @@ def analyse(trace: Trace) -> TraceAnalysis:
         position=position,
         subtree_end=subtree_end,
         depth=depth,
-        start_us=start_us,
-        end_us=end_us,
+        start_us=min(starts),
+        end_us=max(ends),
     )
 
 
-def _preorder(
-    node_count: int, top_level: list[int], child_offsets: array[int], child_nodes: array[int]
-) -> tuple[array[int], array[int], array[int], array[int]]:
-    """Iterative depth-first pre-order with depth, position and subtree end per node."""
+def _preorder(top_level: list[int], child_offsets: array[int], child_nodes: array[int]) -> array[int]:
+    """Iterative depth-first pre-order of the nodes reachable from ``top_level``."""
     order = array("i")
-    position = array("i", [-1]) * node_count
-    depth = array("i", bytes(4 * node_count))
-    stack = list(reversed(top_level))
     append = order.append
+    stack = top_level[::-1]
     pop = stack.pop
     extend = stack.extend
+    push = stack.append
     while stack:
         v = pop()
-        position[v] = len(order)
         append(v)
-        lo, hi = child_offsets[v], child_offsets[v + 1]
-        if lo != hi:
+        lo = child_offsets[v]
+        hi = child_offsets[v + 1]
+        if hi - lo == 1:
+            push(child_nodes[lo])
+        elif hi != lo:
             kids = child_nodes[lo:hi]
-            d = depth[v] + 1
-            for c in kids:
-                depth[c] = d
             kids.reverse()
             extend(kids)
-    # Subtree sizes from the leaves up (reverse pre-order visits children before parents).
-    size = [1] * node_count
-    for v in reversed(order):
-        lo, hi = child_offsets[v], child_offsets[v + 1]
-        if lo != hi:
-            size[v] = 1 + sum([size[c] for c in child_nodes[lo:hi]])
-    subtree_end = array("i", [position[v] + size[v] if position[v] >= 0 else -1 for v in range(node_count)])
-    return order, position, subtree_end, depth
+    return order
 
 
-def _skew(trace: Trace, parent: array[int], n: int) -> bytearray:
-    starts, durations, kinds = trace.starts, trace.durations, trace.parent_kinds
+def _skew(
+    kinds: bytearray,
+    parent: array[int],
+    starts: array[int],
+    ends: array[int],
+    node_starts: array[int],
+    node_ends: array[int],
+    n: int,
+) -> tuple[bytearray, list[int]]:
+    """Skew flags per span, and the CHILD_OF spans the critical path must clip or drop.
+
+    Compared against the parent's recorded times, column-wise; only the offending spans are
+    visited one by one.
+    """
+    parents = parent[:n]
+    # parent -1 indexes the last node: garbage, masked out below.
+    pstarts = list(map(node_starts.__getitem__, parents))
+    pends = list(map(node_ends.__getitem__, parents))
+    before = list(map(lt, starts, pstarts))
+    after = list(map(gt, ends, pends))
+    # A child starting at or after its parent's end (a zero-length one included) is dropped by the
+    # critical path even though it does not end after the parent.
+    at_end = list(map(ge, starts, pends))
     skew = bytearray(n)
+    candidates: list[int] = []
     follows = RefKind.FOLLOWS_FROM
-    for i in range(n):
+    child_of = RefKind.CHILD_OF
+    for i in compress(range(n), map(or_, map(or_, before, after), at_end)):
         p = parent[i]
         if p < 0 or p >= n:
             continue
-        flags = 0
-        s = starts[i]
-        ps = starts[p]
-        if s < ps:
-            flags = SKEW_STARTS_BEFORE_PARENT
+        flags = SKEW_STARTS_BEFORE_PARENT if before[i] else 0
         # A FOLLOWS_FROM child is not waited for: ending after the parent is expected.
-        if kinds[i] != follows and s + durations[i] > ps + durations[p]:
+        if after[i] and kinds[i] != follows:
             flags |= SKEW_ENDS_AFTER_PARENT
-        if flags:
-            skew[i] = flags
-    return skew
+        skew[i] = flags
+        if kinds[i] == child_of:
+            candidates.append(i)
+    return skew, candidates
 
 
 def _self_times(
-    n: int, starts: array[int], durations: array[int], child_offsets: array[int], child_nodes: array[int]
+    n: int,
+    starts: array[int],
+    ends: array[int],
+    durations: array[int],
+    child_offsets: array[int],
+    child_nodes: array[int],
+    counts: Counter[int],
 ) -> array[int]:
     """Duration minus the union of the children's intervals clipped to the span."""
     self_times = array("q", durations)
-    for v in range(n):
-        lo, hi = child_offsets[v], child_offsets[v + 1]
-        if lo == hi:
+    for v in counts:
+        if v >= n:
             continue
+        lo, hi = child_offsets[v], child_offsets[v + 1]
         s0 = starts[v]
-        e0 = s0 + durations[v]
+        e0 = ends[v]
+        if hi - lo == 1:
+            c = child_nodes[lo]
+            covered = min(ends[c], e0) - max(starts[c], s0)
+            if covered > 0:
+                self_times[v] = e0 - s0 - covered
+            continue
         covered = 0
         cur_s = cur_e = s0
         # Children are sorted by start, so one sweep merges their intervals.
         for c in child_nodes[lo:hi]:
             cs = starts[c]
-            ce = cs + durations[c]
+            ce = ends[c]
             if cs < s0:
                 cs = s0
             if ce > e0:
@@ -342,19 +369,23 @@ def _self_times(
             elif ce > cur_e:
                 cur_e = ce
         covered += cur_e - cur_s
-        self_times[v] = durations[v] - covered
+        self_times[v] = e0 - s0 - covered
     return self_times
 
 
-def critical_path_sections(
-    trace: Trace,
-    parent: array[int],
-    order: array[int],
-    child_offsets: array[int],
-    child_nodes: array[int],
-    tree_roots: list[int],
+def _critical_path(
     n: int,
-) -> list[CriticalSection]:
+    starts: array[int],
+    ends: array[int],
+    parent: array[int],
+    kinds: bytearray,
+    order: array[int],
+    position: array[int],
+    subtree_end: array[int],
+    by_start: list[int],
+    candidates: list[int],
+    tree_roots: list[int],
+) -> list[tuple[int, int, int]]:
     """Jaeger UI's critical path, computed without recursion.
 
     Semantics of jaeger-ui ``TracePage/CriticalPath``: only CHILD_OF children count (a FOLLOWS_FROM
@@ -363,79 +394,96 @@ def critical_path_sections(
     child that finishes last before the current cut point (the parent's end, or the start of the
     child last returned from), walking backwards, and return to the parent at a span's start when
     it has no such child. ``tree_roots`` are the root spans and the orphans (each heads a tree).
+    Returns ``(span, start_us, end_us)`` sections in walk order.
     """
-    starts, durations, kinds = trace.starts, trace.durations, trace.parent_kinds
-    child_of = RefKind.CHILD_OF
-    # Clipped [start, end] per span; alive = takes part in the critical path of its tree.
     s_start = array("q", starts)
-    s_end = array("q", [s + d for s, d in zip(starts, durations, strict=True)])
-    alive = bytearray(n)
-    is_tree_root = bytearray(n)
+    s_end = array("q", ends)
+    alive = bytearray(b"\x01") * n
+
+    def drop_subtree(v: int) -> None:
+        for c in order[position[v] : subtree_end[v]]:
+            alive[c] = 0
+
+    # FOLLOWS_FROM children of spans leave the path with their subtrees.
+    i = kinds.find(RefKind.FOLLOWS_FROM)
+    while i != -1:
+        if 0 <= parent[i] < n:
+            drop_subtree(i)
+        i = kinds.find(RefKind.FOLLOWS_FROM, i + 1)
+
+    # Clip or drop the children that stick out of their parent, in pre-order (a parent is clipped
+    # before its children are compared with it). Clipping a span can push its descendants out, so
+    # its whole subtree is re-checked; anything else already fits.
+    candidates.sort(key=position.__getitem__)
+    done_until = -1
+    for v in candidates:
+        pos = position[v]
+        if pos < done_until or not alive[v]:
+            continue
+        end = subtree_end[v]
+        for c in order[pos:end]:
+            if not alive[c]:
+                continue
+            p = parent[c]
+            if not alive[p]:
+                alive[c] = 0
+                continue
+            cs, ce, ps, pe = s_start[c], s_end[c], s_start[p], s_end[p]
+            if cs >= ps:
+                if cs >= pe:
+                    alive[c] = 0
+                elif ce > pe:
+                    s_end[c] = pe
+            elif ce <= ps:
+                alive[c] = 0
+            else:
+                s_start[c] = ps
+                if ce > pe:
+                    s_end[c] = pe
+        done_until = end
+
+    # Live children grouped by parent, each group by clipped end, latest first; equal ends keep
+    # start order (stable sorts), as Jaeger keeps the first of equal ends in start order.
     for r in tree_roots:
-        is_tree_root[r] = 1
-    for v in order:  # pre-order: a parent is clipped before its children
-        if v >= n:
-            continue
-        if is_tree_root[v]:
-            alive[v] = 1
-            continue
-        p = parent[v]
-        if p < 0 or p >= n or not alive[p] or kinds[v] != child_of:
-            continue
-        cs, ce, ps, pe = s_start[v], s_end[v], s_start[p], s_end[p]
-        if cs >= ps:
-            if cs >= pe:
-                continue
-            if ce > pe:
-                s_end[v] = pe
-        else:
-            if ce <= ps:
-                continue
-            s_start[v] = ps
-            if ce > pe:
-                s_end[v] = pe
-        alive[v] = 1
+        alive[r] = 0  # a tree root is nobody's child
+    live = list(compress(by_start, map(alive.__getitem__, by_start)))
+    live.sort(key=s_end.__getitem__, reverse=True)
+    live.sort(key=parent.__getitem__)
+    kid_counts = Counter(map(parent.__getitem__, live))
+    kid_end = list(accumulate(map(kid_counts.get, range(n), repeat(0))))
+    cursor = [0, *kid_end[:-1]]
 
-    sections: list[CriticalSection] = []
-    # Per span: its live CHILD_OF children by clipped end, latest first (ties: earliest start first,
-    # as Jaeger scans children in start order and keeps the first maximum); built lazily.
-    kids_by_end: dict[int, list[int]] = {}
-    cursor: dict[int, int] = {}
-
-    def live_children(v: int) -> list[int]:
-        kids = kids_by_end.get(v)
-        if kids is None:
-            lo, hi = child_offsets[v], child_offsets[v + 1]
-            kids = [c for c in child_nodes[lo:hi] if alive[c] and not is_tree_root[c]]
-            kids.sort(key=lambda c: -s_end[c])
-            kids_by_end[v] = kids
-            cursor[v] = 0
-        return kids
-
+    sections: list[tuple[int, int, int]] = []
+    add_section = sections.append
     for root in tree_roots:
         cur = root
         cut: int | None = None
         while True:
-            kids = live_children(cur)
             k = cursor[cur]
-            if cut is not None:
+            hi = kid_end[cur]
+            if cut is None:
+                section_end = s_end[cur]
+            else:
+                section_end = cut
                 # The cut only moves earlier, so the scan position never moves back.
-                while k < len(kids) and s_end[kids[k]] >= cut:
+                while k < hi and s_end[live[k]] >= cut:
                     k += 1
-                cursor[cur] = k
-            section_end = cut if cut is not None else s_end[cur]
-            if k < len(kids):
-                lfc = kids[k]
+            if k < hi:
+                lfc = live[k]
                 cursor[cur] = k + 1
-                if s_end[lfc] != section_end:
-                    sections.append(CriticalSection(cur, s_end[lfc], section_end))
-                cur, cut = lfc, None
+                e = s_end[lfc]
+                if e != section_end:
+                    add_section((cur, e, section_end))
+                cur = lfc
+                cut = None
                 continue
-            if s_start[cur] != section_end:
-                sections.append(CriticalSection(cur, s_start[cur], section_end))
+            cursor[cur] = k
+            s = s_start[cur]
+            if s != section_end:
+                add_section((cur, s, section_end))
             if cur == root:
                 break
-            cut = s_start[cur]
+            cut = s
             cur = parent[cur]
     return sections
 

@@ -46,6 +46,7 @@ from oncall_tui.domain.alert_queue import (
     QueueSnapshot,
     ack_matchers_for_group,
     due_escalations,
+    escalation_countdown,
     marker_of,
     select_policy,
     silence_marker,
@@ -169,16 +170,19 @@ class AlertTarget:
     @classmethod
     def _of_rows(cls, rows: Sequence[AlertRow], fallback_key: str, labels: dict[str, str]) -> AlertTarget:
         keys = {r.group_key for r in rows}
-        # A group the user made (group by label) maps to one incident per Alertmanager group when it can.
-        key = keys.pop() if len(keys) == 1 else fallback_key
-        if len(rows) and key != fallback_key:
+        if len(keys) == 1:
+            # A group the user made (group by label) that is one Alertmanager group keeps that
+            # group's incident; one spanning several gets an incident of its own.
+            key = keys.pop()
             labels = dict(rows[0].group_labels)
-        top = max(rows, key=lambda r: r.rank) if rows else None
+        else:
+            key = fallback_key
+        top = max(rows, key=lambda r: r.rank, default=None)
         return cls(
             key,
             labels,
             tuple(r.alert for r in rows),
-            top.severity if top else NONE,
+            top.severity if top is not None else NONE,
             tuple(dict.fromkeys(s.silence_id for r in rows for s in r.acks)),
         )
 
@@ -429,6 +433,10 @@ class AlertActions:
         )
         return await self._send(incident_id, recorded, "ack")
 
+    async def ack_many(self, targets: Sequence[AlertTarget], **options: Any) -> list[ActionResult]:
+        """Ack a multi-selection (see :meth:`AlertTarget.of_rows`): one ack per group, same options."""
+        return [await self.ack(target, **options) for target in targets]
+
     async def unack(
         self, target: AlertTarget, silence_ids: Sequence[str] | None = None, *, comment: str = ""
     ) -> ActionResult:
@@ -439,7 +447,10 @@ class AlertActions:
                 self._fail_input, target, "unack", "no ack by oncall-tui covers it"
             )
         fps = _fps(target)
-        items = [(EXPIRE_SILENCE, {"silence_id": sid, "purpose": "unack"}, f"unack-{sid}") for sid in ids]
+        items = [
+            (EXPIRE_SILENCE, {"silence_id": sid, "purpose": "unack", "fingerprints": fps}, f"unack-{sid}")
+            for sid in ids
+        ]
         text = f"unack {target.title}: expire silence {', '.join(ids)}" + (f": {comment}" if comment else "")
         incident_id, recorded = await asyncio.to_thread(
             lambda: self._record(
@@ -545,6 +556,7 @@ class AlertActions:
                         "target": name,
                         "notification": notification.to_payload(),
                         "purpose": "escalate",
+                        "fingerprints": _fps(target),
                     }
                     existing = self._outbox.find(key)
                     if existing is not None:
@@ -586,6 +598,26 @@ class AlertActions:
         view = snapshot.view(QueueOptions())
         states = await asyncio.to_thread(self.escalation_states, [g.key for g in view.groups])
         return due_escalations(view.groups, states, self._settings, self._clock.now(), len(self.policy.order))
+
+    async def countdowns(self, snapshot: QueueSnapshot) -> dict[str, timedelta]:
+        """Per Alertmanager group key: time left before it escalates by itself (negative = due now).
+
+        Groups that will not escalate by themselves (acked, no active critical alert, no policy,
+        last level reached) are absent. Rows find theirs through ``AlertRow.group_key``.
+        """
+        view = snapshot.view(QueueOptions())
+        states = await asyncio.to_thread(self.escalation_states, [g.key for g in view.groups])
+        now = self._clock.now()
+        top = len(self.policy.order)
+        out: dict[str, timedelta] = {}
+        for group in view.groups:
+            chosen = select_policy(self._settings, (r.alert for r in group.alerts))
+            if chosen is None:
+                continue
+            left = escalation_countdown(group, states.get(group.key), chosen[1], now, top)
+            if left is not None:
+                out[group.key] = left
+        return out
 
     async def auto_escalate(self, snapshot: QueueSnapshot) -> list[ActionResult]:
         """Perform the automatic escalations that are due (call after each poll)."""
@@ -742,10 +774,10 @@ def _delivery_of(item: OutboxItem, what: str) -> Delivery:
 
 
 __all__ = [
+    "UNTIL_RESOLVED_PREFIX",
     "ActionResult",
     "ActionStatus",
     "AlertActions",
     "AlertTarget",
-    "UNTIL_RESOLVED_PREFIX",
     "ack_end",
 ]

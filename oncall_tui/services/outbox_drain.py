@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from oncall_tui.clients.notify import Notification, Notifier, is_permanent
+from oncall_tui.clients.notify import Notification, Notifier, NotifierConfigError, is_permanent
 from oncall_tui.clock import Clock
 from oncall_tui.domain.alert_queue import marker_of
 from oncall_tui.errors import NotFoundError, OncallError
@@ -139,10 +139,10 @@ class Deliverer:
             return {"silence_id": silence_id}
         if item.kind == NOTIFY:
             if self._notifier is None:
-                raise OncallError("no notifiers configured", title="Escalation")
+                raise NotifierConfigError("no notifiers configured")
             notification = Notification.from_payload(payload["notification"])
             return await self._notifier.send(str(payload["target"]), notification)
-        raise OncallError(f"unknown outbox item kind {item.kind!r}", title="Escalation")
+        raise NotifierConfigError(f"unknown outbox item kind {item.kind!r} (written by a newer oncall-tui?)")
 
     async def _find_delivered(self, marker: str, ends_at: datetime) -> Silence | None:
         for silence in await list_silences(self._am):
@@ -152,6 +152,15 @@ class Deliverer:
             if silence.ends_at >= ends_at - timedelta(seconds=1):
                 return silence
         return None
+
+
+def pending_by_fingerprint(items: Sequence[OutboxItem]) -> dict[str, list[OutboxItem]]:
+    """Waiting outbox items per alert fingerprint, for the "pending" mark on queue rows."""
+    out: dict[str, list[OutboxItem]] = {}
+    for item in items:
+        for fingerprint in item.payload.get("fingerprints", ()):
+            out.setdefault(str(fingerprint), []).append(item)
+    return out
 
 
 def describe(item: OutboxItem) -> str:
@@ -179,7 +188,14 @@ async def attempt(
     """Try one item and record the outcome in the outbox and the incident log."""
     what = describe(item)
     try:
-        result = await deliverer.deliver(item, first_attempt=first_attempt)
+        try:
+            result = await deliverer.deliver(item, first_attempt=first_attempt)
+        except (OncallError, asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as unexpected:
+            # A bug or an odd answer must not lose the action: keep it pending, say what happened.
+            first_line = (str(unexpected).splitlines() or [""])[0]
+            raise OncallError(f"unexpected {type(unexpected).__name__}: {first_line}") from unexpected
     except OncallError as exc:
         permanent = is_permanent(exc)
         attempts = max(item.attempts, 1)
@@ -304,5 +320,6 @@ __all__ = [
     "SilenceApi",
     "attempt",
     "describe",
+    "pending_by_fingerprint",
     "list_silences",
 ]

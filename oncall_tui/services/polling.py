@@ -95,7 +95,7 @@ class Poller(Generic[T]):
         if failures == 0:
             return self.refresh
         backoff = min(self.max_backoff, self.refresh * (2 ** (failures - 1)))
-        return min(self.max_backoff, backoff * self._jitter())
+        return float(min(self.max_backoff, backoff * self._jitter()))
 
     async def poll_once(self) -> Fresh[T] | Failed[T]:
         """Fetch once, update health, report and return the result."""

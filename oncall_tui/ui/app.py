@@ -34,7 +34,7 @@ class OncallApp(App[None]):
     """The terminal cockpit."""
 
     TITLE = "oncall-tui"
-    BINDINGS: list[Binding] = APP_BINDINGS  # type: ignore[assignment]
+    BINDINGS = APP_BINDINGS
     CSS = """
     Screen { background: $background; }
     DataTable > .datatable--header { text-style: bold; background: $panel; }
@@ -123,7 +123,10 @@ class OncallApp(App[None]):
         self.source_health = {p.name: p.health for p in self._pollers}
         for poller in self._pollers:
             self.run_worker(
-                poller.run(), group="poll", name=f"poll:{poller.name}", exit_on_error=False,
+                poller.run(),
+                group="poll",
+                name=f"poll:{poller.name}",
+                exit_on_error=False,
                 description=f"polling {poller.name}",
             )
 
@@ -140,7 +143,9 @@ class OncallApp(App[None]):
         # The one error funnel: a worker that died unexpectedly is reported, never crashes the app.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
-            self.notify(f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error")
+            self.notify(
+                f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error"
+            )
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:
@@ -158,16 +163,20 @@ class OncallApp(App[None]):
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
             sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
-        sections.append(("Everywhere", list(APP_BINDINGS)))
+        sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
         self.push_screen(HelpScreen(sections))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Sources", "Data sources: health, versions, scrape targets", self.action_show_sources)
+        yield SystemCommand(
+            "Sources", "Data sources: health, versions, scrape targets", self.action_show_sources
+        )
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
         for name in self.settings.contexts:
             if name != self.context_name:
-                yield SystemCommand(f"Context: {name}", f"Switch to context {name}", partial(self.switch_context, name))
+                yield SystemCommand(
+                    f"Context: {name}", f"Switch to context {name}", partial(self.switch_context, name)
+                )
 
 
 def _default_source_set(name: str, settings: Settings) -> SourceSet:

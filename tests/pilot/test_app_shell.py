@@ -7,6 +7,7 @@ from oncall_tui.models.health import HealthState
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.widgets.health_bar import HealthBar
+from oncall_tui.ui.widgets.status_header import StatusHeader
 from tests.support.fake_backends import FakeBackends
 
 
@@ -45,7 +46,9 @@ async def test_opens_on_sources_screen_with_every_source_up() -> None:
         assert targets.row_count == 5
         # Down targets sort first, with their scrape error.
         first = [str(c) for c in targets.get_row_at(0)]
-        assert first[1] == "db-1.prod-eu:9100" and first[2] == "down" and first[5].startswith('Get "http://db-1')
+        assert (
+            first[1] == "db-1.prod-eu:9100" and first[2] == "down" and first[5].startswith('Get "http://db-1')
+        )
         # The cut-off error is shown in full below the tables for the highlighted target.
         await pilot.press("tab", "tab")
         assert app.focused is targets
@@ -91,3 +94,57 @@ async def test_garbage_from_a_source_is_reported_not_crashed_on() -> None:
         assert health.state == HealthState.DOWN
         assert health.reason is not None and "not JSON" in health.reason
         assert app.source_health["prometheus"].state == HealthState.UP
+
+
+async def test_no_keyring_marks_the_source_no_credentials_and_the_app_runs_on() -> None:
+    """Over SSH there is often no keyring: the source says so, the others keep working."""
+    import keyring
+    import keyring.backends.fail
+
+    from oncall_tui.config.settings import Settings
+    from oncall_tui.secrets import resolve_secret
+
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    raw = backends.settings().model_dump(mode="json")
+    raw["contexts"]["prod-eu"]["prometheus"]["auth"] = {"type": "bearer"}
+    raw["contexts"]["prod-eu"]["jaeger"]["tls"] = {"insecure_skip_verify": True}
+    settings = Settings.model_validate(raw)
+    # The real secret resolution (keyring) for every source.
+    factory = backends.source_set_factory(resolver=resolve_secret)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        app = OncallApp(settings, clock=backends.clock, source_set_factory=factory)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
+            await pilot.pause()
+            prom = app.source_health["prometheus"]
+            assert prom.state == HealthState.NO_CREDENTIALS
+            assert prom.reason is not None and prom.reason.startswith("no credentials: keyring unavailable")
+            assert app.source_health["alertmanager"].state == HealthState.UP
+            bar = str(app.screen.query_one(HealthBar).render())
+            assert "⚿ prom NO CREDS" in bar
+            # Verification switched off is never silent.
+            assert app.source_health["jaeger"].insecure
+            assert "jaeger TLS-UNVERIFIED" in bar
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_context_switch_from_the_command_palette_polls_the_new_context_only() -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    app = make_app(backends)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
+        await pilot.press("ctrl+p")
+        await pilot.press(*"context: staging")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for_polls(app, pilot, {"prometheus"})
+        assert app.context_name == "staging"
+        # staging has only Prometheus: the health bar and Sources screen follow.
+        assert list(app.source_health) == ["prometheus"]
+        assert "ctx:staging" in str(app.screen.query_one(StatusHeader).title_text())
+        bar = str(app.screen.query_one(HealthBar).render())
+        assert "am" not in bar.split() and "● prom" in bar

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.snapshot
 
 
 def make_app(backends: FakeBackends) -> OncallApp:
-    return OncallApp(backends.settings(), clock=backends.clock, source_set_factory=backends.source_set_factory())
+    return OncallApp(
+        backends.settings(), clock=backends.clock, source_set_factory=backends.source_set_factory()
+    )
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -41,7 +43,9 @@ def test_sources_screen_all_up(snap_compare: Callable[..., bool], size: tuple[in
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_sources_screen_with_a_peer_and_jaeger_down(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+def test_sources_screen_with_a_peer_and_jaeger_down(
+    snap_compare: Callable[..., bool], size: tuple[int, int]
+) -> None:
     """One Alertmanager peer refuses connections (row says so, the other peer still shows) and Jaeger is
     down: the health bar marks jaeger DOWN with the reason, prom and am stay up."""
     backends = FakeBackends(FakeClock(real_sleep=True))

@@ -16,7 +16,7 @@ import httpx
 
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
-from oncall_tui.services.sources import SourceSet
+from oncall_tui.services.sources import SecretResolver, SourceSet
 
 PROM_URL = "http://prometheus.prod-eu.example:9090"
 AM_URLS = ["http://alertmanager-0.prod-eu.example:9093", "http://alertmanager-1.prod-eu.example:9093"]
@@ -54,12 +54,16 @@ class FakeBackends:
             }
         )
 
-    def source_set_factory(self) -> Callable[[str, Settings], SourceSet]:
+    def source_set_factory(
+        self, resolver: SecretResolver | None = None
+    ) -> Callable[[str, Settings], SourceSet]:
+        """Sources served by this fake; secrets resolve to none unless ``resolver`` is given."""
+
         def factory(name: str, settings: Settings) -> SourceSet:
             return SourceSet(
                 name,
                 settings.contexts[name],
-                resolver=lambda *_: None,
+                resolver=resolver or (lambda *_: None),
                 transports=lambda source: httpx.MockTransport(self._handler(source)),
                 clock=self.clock,
             )
@@ -98,7 +102,10 @@ class FakeBackends:
                     },
                 }
             if path == "/api/v1/targets":
-                return {"status": "success", "data": {"activeTargets": self._targets(now), "droppedTargets": []}}
+                return {
+                    "status": "success",
+                    "data": {"activeTargets": self._targets(now), "droppedTargets": []},
+                }
         if source == "alertmanager" and path == "/api/v2/status":
             return {
                 "cluster": {
@@ -151,7 +158,8 @@ class FakeBackends:
                 "node",
                 "db-1.prod-eu:9100",
                 "down",
-                'Get "http://db-1.prod-eu:9100/metrics": dial tcp 10.0.4.21:9100: connect: connection refused',
+                'Get "http://db-1.prod-eu:9100/metrics": '
+                "dial tcp 10.0.4.21:9100: connect: connection refused",
                 ago=12,
             ),
             target("checkout", "checkout-7d9f:8080", "up"),

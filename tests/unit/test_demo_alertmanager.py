@@ -53,7 +53,9 @@ def by_name(items: list[Alert]) -> dict[str, Alert]:
     return {a.alertname: a for a in items}
 
 
-def silence_body(clock: FakeClock, matchers: list[dict[str, Any]], hours: float = 1, **extra: Any) -> dict[str, Any]:
+def silence_body(
+    clock: FakeClock, matchers: list[dict[str, Any]], hours: float = 1, **extra: Any
+) -> dict[str, Any]:
     now = clock.now()
     return {
         "matchers": matchers,
@@ -144,8 +146,12 @@ def test_silence_suppresses_then_expiry_reactivates(am: httpx.Client, clock: Fak
     assert again.status_code == 500 and "already expired" in again.json()
 
 
-def test_update_with_changed_matchers_returns_a_new_id_and_expires_the_old(am: httpx.Client, clock: FakeClock) -> None:
-    first = am.post("/api/v2/silences", json=silence_body(clock, [eq("service", "checkout")])).json()["silenceID"]
+def test_update_with_changed_matchers_returns_a_new_id_and_expires_the_old(
+    am: httpx.Client, clock: FakeClock
+) -> None:
+    first = am.post("/api/v2/silences", json=silence_body(clock, [eq("service", "checkout")])).json()[
+        "silenceID"
+    ]
     # Same matchers, longer end: updated in place, same id.
     start = am.get(f"/api/v2/silence/{first}").json()["startsAt"]
     same = am.post(
@@ -172,9 +178,9 @@ def test_negative_and_regex_matchers_are_anchored(am: httpx.Client, clock: FakeC
     am.post("/api/v2/silences", json=silence_body(clock, [partial]))
     assert all(not a.status.silenced_by for a in alerts(am))
     not_node = {"name": "service", "value": "node", "isRegex": False, "isEqual": False}
-    sid = am.post(
-        "/api/v2/silences", json=silence_body(clock, [not_node, eq("severity", "info")])
-    ).json()["silenceID"]
+    sid = am.post("/api/v2/silences", json=silence_body(clock, [not_node, eq("severity", "info")])).json()[
+        "silenceID"
+    ]
     current = by_name(alerts(am))
     assert current["FrontendErrorBudgetBurn"].status.silenced_by == [sid]
     assert current["NodeMemoryPressure"].status.silenced_by == []
@@ -189,7 +195,8 @@ def test_bad_silences_are_rejected_like_alertmanager(am: httpx.Client, clock: Fa
     empty = am.post("/api/v2/silences", json=silence_body(clock, [eq("alertname", "")]))
     assert empty.status_code == 400
     unknown = am.post(
-        "/api/v2/silences", json=silence_body(clock, [eq("alertname", "X")], id="7b4a9ff2-3c5e-4d6f-8a9b-0c1d2e3f4a5b")
+        "/api/v2/silences",
+        json=silence_body(clock, [eq("alertname", "X")], id="7b4a9ff2-3c5e-4d6f-8a9b-0c1d2e3f4a5b"),
     )
     assert unknown.status_code == 404
     assert am.get("/api/v2/silence/7b4a9ff2-3c5e-4d6f-8a9b-0c1d2e3f4a5b").status_code == 404
@@ -199,7 +206,7 @@ def test_bad_silences_are_rejected_like_alertmanager(am: httpx.Client, clock: Fa
 def test_filters(am: httpx.Client) -> None:
     critical = alerts(am, filter='severity="critical"')
     assert {a.labels["severity"] for a in critical} == {"critical"}
-    several = alerts(am, filter=["service=~\"check.*\"", "severity!=critical"])
+    several = alerts(am, filter=['service=~"check.*"', "severity!=critical"])
     assert [a.alertname for a in several] == ["CheckoutHighLatency"]
     grouped = groups(am, filter="team=platform")
     assert sorted(g.labels["alertname"] for g in grouped) == ["NodeMemoryPressure", "TargetDown"]
@@ -209,9 +216,10 @@ def test_filters(am: httpx.Client) -> None:
 
 def test_groups_by_alertname_and_service_when_asked() -> None:
     clock = FakeClock()
-    with DemoEnvironment(clock, group_by=("alertname", "service")) as env, httpx.Client(
-        base_url=env.alertmanager_url
-    ) as client:
+    with (
+        DemoEnvironment(clock, group_by=("alertname", "service")) as env,
+        httpx.Client(base_url=env.alertmanager_url) as client,
+    ):
         result = msgspec.json.decode(client.get("/api/v2/alerts/groups").content, type=list[AlertGroup])
     assert all(set(g.labels) == {"alertname", "service"} for g in result)
 
@@ -232,7 +240,12 @@ def test_alerts_fire_and_resolve_over_the_cycle(am: httpx.Client, clock: FakeClo
 def test_posted_alerts_show_up(am: httpx.Client) -> None:
     posted = am.post(
         "/api/v2/alerts",
-        json=[{"labels": {"alertname": "ManualTest", "severity": "info", "service": "demo"}, "annotations": {"summary": "hi"}}],
+        json=[
+            {
+                "labels": {"alertname": "ManualTest", "severity": "info", "service": "demo"},
+                "annotations": {"summary": "hi"},
+            }
+        ],
     )
     assert posted.status_code == 200
     assert by_name(alerts(am))["ManualTest"].annotations == {"summary": "hi"}
@@ -246,3 +259,22 @@ def test_status_and_ready(am: httpx.Client) -> None:
     assert status.version_info.version
     assert "group_by: [alertname]" in am.get("/api/v2/status").json()["config"]["original"]
     assert am.get("/-/ready").status_code == 200
+
+
+def test_several_peers_share_one_cluster_state() -> None:
+    clock = FakeClock()
+    with DemoEnvironment(clock, alertmanager_peers=2) as env:
+        first, second = env.alertmanager_urls
+        am_settings = env.settings().contexts["demo"].alertmanager
+        assert am_settings is not None and len(am_settings.urls) == 2
+        with httpx.Client() as client:
+            sid = client.post(
+                first + "/api/v2/silences", json=silence_body(clock, [eq("alertname", "TargetDown")])
+            ).json()["silenceID"]
+            seen = msgspec.json.decode(client.get(second + "/api/v2/alerts").content, type=list[Alert])
+            assert by_name(seen)["TargetDown"].status.silenced_by == [sid]
+            one = msgspec.json.decode(client.get(first + "/api/v2/status").content, type=AlertmanagerStatus)
+            two = msgspec.json.decode(client.get(second + "/api/v2/status").content, type=AlertmanagerStatus)
+    assert one.cluster.peers == two.cluster.peers and len(one.cluster.peers) == 2
+    assert one.cluster.name != two.cluster.name
+    assert {one.cluster.name, two.cluster.name} == {p.name for p in one.cluster.peers}

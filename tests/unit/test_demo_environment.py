@@ -72,7 +72,9 @@ def test_settings_point_the_demo_context_at_the_servers() -> None:
         assert isinstance(settings, Settings)
         assert settings.initial_context() == "demo"
         context = settings.contexts["demo"]
-        assert context.prometheus is not None and context.alertmanager is not None and context.jaeger is not None
+        assert (
+            context.prometheus is not None and context.alertmanager is not None and context.jaeger is not None
+        )
         assert str(context.prometheus.url).rstrip("/") == env.prometheus_url
         assert [str(u).rstrip("/") for u in context.alertmanager.urls] == [env.alertmanager_url]
         assert str(context.jaeger.url).rstrip("/") == env.jaeger_url
@@ -106,9 +108,13 @@ def test_stop_frees_the_ports_and_closes_open_connections() -> None:
 def test_time_moves_with_the_injected_clock() -> None:
     clock = FakeClock()
     with DemoEnvironment(clock) as env, httpx.Client(base_url=env.prometheus_url) as client:
-        first = client.get("/api/v1/query", params={"query": "vector(1)"}).json()["data"]["result"][0]["value"][0]
+        first = client.get("/api/v1/query", params={"query": "vector(1)"}).json()["data"]["result"][0][
+            "value"
+        ][0]
         clock.advance(90)
-        second = client.get("/api/v1/query", params={"query": "vector(1)"}).json()["data"]["result"][0]["value"][0]
+        second = client.get("/api/v1/query", params={"query": "vector(1)"}).json()["data"]["result"][0][
+            "value"
+        ][0]
     assert second - first == 90
     assert json.dumps(second) == str(int((clock.now()).timestamp()))
     assert clock.now() - timedelta(seconds=90) == FakeClock().now()

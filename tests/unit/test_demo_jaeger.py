@@ -38,16 +38,20 @@ def window(env: DemoEnvironment, minutes: int = 10) -> dict[str, str]:
 
 
 def otlp_spans(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for rs in body["result"]["resourceSpans"]:
-        service = next(a["value"]["stringValue"] for a in rs["resource"]["attributes"] if a["key"] == "service.name")
+        service = next(
+            a["value"]["stringValue"] for a in rs["resource"]["attributes"] if a["key"] == "service.name"
+        )
         for ss in rs["scopeSpans"]:
             out.extend((service, span) for span in ss["spans"])
     return out
 
 
 def test_services_and_operations(jaeger: httpx.Client) -> None:
-    assert jaeger.get("/api/v3/services").json() == {"services": ["checkout", "frontend", "inventory", "payments"]}
+    assert jaeger.get("/api/v3/services").json() == {
+        "services": ["checkout", "frontend", "inventory", "payments"]
+    }
     ops = jaeger.get("/api/v3/operations", params={"service": "payments"}).json()["operations"]
     assert {"name": "POST /charges", "spanKind": "server"} in ops
     legacy = jaeger.get("/api/services").json()
@@ -130,7 +134,13 @@ def test_legacy_search_and_get(env: DemoEnvironment, jaeger: httpx.Client) -> No
     now_us = int(env.clock.now().timestamp() * 1e6)
     body = jaeger.get(
         "/api/traces",
-        params={"service": "checkout", "start": now_us - 600_000_000, "end": now_us, "limit": 5, "tags": '{"error":"true"}'},
+        params={
+            "service": "checkout",
+            "start": now_us - 600_000_000,
+            "end": now_us,
+            "limit": 5,
+            "tags": '{"error":"true"}',
+        },
     ).json()
     assert body["errors"] is None
     traces = body["data"]

@@ -16,7 +16,10 @@ ERROR_RATIO = (
     'sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / '
     'sum(rate(http_requests_total{service="checkout"}[5m]))'
 )
-P99 = 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m])))'
+P99 = (
+    "histogram_quantile(0.99, sum by (le) "
+    '(rate(http_request_duration_seconds_bucket{service="checkout"}[5m])))'
+)
 
 
 @pytest.fixture
@@ -54,12 +57,18 @@ def test_instant_vector_has_prometheus_shape(env: DemoEnvironment, prom: httpx.C
     by_instance = {r["metric"]["instance"]: r for r in data["result"]}
     assert by_instance["node-3:9100"]["value"][1] == "0"
     assert by_instance["checkout:8080"]["value"][1] == "1"
-    assert by_instance["checkout:8080"]["metric"] == {"__name__": "up", "instance": "checkout:8080", "job": "checkout"}
+    assert by_instance["checkout:8080"]["metric"] == {
+        "__name__": "up",
+        "instance": "checkout:8080",
+        "job": "checkout",
+    }
     # Timestamp is a JSON number of seconds; a whole second is written without a fraction.
     assert by_instance["checkout:8080"]["value"][0] == int(env.clock.now().timestamp())
 
 
-def test_checkout_is_in_an_incident_at_start_and_recovers_later(env: DemoEnvironment, prom: httpx.Client) -> None:
+def test_checkout_is_in_an_incident_at_start_and_recovers_later(
+    env: DemoEnvironment, prom: httpx.Client
+) -> None:
     start = env.clock.now().timestamp()
     ratio_now = only_value(query(prom, ERROR_RATIO))
     p99_now = only_value(query(prom, P99))
@@ -118,7 +127,12 @@ def test_node_metrics(prom: httpx.Client) -> None:
 
 def test_query_range_get_and_post_form(env: DemoEnvironment, prom: httpx.Client) -> None:
     end = env.clock.now().timestamp()
-    params = {"query": "sum by (service) (rate(http_requests_total[5m]))", "start": end - 3600, "end": end, "step": "60"}
+    params: dict[str, str | float] = {
+        "query": "sum by (service) (rate(http_requests_total[5m]))",
+        "start": end - 3600,
+        "end": end,
+        "step": "60",
+    }
     got = prom.get("/api/v1/query_range", params=params).json()
     posted = prom.post("/api/v1/query_range", data=params).json()
     assert got == posted
@@ -134,7 +148,9 @@ def test_query_range_get_and_post_form(env: DemoEnvironment, prom: httpx.Client)
 
 def test_query_range_rejects_too_many_points(env: DemoEnvironment, prom: httpx.Client) -> None:
     end = env.clock.now().timestamp()
-    response = prom.get("/api/v1/query_range", params={"query": "up", "start": end - 86400, "end": end, "step": "1"})
+    response = prom.get(
+        "/api/v1/query_range", params={"query": "up", "start": end - 86400, "end": end, "step": "1"}
+    )
     assert response.status_code == 400
     assert "exceeded maximum resolution of 11,000 points" in response.json()["error"]
 
@@ -188,16 +204,25 @@ def test_metadata_endpoints(prom: httpx.Client) -> None:
     assert {"__name__", "service", "instance", "job", "le", "code"} <= set(labels)
     assert labels == sorted(labels)
     names = prom.get("/api/v1/label/__name__/values").json()["data"]
-    assert {"http_requests_total", "http_request_duration_seconds_bucket", "node_cpu_seconds_total", "up"} <= set(
-        names
-    )
-    services = prom.get("/api/v1/label/service/values", params={"match[]": "http_requests_total"}).json()["data"]
+    assert {
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+        "node_cpu_seconds_total",
+        "up",
+    } <= set(names)
+    services = prom.get("/api/v1/label/service/values", params={"match[]": "http_requests_total"}).json()[
+        "data"
+    ]
     assert services == ["checkout", "frontend", "inventory", "payments"]
     series = prom.get("/api/v1/series", params={"match[]": 'up{job="node"}'}).json()["data"]
     assert [s["instance"] for s in series] == ["node-1:9100", "node-2:9100", "node-3:9100"]
     missing = prom.get("/api/v1/series")
     assert missing.status_code == 400
-    assert missing.json() == {"status": "error", "errorType": "bad_data", "error": "no match[] parameter provided"}
+    assert missing.json() == {
+        "status": "error",
+        "errorType": "bad_data",
+        "error": "no match[] parameter provided",
+    }
 
 
 def test_ready_and_healthy(prom: httpx.Client) -> None:
@@ -227,5 +252,37 @@ def test_exemplars_point_at_traces_that_exist(env: DemoEnvironment, prom: httpx.
         for trace_id in sorted(trace_ids)[:5]:
             response = jaeger.get(f"/api/v3/traces/{trace_id}")
             assert response.status_code == 200
-            spans = [s for rs in response.json()["result"]["resourceSpans"] for ss in rs["scopeSpans"] for s in ss["spans"]]
+            spans = [
+                s
+                for rs in response.json()["result"]["resourceSpans"]
+                for ss in rs["scopeSpans"]
+                for s in ss["spans"]
+            ]
             assert {s["traceId"] for s in spans} == {trace_id}
+
+
+def test_rules_and_alerts_endpoints(prom: httpx.Client) -> None:
+    groups = prom.get("/api/v1/rules").json()["data"]["groups"]
+    rules = {r["name"]: r for g in groups for r in g["rules"]}
+    assert rules["CheckoutHighErrorRate"]["state"] == "firing"
+    assert rules["CheckoutHighErrorRate"]["type"] == "alerting"
+    assert rules["CheckoutHighErrorRate"]["duration"] == 60
+    assert rules["CheckoutHighErrorRate"]["alerts"][0]["labels"]["alertstate"] == "firing"
+    alerts = prom.get("/api/v1/alerts").json()["data"]["alerts"]
+    assert {a["labels"]["alertname"] for a in alerts} == {
+        n for n, r in rules.items() if r["state"] != "inactive"
+    }
+    assert all(a["annotations"]["runbook_url"].startswith("https://runbooks.example.com/") for a in alerts)
+
+
+def test_metadata(prom: httpx.Client) -> None:
+    data = prom.get("/api/v1/metadata", params={"metric": "http_requests_total"}).json()["data"]
+    assert data == {
+        "http_requests_total": [
+            {
+                "type": "counter",
+                "help": "Total number of HTTP requests by service, method and status code.",
+                "unit": "",
+            }
+        ]
+    }

@@ -45,9 +45,9 @@ def test_label_name_order_and_aliases_are_configurable() -> None:
 
 
 def test_bad_severity_config_names_the_field() -> None:
-    with pytest.raises(ValidationError, match="severity_aliases.page"):
+    with pytest.raises(ValidationError, match="severity_aliases"):
         AlertSettings(severity_aliases={"page": "sev0"})
-    with pytest.raises(ValidationError, match="response_timers.urgent"):
+    with pytest.raises(ValidationError, match="urgent: not one of severity_order"):
         Settings.model_validate({"alerts": {"response_timers": {"urgent": {"investigate": "5m"}}}})
     with pytest.raises(ValidationError, match="not a duration"):
         AlertSettings.model_validate({"response_timers": {"critical": {"investigate": "soon"}}})

@@ -37,8 +37,8 @@ def cp_ids(a: TraceAnalysis) -> list[str]:
 def sections(a: TraceAnalysis) -> list[tuple[str, int, int]]:
     root_start = a.start_us
     return [
-        (a.trace.span_ids[s.span], s.start_us - root_start, s.end_us - root_start)
-        for s in a.critical_sections
+        (a.trace.span_ids[span], start - root_start, end - root_start)
+        for span, start, end in a.critical_sections
     ]
 
 

@@ -37,6 +37,11 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column("what")
                 for binding in bindings:
                     key = binding.key_display or binding.key.split(",")[0]
-                    table.add_row(key, f"{binding.description} — {binding.tooltip}" if binding.tooltip else binding.description)
+                    table.add_row(
+                        key,
+                        f"{binding.description} — {binding.tooltip}"
+                        if binding.tooltip
+                        else binding.description,
+                    )
                 yield Static(table)
             yield Static("[dim]escape closes · ctrl+p opens the command palette[/]")

@@ -137,7 +137,13 @@ class SourcesScreen(OncallScreen):
                     rows.append(
                         (
                             peer.url,
-                            [url, self._coloured("✖ down", "source-down", True), "", "", _clip(peer.error or "")],
+                            [
+                                url,
+                                self._coloured("✖ down", "source-down", True),
+                                "",
+                                "",
+                                _clip(peer.error or ""),
+                            ],
                         )
                     )
                     continue

@@ -36,10 +36,11 @@ class StatusHeader(Widget):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         clock = self.now.astimezone().strftime("%H:%M:%S %Z ") if self.now is not None else ""
-        grid.add_row(self._left(), clock)
+        grid.add_row(self.title_text(), clock)
         return grid
 
-    def _left(self) -> Text:
+    def title_text(self) -> Text:
+        """The left part: app name, DEMO badge, screen title and context."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" oncall-tui ", style="bold reverse")
         if self.demo:

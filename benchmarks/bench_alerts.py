@@ -1,0 +1,175 @@
+"""Alert-queue benchmark: a 10,000-alert, 500-group ``/api/v2/alerts/groups`` body (~6 MB).
+
+Run::
+
+    .venv/bin/python benchmarks/bench_alerts.py [--alerts 10000] [--groups 500] [--repeat 5]
+
+Prints, from the same run (medians of ``--repeat``):
+
+* stdlib ``json.loads`` of the body (the yardstick);
+* msgspec typed decode into the wire Structs (no pydantic);
+* decode + merge (two HA peers' copies of the body, de-duplicated by fingerprint) + rank/sort
+  + queue build (``prepare`` + ``view``): everything a poll costs before the table diff,
+  and its ratio to ``json.loads`` (target <= 2x);
+* one peer only (decode + merge + prepare + view), the common single-Alertmanager case;
+* re-applying a filter over the 10k alerts (matchers; free text cold and warm): target <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import msgspec  # noqa: E402
+
+from oncall_tui.clients.alertmanager_ha import merge_groups  # noqa: E402
+from oncall_tui.config.alerting import AlertSettings  # noqa: E402
+from oncall_tui.domain.alert_queue import QueueOptions, QueueSnapshot, prepare  # noqa: E402
+from oncall_tui.domain.matchers import parse_filter  # noqa: E402
+from oncall_tui.domain.severity import SeverityPolicy  # noqa: E402
+from oncall_tui.models.alertmanager import AlertGroup  # noqa: E402
+
+SEVERITIES = ["critical", "warning", "warning", "info", "info", "info", "none"]
+SERVICES = [f"svc-{i:03d}" for i in range(60)]
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def generate(alerts: int, groups: int, seed: int = 7) -> bytes:
+    """A realistic groups body: alertname+service groups, ~10 labels and 3 annotations per alert."""
+    rng = random.Random(seed)
+    now = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)
+    per_group = alerts // groups
+    body: list[dict[str, Any]] = []
+    n = 0
+    for g in range(groups):
+        alertname = f"Alert{g % 97:02d}_{rng.choice(['Latency', 'Errors', 'Saturation', 'Down'])}"
+        service = SERVICES[g % len(SERVICES)]
+        members = []
+        for _ in range(per_group):
+            n += 1
+            started = now - timedelta(seconds=rng.randint(0, 86400))
+            labels = {
+                "alertname": alertname,
+                "service": service,
+                "severity": rng.choice(SEVERITIES),
+                "instance": f"{service}-{n % 211}:9100",
+                "job": f"{service}-job",
+                "namespace": rng.choice(["prod", "prod-eu", "prod-us", "staging"]),
+                "pod": f"{service}-{rng.getrandbits(24):06x}",
+                "team": rng.choice(["payments", "storefront", "platform", "data"]),
+                "cluster": rng.choice(["eu-1", "eu-2", "us-1"]),
+            }
+            silenced = rng.random() < 0.1
+            members.append(
+                {
+                    "annotations": {
+                        "summary": f"{alertname} on {labels['instance']}",
+                        "runbook_url": f"https://runbooks.example.com/{service}/{alertname}.md",
+                    },
+                    "endsAt": iso(now + timedelta(minutes=4)),
+                    "fingerprint": f"{n:016x}",
+                    "receivers": [{"name": "team-pager"}],
+                    "startsAt": iso(started),
+                    "status": {
+                        "inhibitedBy": [],
+                        "mutedBy": [],
+                        "silencedBy": ["0d5b0a5e-7c3b-4c1e-9d44-2f1f5c6e8a01"] if silenced else [],
+                        "state": "suppressed" if silenced else "active",
+                    },
+                    "updatedAt": iso(now - timedelta(seconds=rng.randint(0, 60))),
+                    "generatorURL": f"http://prom:9090/graph?g0.expr=up%7Bjob%3D%22{service}%22%7D",
+                    "labels": labels,
+                }
+            )
+        body.append(
+            {
+                "alerts": members,
+                "labels": {"alertname": alertname, "service": service},
+                "receiver": {"name": "team-pager"},
+            }
+        )
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--alerts", type=int, default=10_000)
+    parser.add_argument("--groups", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    body = generate(args.alerts, args.groups)
+    policy = SeverityPolicy.from_settings(AlertSettings())
+    decoder = msgspec.json.Decoder(list[AlertGroup])
+    mb = len(body) / 1e6
+    print(f"body: {mb:.1f} MB, {args.alerts} alerts in {args.groups} groups (median of {args.repeat} runs)")
+
+    def line(label: str, seconds: float, note: str = "") -> None:
+        print(f"{label:<46}{seconds * 1000:8.1f} ms   {note}")
+
+    t_json = median_time(lambda: json.loads(body), args.repeat)
+    t_msgspec = median_time(lambda: decoder.decode(body), args.repeat)
+
+    def poll_two_peers() -> QueueSnapshot:
+        # An HA pair: both peers answer the same alerts; merge de-duplicates by fingerprint.
+        merged = merge_groups([decoder.decode(body), decoder.decode(body)])
+        snapshot = prepare(merged, policy)
+        snapshot.view()
+        return snapshot
+
+    def poll_one_peer() -> QueueSnapshot:
+        snapshot = prepare(merge_groups([decoder.decode(body)]), policy)
+        snapshot.view()
+        return snapshot
+
+    t_one = median_time(poll_one_peer, args.repeat)
+    t_two = median_time(poll_two_peers, args.repeat)
+
+    line("json.loads", t_json, "1.00x")
+    line("msgspec typed decode (no pydantic)", t_msgspec, f"{t_msgspec / t_json:.2f}x")
+    line("decode+merge+sort+queue, 1 peer", t_one, f"{t_one / t_json:.2f}x  (target <= 2x)")
+    line("decode+merge+sort+queue, 2 HA peers", t_two, f"{t_two / (2 * t_json):.2f}x of json.loads of both")
+
+    snapshot = poll_one_peer()
+    matchers = parse_filter('severity="critical", team=~"pay.*|data", namespace!="staging"')
+    words = parse_filter("prod-eu latency")
+    t_matchers = median_time(lambda: snapshot.view(QueueOptions(filter=matchers)), args.repeat)
+    cold = prepare(merge_groups([decoder.decode(body)]), policy)
+    started = time.perf_counter()
+    cold.view(QueueOptions(filter=words))
+    t_words_cold = time.perf_counter() - started
+    t_words = median_time(lambda: cold.view(QueueOptions(filter=words)), args.repeat)
+    t_none = median_time(lambda: snapshot.view(QueueOptions(include_suppressed=True)), args.repeat)
+    shown = snapshot.view(QueueOptions(filter=matchers)).shown
+    line(f"filter re-apply, matchers ({shown} shown)", t_matchers, "(target <= 50 ms)")
+    line("filter re-apply, free text, first keystroke", t_words_cold, "(target <= 50 ms)")
+    line("filter re-apply, free text, next keystrokes", t_words, "(target <= 50 ms)")
+    line("view without filter, incl. suppressed", t_none)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

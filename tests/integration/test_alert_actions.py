@@ -1,0 +1,259 @@
+"""Ack and unack against the real Alertmanager; the outbox across an Alertmanager outage and an app restart.
+
+The first test uses the session stack (real alerts from ``stack/rules`` via Prometheus).
+The outage test starts its own private Alertmanager, so stopping it cannot disturb the
+session stack other tests use. Waits poll with a deadline; nothing sleeps a fixed time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+
+from oncall_tui.clients.alertmanager import AlertmanagerClient
+from oncall_tui.clients.http import build_async_client
+from oncall_tui.clock import FakeClock, SystemClock
+from oncall_tui.config.alerting import AlertSettings
+from oncall_tui.config.settings import SourceSettings
+from oncall_tui.domain.alert_queue import QueueOptions, QueueSnapshot, marker_of, prepare
+from oncall_tui.domain.severity import SeverityPolicy
+from oncall_tui.errors import SourceError
+from oncall_tui.models.alertmanager import Alert
+from oncall_tui.models.incident import IncidentStatus
+from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget
+from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
+from oncall_tui.store.db import Database
+from oncall_tui.store.incidents import IncidentLog
+from tests.stack_support import STACK_DIR, Stack, binary_paths
+
+pytestmark = pytest.mark.integration
+
+T = TypeVar("T")
+DEADLINE = 25.0
+USER = "integration@oncall-tui"
+SETTINGS = AlertSettings()
+POLICY = SeverityPolicy.from_settings(SETTINGS)
+
+
+async def eventually(fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], what: str) -> T:
+    """Fetch until ``done`` holds or the deadline passes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    last: T | None = None
+    while loop.time() < deadline:
+        try:
+            last = await fetch()
+        except SourceError:
+            last = None
+        if last is not None and done(last):
+            return last
+        await asyncio.sleep(0.2)
+    pytest.fail(f"{what} within {DEADLINE:g}s; last: {last!r}"[:2000])
+
+
+async def poll(client: AlertmanagerClient, previous: QueueSnapshot | None = None) -> QueueSnapshot:
+    """One poll as the app does it: groups and silences, prepared for the queue."""
+    groups = await client.alert_groups()
+    silences = await client.silences()
+    return prepare(groups, POLICY, silences=silences, previous=previous)
+
+
+@pytest.fixture
+async def alertmanager(stack: Stack) -> AsyncIterator[AlertmanagerClient]:
+    client = AlertmanagerClient(build_async_client(stack.alertmanager_url, SourceSettings(timeout=5)))
+    yield client
+    await client.aclose()
+
+
+async def test_ack_silences_the_alert_on_the_next_poll_and_unack_brings_it_back(
+    alertmanager: AlertmanagerClient, tmp_path: Path
+) -> None:
+    def has_critical(snapshot: QueueSnapshot) -> bool:
+        return any(r.alert.alertname == "CheckoutErrorBudgetBurn" for r in snapshot.view().alert_rows())
+
+    snapshot = await eventually(
+        lambda: poll(alertmanager), has_critical, "the critical demo alert never fired"
+    )
+    row = next(r for r in snapshot.view().alert_rows() if r.alert.alertname == "CheckoutErrorBudgetBurn")
+    assert row.severity == "critical"
+
+    db = Database.open(tmp_path / "log.db")
+    actions = AlertActions(db, alertmanager, settings=SETTINGS, user=USER, clock=SystemClock())
+    result = await actions.ack(
+        AlertTarget.of_row(row), duration="15m", comment="integration ack", universe=snapshot.alerts()
+    )
+    assert result.status is ActionStatus.DONE, result.message
+    (silence_id,) = result.silence_ids
+    try:
+
+        def acked(s: QueueSnapshot) -> bool:
+            found = s.row(row.key)
+            return found is not None and found.is_acked
+
+        after = await eventually(
+            lambda: poll(alertmanager, snapshot), acked, "the alert never showed as silenced"
+        )
+        acked_row = after.row(row.key)
+        assert acked_row is not None
+        (ack,) = acked_row.acks
+        assert (ack.silence_id, ack.created_by, ack.comment) == (silence_id, USER, "integration ack")
+        assert timedelta(minutes=14) < ack.left(datetime.now(UTC)) <= timedelta(minutes=15)
+        # Only this alert is silenced: the ack's matchers select exactly it.
+        others = [r for r in after.rows if r.key != row.key]
+        assert all(silence_id not in r.alert.status.silenced_by for r in others)
+        # Hidden from the default (active-only) view, shown with the suppressed ones.
+        assert row.key not in after.view().row_keys()
+        assert row.key in after.view(QueueOptions(include_suppressed=True)).row_keys()
+        incident = actions.log.find_open_incident(row.group_key)
+        assert incident is not None and incident.status is IncidentStatus.ACKNOWLEDGED
+
+        unacked = await actions.unack(AlertTarget.of_row(acked_row))
+        assert unacked.status is ActionStatus.DONE, unacked.message
+    finally:
+        # Leave the shared stack as found, even if an assertion above failed.
+        if (await alertmanager.silence(silence_id)).status.state != "expired":
+            await alertmanager.expire_silence(silence_id)
+
+    def active_again(s: QueueSnapshot) -> bool:
+        found = s.row(row.key)
+        return found is not None and not found.is_acked
+
+    await eventually(lambda: poll(alertmanager), active_again, "the alert never became active again")
+    assert (await alertmanager.silence(silence_id)).status.state == "expired"
+    kinds = [e.kind for e in IncidentLog(db, SystemClock()).timeline(result.incident_id or 0)]
+    assert kinds.index("ack") < kinds.index("action_done") < kinds.index("unack")
+    db.close()
+
+
+# --- a private Alertmanager that the test stops and starts -----------------------------------
+
+
+class PrivateAlertmanager:
+    """One Alertmanager process on a free loopback port, with its own data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STACK_DIR / "alertmanager.yml", self.data_dir / "alertmanager.yml")
+        log = (self.data_dir / "alertmanager.log").open("ab")
+        self.proc = subprocess.Popen(
+            [
+                binary_paths()["alertmanager"],
+                f"--config.file={self.data_dir / 'alertmanager.yml'}",
+                f"--storage.path={self.data_dir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--cluster.listen-address=",
+                "--log.level=warn",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient() as client:
+
+            async def probe() -> int:
+                try:
+                    return (await client.get(f"{self.url}/-/ready", timeout=0.5)).status_code
+                except httpx.TransportError:
+                    return 0
+
+            await eventually(probe, lambda status: status == 200, "the private Alertmanager never got ready")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture
+def private_am(stack: Stack, tmp_path: Path) -> Iterator[PrivateAlertmanager]:
+    # Depends on ``stack`` only for its skip when the binaries are missing.
+    if not os.access(binary_paths()["alertmanager"], os.X_OK):
+        pytest.skip("prometheus-alertmanager not installed")
+    am = PrivateAlertmanager(tmp_path / "am")
+    try:
+        yield am
+    finally:
+        am.stop()
+
+
+async def test_ack_while_alertmanager_is_down_is_delivered_once_after_an_app_restart(
+    private_am: PrivateAlertmanager, tmp_path: Path
+) -> None:
+    # The services' clock starts at real time (Alertmanager checks silence times) and is
+    # moved on by hand past the retry backoff instead of the test sleeping.
+    clock = FakeClock(datetime.now(UTC))
+    alert = Alert(
+        labels={"alertname": "DiskFull", "severity": "critical", "instance": "db1"},
+        fingerprint="0123456789abcdef",
+        starts_at=clock.now() - timedelta(minutes=3),
+    )
+    target = AlertTarget("group:null:{alertname='DiskFull'}", {"alertname": "DiskFull"}, (alert,), "critical")
+
+    # Run 1 of the app: Alertmanager is not running. The ack is logged and kept in the outbox.
+    client = AlertmanagerClient(build_async_client(private_am.url, SourceSettings(timeout=2)))
+    db = Database.open(tmp_path / "log.db")
+    actions = AlertActions(db, client, settings=SETTINGS, user=USER, clock=clock)
+    result = await actions.ack(target, duration="1h", comment="disk is being cleaned")
+    assert result.status is ActionStatus.PENDING, result.message
+    assert "refused" in result.message
+    assert [item.kind for item in actions.outbox.pending()] == ["create_silence"]
+    await client.aclose()
+    db.close()
+
+    # Alertmanager comes up; the app starts again with new objects on the same log file.
+    private_am.start()
+    await private_am.ready()
+    clock.advance(6)
+    client = AlertmanagerClient(build_async_client(private_am.url, SourceSettings(timeout=5)))
+    db = Database.open(tmp_path / "log.db")
+    drain = OutboxDrain(db, Deliverer(client), clock)
+    (delivery,) = await drain.run_once()
+    assert delivery.outcome is Outcome.DONE, delivery.message
+    clock.advance(3600)
+    assert await drain.run_once() == []  # nothing left, nothing sent again
+
+    silences = [s for s in await client.silences() if s.status.state == "active"]
+    assert len(silences) == 1
+    (silence,) = silences
+    assert silence.id == delivery.result["silence_id"]
+    assert silence.created_by == USER
+    assert silence.comment.startswith("disk is being cleaned ")
+    assert marker_of(silence.comment) is not None
+    assert {(m.name, m.value) for m in silence.matchers} == set(alert.labels.items())
+
+    # A third run (e.g. after a crash right after sending) still does not send it again.
+    db.close()
+    db = Database.open(tmp_path / "log.db")
+    assert await OutboxDrain(db, Deliverer(client), clock).run_once() == []
+    assert len([s for s in await client.silences() if s.status.state == "active"]) == 1
+    entries = IncidentLog(db, clock).timeline(result.incident_id or 0)
+    kinds = [e.kind for e in entries]
+    assert kinds.index("ack") < kinds.index("action_failed") < kinds.index("action_done")
+    await client.aclose()
+    db.close()
