@@ -13,6 +13,8 @@ raises :class:`~oncall_tui.errors.TraceDataError` with one line naming the probl
 from __future__ import annotations
 
 from array import array
+from itertools import compress, repeat
+from operator import attrgetter, contains, eq, gt, itemgetter, ne, or_
 from pathlib import Path
 
 import msgspec
@@ -30,7 +32,6 @@ from oncall_tui.models.jaeger import (
     TraceDocument,
     TraceFormat,
     V1Process,
-    V1Ref,
     V1Trace,
     decode_otlp_attributes,
     decode_v1_tags,
@@ -62,8 +63,10 @@ def parse_traces(data: bytes, *, source: str = "input") -> list[Trace]:
     if not stripped:
         raise TraceDataError(f"{source}: empty, not a trace")
     try:
+        # Error markers are rare: when the document never mentions one, no span needs a look.
+        scan = b'"error"' in data or b"otel.status_code" in data
         if stripped[:1] == b"[":
-            return [_from_v1(t, source) for t in _LIST_DECODER.decode(data)]
+            return [_from_v1(t, source, scan) for t in _LIST_DECODER.decode(data)]
         doc = _DOC_DECODER.decode(data)
     except msgspec.ValidationError as exc:
         raise TraceDataError(f"{source}: not a Jaeger or OTLP trace ({exc})") from None
@@ -74,10 +77,10 @@ def parse_traces(data: bytes, *, source: str = "input") -> list[Trace]:
         if doc.errors and not doc.data:
             first = doc.errors[0]
             raise TraceDataError(f"{source}: the server reported an error: {first.msg or first.code}")
-        return [_from_v1(t, source) for t in doc.data or ()]
+        return [_from_v1(t, source, scan) for t in doc.data or ()]
     if doc.spans is not None:
         bare = V1Trace(traceID=doc.traceID, spans=doc.spans, processes=doc.processes, warnings=doc.warnings)
-        return [_from_v1(bare, source)]
+        return [_from_v1(bare, source, scan)]
     resource_spans = doc.resourceSpans
     if resource_spans is None and doc.result is not None:
         resource_spans = doc.result.resourceSpans or []
@@ -108,13 +111,34 @@ def load_trace_file(path: Path) -> list[Trace]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _v1_is_error(raw: Raw) -> bool:
-    # Decoding every span's tags would cost more than the whole structural decode; almost no
-    # span carries an error marker, so a byte search rules most spans out and only candidates
-    # are decoded.
-    body = bytes(raw)
-    if b'"error"' not in body and b"otel.status_code" not in body:
-        return False
+_SPAN_ID = attrgetter("spanID")
+_START = attrgetter("startTime")
+_DURATION = attrgetter("duration")
+_PROCESS_ID = attrgetter("processID")
+_OPERATION = attrgetter("operationName")
+_TAGS = attrgetter("tags")
+_LOGS = attrgetter("logs")
+_REFERENCES = attrgetter("references")
+_PARENT_SPAN_ID = attrgetter("parentSpanID")
+_WARNINGS = attrgetter("warnings")
+_FIRST = itemgetter(0)
+_REF_SPAN_ID = attrgetter("spanID")
+_REF_TYPE = attrgetter("refType")
+_CHILD_OF = "CHILD_OF"
+
+
+def _ref_kind(ref_type: str) -> RefKind:
+    return RefKind.CHILD_OF if ref_type == _CHILD_OF else RefKind.FOLLOWS_FROM
+
+
+def _int_column(values: list[int | float]) -> array[int]:
+    try:
+        return array("q", values)  # type: ignore[arg-type]  # floats raise TypeError, handled below
+    except TypeError:  # a float somewhere (some exporters write 1.5e15)
+        return array("q", map(int, values))
+
+
+def _tags_say_error(raw: Raw) -> bool:
     for tag in decode_v1_tags(raw):
         if tag.key == "error" and tag.value.lower() == "true":
             return True
@@ -127,9 +151,9 @@ def _is_null_id(span_id: str) -> bool:
     return not span_id or span_id.strip("0") == ""
 
 
-def _from_v1(trace: V1Trace, source: str) -> Trace:
+def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
     spans = trace.spans or []
-    trace_id = trace.traceID or (spans[0].traceID if spans else "")
+    trace_id = trace.traceID
     if not spans:
         if trace.spans is None and not trace_id:
             raise TraceDataError(f"{source}: not a trace (an entry of data has neither traceID nor spans)")
@@ -155,75 +179,77 @@ def _from_v1(trace: V1Trace, source: str) -> Trace:
     for key, proc in (trace.processes or {}).items():
         add_process(key, proc)
 
+    # Columns come from map() over the decoded Structs (C loops); Python-level loops only visit
+    # the spans that need a decision (references, unknown processes, error candidates).
     n = len(spans)
-    span_ids: list[str] = [""] * n
-    parent_ids: list[str] = [""] * n
-    parent_kinds = bytearray(n)
-    starts = array("q", bytes(8 * n))
-    durations = array("q", bytes(8 * n))
-    process_idx = array("i", bytes(4 * n))
-    service_idx = array("i", bytes(4 * n))
-    operations: list[str] = [""] * n
-    errors = bytearray(n)
-    tags_raw: list[Raw] = [EMPTY_LIST] * n
-    logs_raw: list[Raw] = [EMPTY_LIST] * n
-    extras: dict[int, SpanExtras] = {}
+    span_ids = list(map(_SPAN_ID, spans))
+    starts = _int_column(list(map(_START, spans)))
+    durations = _int_column(list(map(_DURATION, spans)))
+    if min(durations) < 0:
+        i = next(i for i, d in enumerate(durations) if d < 0)
+        raise TraceDataError(
+            f"{source}: span {span_ids[i]} of trace {trace_id} has a negative duration ({durations[i]} µs)"
+        )
+    pids = list(map(_PROCESS_ID, spans))
+    for key in set(pids).difference(proc_index):
+        add_process(key, None)
+    process_idx = array("i", map(proc_index.__getitem__, pids))
+    service_idx = array("i", map(proc_service.__getitem__, process_idx))
     op_names: dict[str, str] = {}
+    ops = list(map(_OPERATION, spans))
+    operations = list(map(op_names.setdefault, ops, ops))  # equal names share one string
+    tags_raw = list(map(_TAGS, spans))
+    logs_raw = list(map(_LOGS, spans))
+    extras: dict[int, SpanExtras] = {}
 
-    child_of = "CHILD_OF"
-    for i, s in enumerate(spans):
-        sid = s.spanID
-        span_ids[i] = sid
-        refs = s.references
-        if refs:
-            parent_ref: V1Ref | None = None
-            for ref in refs:
-                if ref.refType == child_of:
-                    parent_ref = ref
-                    break
-            if parent_ref is None:
-                parent_ref = refs[0]
-            if parent_ref.spanID == sid:
-                raise TraceDataError(f"{source}: span {sid} of trace {trace_id} references itself")
-            parent_ids[i] = parent_ref.spanID
-            parent_kinds[i] = RefKind.CHILD_OF if parent_ref.refType == child_of else RefKind.FOLLOWS_FROM
-            if len(refs) > 1:
-                others = tuple(
-                    SpanRef(
-                        RefKind.CHILD_OF if r.refType == child_of else RefKind.FOLLOWS_FROM,
-                        r.traceID or trace_id,
-                        r.spanID,
-                    )
-                    for r in refs
-                    if r is not parent_ref
-                )
-                extras[i] = SpanExtras(refs=others)
-        elif not _is_null_id(s.parentSpanID):
-            if s.parentSpanID == sid:
-                raise TraceDataError(f"{source}: span {sid} of trace {trace_id} references itself")
-            parent_ids[i] = s.parentSpanID
-            parent_kinds[i] = RefKind.CHILD_OF
-        duration = int(s.duration)
-        if duration < 0:
-            raise TraceDataError(
-                f"{source}: span {sid} of trace {trace_id} has a negative duration ({duration} µs)"
-            )
-        starts[i] = int(s.startTime)
-        durations[i] = duration
-        pidx = proc_index.get(s.processID)
-        if pidx is None:
-            pidx = add_process(s.processID, None)
-        process_idx[i] = pidx
-        service_idx[i] = proc_service[pidx]
-        op = s.operationName
-        operations[i] = op_names.setdefault(op, op)
-        tags_raw[i] = s.tags
-        logs_raw[i] = s.logs
-        if _v1_is_error(s.tags):
-            errors[i] = 1
-        if s.warnings:
-            prev = extras.get(i)
-            extras[i] = SpanExtras(refs=prev.refs if prev else (), warnings=tuple(s.warnings))
+    parent_ids = [""] * n
+    parent_kinds = bytearray(n)
+    refs_col = list(map(_REFERENCES, spans))
+    with_refs = list(compress(range(n), refs_col))
+    ref_lists = list(map(refs_col.__getitem__, with_refs))
+    firsts = list(map(_FIRST, ref_lists))
+    for i, pid in zip(with_refs, map(_REF_SPAN_ID, firsts), strict=True):
+        parent_ids[i] = pid
+        parent_kinds[i] = RefKind.CHILD_OF
+    # The parent is the first CHILD_OF reference, else the first reference (FOLLOWS_FROM); the
+    # other references are kept for the detail pane.
+    unusual = compress(
+        with_refs,
+        map(or_, map(gt, map(len, ref_lists), repeat(1)), map(ne, map(_REF_TYPE, firsts), repeat(_CHILD_OF))),
+    )
+    for i in unusual:
+        refs = refs_col[i]
+        parent_ref = next((r for r in refs if r.refType == _CHILD_OF), refs[0])
+        parent_ids[i] = parent_ref.spanID
+        parent_kinds[i] = RefKind.CHILD_OF if parent_ref.refType == _CHILD_OF else RefKind.FOLLOWS_FROM
+        others = tuple(SpanRef(_ref_kind(r.refType), trace_id, r.spanID) for r in refs if r is not parent_ref)
+        if others:
+            extras[i] = SpanExtras(refs=others)
+    if any(map(_PARENT_SPAN_ID, spans)):
+        # Older exports: parentSpanID instead of references.
+        for i, s in enumerate(spans):
+            if not parent_ids[i] and not _is_null_id(s.parentSpanID):
+                parent_ids[i] = s.parentSpanID
+                parent_kinds[i] = RefKind.CHILD_OF
+    if any(map(eq, parent_ids, span_ids)):
+        i = next(i for i, (p, sid) in enumerate(zip(parent_ids, span_ids, strict=True)) if p == sid)
+        raise TraceDataError(f"{source}: span {span_ids[i]} of trace {trace_id} references itself")
+
+    errors = bytearray(n)
+    if scan_errors:
+        # Decoding every span's tags would cost more than the whole structural decode; a byte
+        # search rules out almost every span and only the candidates are decoded.
+        marked = map(
+            or_,
+            map(contains, map(bytes, tags_raw), repeat(b'"error"')),
+            map(contains, map(bytes, tags_raw), repeat(b"otel.status_code")),
+        )
+        for i in compress(range(n), marked):
+            if _tags_say_error(tags_raw[i]):
+                errors[i] = 1
+    for i in compress(range(n), map(_WARNINGS, spans)):
+        prev = extras.get(i)
+        extras[i] = SpanExtras(refs=prev.refs if prev else (), warnings=tuple(spans[i].warnings or ()))
 
     return Trace(
         trace_id=trace_id,

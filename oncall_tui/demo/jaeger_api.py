@@ -408,11 +408,14 @@ class JaegerAPI:
             return _v1_error(400, "parameter 'service' is required")
         now = self.now()
         end = _micros(request.param("end"), "end", now)
-        lookback_text = request.param("lookback") or ""
+        start_text = request.param("start")
         lookback = 3600.0
-        if lookback_text and lookback_text != "custom":
-            lookback = parse_go_duration(lookback_text, "lookback")
-        start = _micros(request.param("start"), "start", end - lookback)
+        lookback_text = request.param("lookback") or ""
+        # Like Jaeger, ``lookback`` only matters without ``start``; the UI also sends "2d" and "custom".
+        if not start_text and lookback_text and lookback_text != "custom":
+            days = re.fullmatch(r"(\d+)d", lookback_text)
+            lookback = int(days.group(1)) * 86400.0 if days else parse_go_duration(lookback_text, "lookback")
+        start = _micros(start_text, "start", end - lookback)
         limit_text = request.param("limit") or ""
         try:
             limit = int(limit_text) if limit_text else DEFAULT_LIMIT

@@ -2,14 +2,30 @@
 
 Nothing here keeps state or reads a clock. Time is unix seconds; the scenario is
 anchored at ``anchor`` (when the demo started) and repeats on a 10-minute cycle
-with an incident in the middle of it: ``payments`` slows down, ``checkout``'s
-error ratio and latency climb, ``frontend`` sees some of those errors, and
-``node-1`` (where checkout runs) gets busy. The cycle is placed so that the demo
-opens at the peak of the incident, with alerts of every severity firing.
+with an incident in it: ``payments`` slows down, ``checkout``'s error ratio and
+p99 latency climb, ``frontend`` sees some of those errors, and ``node-1`` (where
+checkout runs) gets busy. The anchor sits late in the incident, so the demo opens
+with alerts of every severity firing; they resolve about three minutes in and
+fire again each cycle. The incident has recurred only for the last two hours, so
+``offset 1d`` shows a calm baseline.
 
-Counters are integrals of closed-form rate signals (constants, sinusoids and a
-periodic raised-cosine bump), so ``rate(x[5m])`` over any window, ``offset 1d``
-and long ranges cost the same and are exact.
+Series: ``http_requests_total{service,method,code,job,instance}``,
+``http_request_duration_seconds_{bucket,sum,count}{service,le}``,
+``node_cpu_seconds_total{instance,cpu,mode}``, ``node_memory_Mem{Available,Total}_bytes``,
+``node_load1``, ``node_filesystem_{avail,size}_bytes``, ``node_network_receive_bytes_total``,
+``prometheus_http_requests_total{handler,code}``, ``prometheus_http_request_duration_seconds_*``,
+``prometheus_tsdb_head_series``, ``process_cpu_seconds_total``, ``process_resident_memory_bytes``,
+``up``, ``ALERTS`` and ``ALERTS_FOR_STATE``.
+
+Alerts: ``CheckoutHighErrorRate`` (critical), ``CheckoutHighLatency`` and
+``PaymentsSlowResponses`` (warning), ``FrontendErrorBudgetBurn`` (info) follow the
+cycle; ``TargetDown`` (warning, node-3 is down) and ``NodeMemoryPressure`` (info,
+node-2) fire throughout. The cyclic rules' windows are calibrated by evaluating
+their PromQL over one cycle, so an alert fires exactly where its graph crosses.
+
+Counters are integrals of closed-form rate signals (constants, sinusoids, steps
+and a periodic raised-cosine bump), so ``rate(x[5m])`` over any window,
+``offset 1w`` and long ranges cost the same and are exact.
 """
 
 from __future__ import annotations
@@ -20,6 +36,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from statistics import NormalDist
 
 CYCLE = 600.0
 """Length of one scenario cycle, in seconds."""
@@ -52,6 +69,7 @@ PROM_BUCKETS = (0.1, 0.2, 0.4, 1.0, 3.0, 8.0, 20.0, 60.0, 120.0, math.inf)
 """``le`` bounds of ``prometheus_http_request_duration_seconds``."""
 
 _CALIBRATED: dict[int, tuple[AlertRule, ...]] = {}
+_STANDARD_NORMAL = NormalDist()
 Labels = tuple[tuple[str, str], ...]
 """A label set as sorted ``(name, value)`` pairs (hashable, ordered like Prometheus sorts)."""
 
@@ -298,16 +316,8 @@ class ServiceModel:
     def latency_at(self, t: float, u: float, u_mode: float) -> float:
         """A latency drawn (by the uniforms ``u``, ``u_mode``) from the distribution at ``t``."""
         median = self.slow_median if u_mode < self.slow_ratio(t) else self.fast_median
-        u = min(max(u, 1e-6), 1 - 1e-6)
-        # Inverse normal CDF by bisection on erf: few calls, no scipy.
-        lo, hi = -6.0, 6.0
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < u:
-                lo = mid
-            else:
-                hi = mid
-        return median * math.exp(self.sigma * (lo + hi) / 2)
+        z = _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-6), 1 - 1e-6))
+        return median * math.exp(self.sigma * z)
 
 
 # --- series ----------------------------------------------------------------------------------------

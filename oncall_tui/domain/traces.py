@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate, compress, repeat
 from operator import add, ge, gt, itemgetter, lt, or_, sub
@@ -59,8 +59,6 @@ class TraceAnalysis:
     """Duration per node (pseudo-node: until the latest child end), µs."""
     skew: bytearray
     """Per span: ``SKEW_*`` flags versus its parent; 0 when consistent or parentless."""
-    self_times: array[int]
-    """Per span: duration not covered by any child (children clipped to the span), µs."""
     on_critical_path: bytearray
     """1 for spans that have at least one critical section."""
     critical_sections: list[tuple[int, int, int]]
@@ -79,6 +77,8 @@ class TraceAnalysis:
     """Earliest span start, µs since the epoch."""
     end_us: int
     """Latest span end, µs since the epoch."""
+    _self_times: dict[int, int] = field(default_factory=dict, repr=False)
+    """Memo of :meth:`self_time` (computed per span on demand: only opened/painted spans need it)."""
 
     @property
     def duration_us(self) -> int:
@@ -89,6 +89,15 @@ class TraceAnalysis:
     def max_depth(self) -> int:
         """Deepest node depth."""
         return max(self.depth) if len(self.depth) else 0
+
+    def self_time(self, span: int) -> int:
+        """Duration of ``span`` not covered by any child (children clipped to the span), µs."""
+        cached = self._self_times.get(span)
+        if cached is None:
+            cached = self._self_times[span] = _self_time(
+                span, self.trace.starts, self.trace.durations, self.child_offsets, self.child_nodes
+            )
+        return cached
 
     def is_pseudo(self, node: int) -> bool:
         """Whether ``node`` is a missing-parent pseudo-node rather than a span."""
@@ -196,29 +205,15 @@ def analyse(trace: Trace) -> TraceAnalysis:
     pseudo = sorted(range(n, node_count), key=node_starts.__getitem__)
     top_level = roots_by_start + pseudo
 
-    order = _preorder(top_level, child_offsets, child_nodes)
+    order, position, subtree_end, depth = _preorder(node_count, top_level, parent, child_offsets, child_nodes)
     if len(order) < node_count:
         stuck = min(set(range(n)).difference(order))
         raise TraceDataError(
             f"trace {trace.trace_id}: spans form a reference cycle "
             f"(span {span_ids[stuck]} is its own ancestor)"
         )
-    position = array("i", bytes(4 * node_count))
-    for pos, v in enumerate(order):
-        position[v] = pos
-    # One spare slot at the end: parent -1 indexes it, so top-level nodes need no special case.
-    depth_list = [0] * (node_count + 1)
-    depth_list[-1] = -1
-    for v in order:
-        depth_list[v] = depth_list[parent[v]] + 1
-    depth = array("i", depth_list[:node_count])
-    size = [1] * node_count + [0]
-    for v in reversed(order):
-        size[parent[v]] += size[v]
-    subtree_end = array("i", map(add, position, size[:node_count]))
 
     skew, cp_candidates = _skew(trace.parent_kinds, parent, starts, ends, node_starts, node_ends, n)
-    self_times = _self_times(n, starts, ends, durations, child_offsets, child_nodes, counts)
     sections = _critical_path(
         n,
         starts,
@@ -228,7 +223,7 @@ def analyse(trace: Trace) -> TraceAnalysis:
         order,
         position,
         subtree_end,
-        by_start,
+        child_nodes,
         cp_candidates,
         roots_by_start + orphans,
     )
@@ -252,7 +247,6 @@ def analyse(trace: Trace) -> TraceAnalysis:
         node_starts=node_starts,
         node_durations=node_durations,
         skew=skew,
-        self_times=self_times,
         on_critical_path=on_cp,
         critical_sections=sections,
         critical_path=cp_order,
@@ -265,26 +259,52 @@ def analyse(trace: Trace) -> TraceAnalysis:
     )
 
 
-def _preorder(top_level: list[int], child_offsets: array[int], child_nodes: array[int]) -> array[int]:
-    """Iterative depth-first pre-order of the nodes reachable from ``top_level``."""
+def _preorder(
+    node_count: int,
+    top_level: list[int],
+    parent: array[int],
+    child_offsets: array[int],
+    child_nodes: array[int],
+) -> tuple[array[int], array[int], array[int], array[int]]:
+    """Iterative depth-first pre-order, with position, subtree end and depth per node.
+
+    A node is pushed again as ``~node`` below its children: popping that marker means its subtree
+    is complete, so its end position is known without a second pass.
+    """
     order = array("i")
     append = order.append
+    position = array("i", [-1]) * node_count
+    subtree_end = array("i", [-1]) * node_count
+    # One spare slot at the end: parent -1 indexes it, so top-level nodes need no special case.
+    depth = array("i", [0]) * (node_count + 1)
+    depth[-1] = -1
     stack = top_level[::-1]
     pop = stack.pop
-    extend = stack.extend
     push = stack.append
+    extend = stack.extend
+    pos = 0
     while stack:
         v = pop()
+        if v < 0:
+            subtree_end[~v] = pos
+            continue
+        position[v] = pos
+        pos += 1
         append(v)
+        depth[v] = depth[parent[v]] + 1
         lo = child_offsets[v]
         hi = child_offsets[v + 1]
+        if lo == hi:
+            subtree_end[v] = pos
+            continue
+        push(~v)
         if hi - lo == 1:
             push(child_nodes[lo])
-        elif hi != lo:
+        else:
             kids = child_nodes[lo:hi]
             kids.reverse()
             extend(kids)
-    return order
+    return order, position, subtree_end, depth[:node_count]
 
 
 def _skew(
@@ -328,49 +348,32 @@ def _skew(
     return skew, candidates
 
 
-def _self_times(
-    n: int,
-    starts: array[int],
-    ends: array[int],
-    durations: array[int],
-    child_offsets: array[int],
-    child_nodes: array[int],
-    counts: Counter[int],
-) -> array[int]:
+def _self_time(
+    v: int, starts: array[int], durations: array[int], child_offsets: array[int], child_nodes: array[int]
+) -> int:
     """Duration minus the union of the children's intervals clipped to the span."""
-    self_times = array("q", durations)
-    for v in counts:
-        if v >= n:
+    lo, hi = child_offsets[v], child_offsets[v + 1]
+    s0 = starts[v]
+    e0 = s0 + durations[v]
+    covered = 0
+    cur_s = cur_e = s0
+    # Children are sorted by start, so one sweep merges their intervals.
+    for c in child_nodes[lo:hi]:
+        cs = starts[c]
+        ce = cs + durations[c]
+        if cs < s0:
+            cs = s0
+        if ce > e0:
+            ce = e0
+        if ce <= cs:
             continue
-        lo, hi = child_offsets[v], child_offsets[v + 1]
-        s0 = starts[v]
-        e0 = ends[v]
-        if hi - lo == 1:
-            c = child_nodes[lo]
-            covered = min(ends[c], e0) - max(starts[c], s0)
-            if covered > 0:
-                self_times[v] = e0 - s0 - covered
-            continue
-        covered = 0
-        cur_s = cur_e = s0
-        # Children are sorted by start, so one sweep merges their intervals.
-        for c in child_nodes[lo:hi]:
-            cs = starts[c]
-            ce = ends[c]
-            if cs < s0:
-                cs = s0
-            if ce > e0:
-                ce = e0
-            if ce <= cs:
-                continue
-            if cs > cur_e:
-                covered += cur_e - cur_s
-                cur_s, cur_e = cs, ce
-            elif ce > cur_e:
-                cur_e = ce
-        covered += cur_e - cur_s
-        self_times[v] = e0 - s0 - covered
-    return self_times
+        if cs > cur_e:
+            covered += cur_e - cur_s
+            cur_s, cur_e = cs, ce
+        elif ce > cur_e:
+            cur_e = ce
+    covered += cur_e - cur_s
+    return durations[v] - covered
 
 
 def _critical_path(
@@ -382,7 +385,7 @@ def _critical_path(
     order: array[int],
     position: array[int],
     subtree_end: array[int],
-    by_start: list[int],
+    child_nodes: array[int],
     candidates: list[int],
     tree_roots: list[int],
 ) -> list[tuple[int, int, int]]:
@@ -442,16 +445,17 @@ def _critical_path(
                     s_end[c] = pe
         done_until = end
 
-    # Live children grouped by parent, each group by clipped end, latest first; equal ends keep
-    # start order (stable sorts), as Jaeger keeps the first of equal ends in start order.
+    # Live children grouped by parent (child_nodes is grouped, start order within a group). Each
+    # group is sorted by clipped end, latest first, when the walk first reaches it; the sort is
+    # stable, so equal ends keep start order, as Jaeger keeps the first of equal ends.
     for r in tree_roots:
         alive[r] = 0  # a tree root is nobody's child
-    live = list(compress(by_start, map(alive.__getitem__, by_start)))
-    live.sort(key=s_end.__getitem__, reverse=True)
-    live.sort(key=parent.__getitem__)
+    live = list(compress(child_nodes, map(alive.__getitem__, child_nodes)))
     kid_counts = Counter(map(parent.__getitem__, live))
     kid_end = list(accumulate(map(kid_counts.get, range(n), repeat(0))))
     cursor = [0, *kid_end[:-1]]
+    sorted_group = bytearray(n)
+    end_of = s_end.__getitem__
 
     sections: list[tuple[int, int, int]] = []
     add_section = sections.append
@@ -461,6 +465,9 @@ def _critical_path(
         while True:
             k = cursor[cur]
             hi = kid_end[cur]
+            if hi - k > 1 and not sorted_group[cur]:
+                sorted_group[cur] = 1
+                live[k:hi] = sorted(live[k:hi], key=end_of, reverse=True)
             if cut is None:
                 section_end = s_end[cur]
             else:

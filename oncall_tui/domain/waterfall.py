@@ -215,7 +215,7 @@ def make_row(analysis: TraceAnalysis, node: int, collapsed: bool = False) -> Wat
         has_children=has_children,
         collapsed=collapsed and has_children,
         hidden_descendants=hidden,
-        self_us=a.self_times[node],
+        self_us=a.self_time(node),
     )
 
 

@@ -38,14 +38,16 @@ class V1Ref(msgspec.Struct, gc=False, frozen=True):
 
     refType: str = "CHILD_OF"
     """``CHILD_OF`` or ``FOLLOWS_FROM``."""
-    traceID: str = ""
-    """Trace of the referenced span (may differ from the span's own trace)."""
     spanID: str = ""
-    """Id of the referenced span."""
+    """Id of the referenced span (its traceID is not decoded: references stay within the trace)."""
 
 
 class V1Span(msgspec.Struct, gc=False, frozen=True):
-    """One span of the v1 UI JSON; only the waterfall fields are decoded."""
+    """One span of the v1 UI JSON; only the waterfall fields are decoded.
+
+    ``traceID`` and ``flags`` are left out on purpose: every span repeats the trace id, and
+    skipping it saves a string per span.
+    """
 
     spanID: str
     """Span id (hex in practice, any string accepted)."""
@@ -53,8 +55,6 @@ class V1Span(msgspec.Struct, gc=False, frozen=True):
     """Start, microseconds since the epoch."""
     duration: int | float = 0
     """Duration in microseconds."""
-    traceID: str = ""
-    """Trace id as written on the span."""
     operationName: str = ""
     """Operation name."""
     references: list[V1Ref] | None = None
@@ -63,8 +63,6 @@ class V1Span(msgspec.Struct, gc=False, frozen=True):
     """Older exports carry the parent here instead of in references."""
     processID: str = ""
     """Key into the trace's ``processes``."""
-    flags: int = 0
-    """Sampling flags."""
     tags: Raw = EMPTY_LIST
     """Undecoded ``[{key,type,value}]``; decoded when the span is opened."""
     logs: Raw = EMPTY_LIST

@@ -30,6 +30,7 @@ from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident import IncidentStatus
+from oncall_tui.services.ack_keeper import AckKeeper
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
 from oncall_tui.store.db import Database
@@ -255,5 +256,48 @@ async def test_ack_while_alertmanager_is_down_is_delivered_once_after_an_app_res
     entries = IncidentLog(db, clock).timeline(result.incident_id or 0)
     kinds = [e.kind for e in entries]
     assert kinds.index("ack") < kinds.index("action_failed") < kinds.index("action_done")
+    await client.aclose()
+    db.close()
+
+
+async def test_ack_until_resolved_is_extended_on_the_real_alertmanager_with_the_id_it_answers(
+    private_am: PrivateAlertmanager, tmp_path: Path
+) -> None:
+    private_am.start()
+    await private_am.ready()
+    clock = FakeClock(datetime.now(UTC))
+    client = AlertmanagerClient(build_async_client(private_am.url, SourceSettings(timeout=5)))
+    db = Database.open(tmp_path / "log.db")
+    actions = AlertActions(db, client, settings=SETTINGS, user=USER, clock=clock)
+    alert = Alert(
+        labels={"alertname": "QueueStuck", "severity": "critical", "queue": "billing"},
+        fingerprint="fedcba9876543210",
+        starts_at=clock.now() - timedelta(minutes=1),
+    )
+    target = AlertTarget(
+        "group:null:{alertname='QueueStuck'}", {"alertname": "QueueStuck"}, (alert,), "critical"
+    )
+    acked = await actions.ack(target, until_resolved=True, comment="draining the queue")
+    assert acked.status is ActionStatus.DONE, acked.message
+    (first_id,) = acked.silence_ids
+
+    # 20 minutes later (by the services' clock) the alert still fires: the keeper extends the ack.
+    clock.advance(20 * 60)
+    keeper = AckKeeper(actions, SETTINGS.ack.until_resolved_step)
+    silences = await client.silences()
+    (extended,) = await keeper.run_once(silences, [alert], clock.now())
+    assert extended.status is ActionStatus.DONE, extended.message
+    (new_id,) = extended.silence_ids
+    active = [s for s in await client.silences() if s.status.state == "active"]
+    assert [s.id for s in active] == [new_id]  # whatever id Alertmanager chose, it is the one recorded
+    (current,) = active
+    assert abs(current.ends_at - (clock.now() + SETTINGS.ack.until_resolved_step)) < timedelta(seconds=1)
+    assert marker_of(current.comment) == marker_of(next(s for s in silences if s.id == first_id).comment)
+    done = [e for e in actions.log.timeline(extended.incident_id or 0) if e.kind == "action_done"]
+    assert done[-1].data["result"]["silence_id"] == new_id
+
+    # Resolved (gone from Alertmanager's alerts): nothing is extended; the ack lapses by itself.
+    clock.advance(20 * 60)
+    assert await keeper.run_once(await client.silences(), [], clock.now()) == []
     await client.aclose()
     db.close()

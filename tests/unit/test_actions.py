@@ -32,7 +32,7 @@ from oncall_tui.models.alertmanager import (
 from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
-from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
+from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pending_by_fingerprint
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -529,4 +529,57 @@ async def test_ack_until_resolved_is_extended_while_firing_and_lapses_after(
         status=SilenceStatus(state="active"),
     )
     assert due_extensions([foreign], firing, clock.now(), timedelta(minutes=30)) == []
+    app.close()
+
+
+async def test_multi_select_acks_once_per_group_and_pending_marks_map_to_rows(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    db_alert = Alert(labels={"alertname": "DbLag", "severity": "warning"}, fingerprint="d1", starts_at=NOW)
+    groups = [
+        AlertGroup({"alertname": "Host_Down", "cluster": "prod"}, Receiver("r"), ALERTS[:2]),
+        AlertGroup({"alertname": "DbLag"}, Receiver("r"), [db_alert]),
+    ]
+    snapshot = prepare(groups, app.actions.policy)
+    selection = [r for r in snapshot.rows if r.key in {"f1", "d1"}]
+    targets = AlertTarget.of_rows(selection)
+    assert sorted(len(t.alerts) for t in targets) == [1, 1]
+    am.down = True
+    results = await app.actions.ack_many(targets, duration="30m", universe=snapshot.alerts())
+    assert [r.status for r in results] == [ActionStatus.PENDING, ActionStatus.PENDING]
+    assert len({r.incident_id for r in results}) == 2
+    marks = pending_by_fingerprint(app.outbox.pending())
+    assert set(marks) == {"f1", "d1"}
+    app.close()
+
+
+async def test_countdown_to_automatic_escalation_is_visible(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    groups = [AlertGroup({"alertname": "Host_Down"}, Receiver("r"), [alert("f1", "server1", minutes=2)])]
+    snapshot = prepare(groups, app.actions.policy)
+    (row,) = snapshot.rows
+    assert await app.actions.countdowns(snapshot) == {row.group_key: timedelta(minutes=3)}
+    await app.actions.ack(AlertTarget.of_row(row), universe=snapshot.alerts())
+    assert await app.actions.countdowns(snapshot) == {}  # acked: no automatic escalation
+    app.close()
+
+
+async def test_an_unexpected_error_keeps_the_action_pending(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+
+    def bug() -> None:
+        raise ValueError("odd answer")
+
+    am.before_send.append(bug)
+    result = await app.actions.ack(one(), universe=ALERTS)
+    assert result.status is ActionStatus.PENDING and "ValueError: odd answer" in result.message
+    am.before_send.clear()
+    clock.advance(10)
+    (delivery,) = await app.drain.run_once()
+    assert delivery.outcome is Outcome.DONE and len(am.active()) == 1
     app.close()

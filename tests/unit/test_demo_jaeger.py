@@ -167,3 +167,11 @@ def test_future_traces_do_not_exist(env: DemoEnvironment) -> None:
         assert client.get(f"/api/v3/traces/{future}").status_code == 404
     assert env.traces.slot_of(future) == 1000
     assert env.traces.slot_of("f" * 32) is None
+
+
+def test_legacy_lookback_as_the_ui_sends_it(jaeger: httpx.Client) -> None:
+    two_days = jaeger.get("/api/traces", params={"service": "inventory", "lookback": "2d", "limit": 2}).json()
+    assert len(two_days["data"]) == 2
+    bad = jaeger.get("/api/traces", params={"service": "inventory", "lookback": "soon"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["code"] == 400

@@ -211,8 +211,8 @@ def test_self_time_excludes_overlapping_children_once() -> None:
     ]
     [trace] = parse_traces(v1_doc(spans))
     a = analyse(trace)
-    assert a.self_times[0] == 100 - 50 - 10
-    assert a.self_times[1] == 30
+    assert a.self_time(0) == 100 - 50 - 10
+    assert a.self_time(1) == 30
 
 
 def test_ten_thousand_deep_chain_analyses_without_recursion() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -80,7 +81,9 @@ class SourcesScreen(OncallScreen):
             self._show_detail(focused)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail(event.data_table)
+        # Rebuilding a table re-highlights its rows; only the focused table owns the detail line.
+        if event.data_table is self.focused:
+            self._show_detail(event.data_table)
 
     def on_descendant_focus(self) -> None:
         if isinstance(self.focused, DataTable):
@@ -148,6 +151,8 @@ class SourcesScreen(OncallScreen):
                     )
                     continue
                 cluster = peer.status.cluster
+                members = ", ".join(f"{member.name[:10]}@{member.address}" for member in cluster.peers)
+                details[peer.url] = f"{url}: cluster {cluster.status}, peers: {members or 'none (gossip disabled)'}"
                 rows.append(
                     (
                         peer.url,
@@ -217,17 +222,28 @@ def _version_of(overview: Any) -> str:
 def _replace_rows(table: DataTable[Any], rows: list[tuple[str, list[Any]]]) -> None:
     """Redraw a small keyed table, keeping the cursor on the same row across polls.
 
-    These tables hold tens of rows, so a rebuild is cheap.
+    These tables hold tens of rows, so a rebuild is cheap. Column widths are set
+    explicitly from the content: Textual 8.2.8 measures auto-width columns on idle but
+    keeps cells rendered at the old width in a cache whose key has no width, so an
+    auto-width column can stay truncated until an unrelated update.
     """
     current: str | None = None
     if table.row_count:
         current = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-    table.clear()
+    labels = [column.label for column in table.columns.values()]
+    widths = [label.cell_len for label in labels]
+    for _, cells in rows:
+        for index, cell in enumerate(cells):
+            widths[index] = max(widths[index], _cell_width(cell))
+    table.clear(columns=True)
+    for label, width in zip(labels, widths, strict=True):
+        table.add_column(label, width=width, key=label.plain)
     for key, cells in rows:
         table.add_row(*cells, key=key)
     keys = [key for key, _ in rows]
     if current in keys:
         table.move_cursor(row=keys.index(current), animate=False, scroll=False)
-    # Textual 8.2.8 caches rendered rows by row key; re-added keys would be drawn at the old
-    # column widths. Textual is pinned exactly, so this private call is checked on upgrade.
-    table._clear_caches()
+
+
+def _cell_width(cell: Any) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))

@@ -83,11 +83,14 @@ class HealthBar(Widget):
     def _detail(self, health: SourceHealth) -> str:
         if health.state == HealthState.UNKNOWN:
             return "connecting…"
-        if health.state == HealthState.UP:
-            return format_latency(health.latency)
         age = ""
         if health.last_ok_at is not None and self.now is not None:
-            age = f" {format_age((self.now - health.last_ok_at).total_seconds())} old"
+            age = format_age((self.now - health.last_ok_at).total_seconds())
+        if health.state == HealthState.UP:
+            # Latency, then the age of the data on screen (it grows between slow refreshes).
+            return " ".join(part for part in (format_latency(health.latency), age) if part)
+        if age:
+            age = f" {age} old"
         label = {
             HealthState.STALE: "STALE",
             HealthState.DOWN: "DOWN",

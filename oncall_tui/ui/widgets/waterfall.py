@@ -1,0 +1,586 @@
+"""The trace waterfall: a Line API widget that draws only the rows on screen.
+
+``Waterfall`` is a :class:`~textual.scroll_view.ScrollView` whose virtual height is the number of
+visible rows of a :class:`~oncall_tui.domain.waterfall.WaterfallView`. ``render_line`` builds one
+:class:`~textual.strip.Strip` per screen line on demand, from an LRU cache keyed on
+``(node, width, selected, view version, match version, theme version)``, so moving the cursor
+re-renders two rows and scrolling a page renders one page, whatever the size of the trace.
+
+Colours come only from theme variables (:class:`WaterfallPalette`): services take a palette
+derived from ``$primary``, ``$secondary``, ``$accent``, ``$success`` and ``$warning`` (and their
+lighter/darker shades); error spans use ``$span-error``, the critical path ``$critical-path``.
+
+Row layout (left to right)::
+
+    ┃ ▾ ✖ service operation +12   │        ███━━━━━━ 45.2ms
+    │ │ │                          └ timeline: bar to scale, critical sections as ━, duration
+    │ │ └ marks: ✖ error, ↷ FOLLOWS_FROM parent, ≈ clock skew, ? missing parent
+    │ └ ▾ expanded, ▸ collapsed (+hidden count), · leaf
+    └ ┃ span is on the critical path
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color
+from textual.events import Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from oncall_tui.domain.traces import TraceAnalysis
+from oncall_tui.domain.waterfall import WaterfallRow, WaterfallView, bar_columns
+
+CACHE_SIZE = 2048
+"""Rendered rows kept; a few screens' worth, so scrolling back and forth never re-renders."""
+
+SERVICE_BASES = ("primary", "secondary", "accent", "success", "warning")
+"""Theme variables the service palette is derived from (never the error colours)."""
+SERVICE_SHADES = ("", "-lighten-2", "-darken-2", "-lighten-3")
+"""Shade suffixes applied to each base, giving up to 20 distinct service colours."""
+
+GLYPH_EXPANDED = "▾"
+GLYPH_COLLAPSED = "▸"
+GLYPH_LEAF = "·"
+GLYPH_ERROR = "✖"
+GLYPH_FOLLOWS = "↷"
+GLYPH_SKEW = "≈"
+GLYPH_MISSING = "?"
+GLYPH_CRITICAL = "┃"
+BAR_CRITICAL = "━"
+BAR_FOLLOWS = "╌"
+BAR_MISSING = "┄"
+GRID = "┊"
+
+
+def format_duration(us: int | float) -> str:
+    """A duration in µs as a short human figure: ``820µs``, ``45.2ms``, ``1.12s``, ``2m05s``."""
+    us = float(us)
+    if us < 1000:
+        return f"{us:.0f}µs"
+    if us < 1_000_000:
+        ms = us / 1000
+        return f"{ms:.1f}ms" if ms < 100 else f"{ms:.0f}ms"
+    s = us / 1_000_000
+    if s < 60:
+        return f"{s:.2f}s" if s < 10 else f"{s:.1f}s"
+    minutes, seconds = divmod(int(s), 60)
+    return f"{minutes}m{seconds:02d}s"
+
+
+def _colour(variables: dict[str, str], name: str, fallback: Color) -> Color:
+    try:
+        return Color.parse(variables[name])
+    except (KeyError, Exception):  # noqa: BLE001 - a malformed variable falls back, never crashes a paint
+        return fallback
+
+
+@dataclass(frozen=True)
+class WaterfallPalette:
+    """Rich styles for every part of a row, derived from the active theme's variables."""
+
+    background: Color
+    """Screen background (bars' empty track)."""
+    text: Style
+    """Operation names."""
+    muted: Style
+    """Durations, hidden counts, leaf glyphs."""
+    grid: Style
+    """Faint ruler grid lines in empty timeline cells."""
+    separator: Style
+    """The bar between label and timeline."""
+    selected_bg: Color
+    """Background of the cursor row."""
+    match_bg: Color
+    """Background of a search match's label."""
+    error: Style
+    """Error glyph and operation of error spans ($span-error)."""
+    critical: Style
+    """Critical-path gutter mark ($critical-path)."""
+    critical_colour: Color
+    """$critical-path as a colour (drawn over bars)."""
+    warning: Style
+    """Clock-skew mark."""
+    missing: Style
+    """The missing-parent pseudo-node."""
+    services: tuple[Color, ...]
+    """Service colours, indexed by service index modulo the length."""
+
+    @classmethod
+    def from_variables(cls, variables: dict[str, str]) -> WaterfallPalette:
+        """Build the palette from ``App.theme_variables``."""
+        background = _colour(variables, "background", Color(18, 18, 18))
+        foreground = _colour(variables, "foreground", Color(228, 228, 228))
+        primary = _colour(variables, "primary", foreground)
+        muted = background.blend(foreground, 0.6)
+        services: list[Color] = []
+        for shade in SERVICE_SHADES:
+            for base in SERVICE_BASES:
+                colour = _colour(variables, base + shade, primary)
+                if colour not in services:
+                    services.append(colour)
+        critical = _colour(variables, "critical-path", _colour(variables, "accent", primary))
+        return cls(
+            background=background,
+            text=Style(color=foreground.rich_color),
+            muted=Style(color=muted.rich_color),
+            grid=Style(color=background.blend(foreground, 0.18).rich_color),
+            separator=Style(color=background.blend(foreground, 0.3).rich_color),
+            selected_bg=background.blend(primary, 0.35),
+            match_bg=background.blend(_colour(variables, "warning", primary), 0.45),
+            error=Style(color=_colour(variables, "span-error", foreground).rich_color, bold=True),
+            critical=Style(color=critical.rich_color, bold=True),
+            critical_colour=critical,
+            warning=Style(color=_colour(variables, "warning", foreground).rich_color, bold=True),
+            missing=Style(color=muted.rich_color, italic=True),
+            services=tuple(services) or (primary,),
+        )
+
+    def service(self, index: int) -> Color:
+        """Colour of service ``index`` (pseudo-nodes, index -1, get the muted colour)."""
+        if index < 0:
+            return self.background.blend(Color.parse("white"), 0.5)
+        return self.services[index % len(self.services)]
+
+
+@dataclass(frozen=True)
+class WaterfallLayout:
+    """Column split of a row at one width; shared by the rows and the ruler."""
+
+    width: int
+    """Total width in cells."""
+    label: int
+    """Cells of the label (gutter, tree, service, operation)."""
+    timeline_start: int
+    """First cell of the timeline (after the label and a separator)."""
+    timeline: int
+    """Cells of the timeline."""
+
+    @classmethod
+    def for_width(cls, width: int) -> WaterfallLayout:
+        """About 40% label (at least 24 cells, at most 60), the rest timeline."""
+        width = max(width, 0)
+        label = min(max(int(width * 0.4), 24), 60, max(width - 11, 0))
+        timeline_start = label + 1
+        return cls(width, label, timeline_start, max(width - timeline_start, 0))
+
+    def ticks(self) -> list[int]:
+        """Timeline columns of the grid ticks (about one per 16 cells, at least start and end)."""
+        if self.timeline < 2:
+            return []
+        count = max(1, min(8, self.timeline // 16))
+        return [round(k * (self.timeline - 1) / count) for k in range(count + 1)]
+
+
+def _styled(text: str, style: Style, bg: Color | None) -> Segment:
+    if bg is not None:
+        style = style + Style(bgcolor=bg.rich_color)
+    return Segment(text, style)
+
+
+class WaterfallRenderer:
+    """Builds the Strip of one row; pure given (analysis, palette, layout)."""
+
+    def __init__(self, analysis: TraceAnalysis, palette: WaterfallPalette) -> None:
+        self.analysis = analysis
+        """The trace."""
+        self.palette = palette
+        """Styles of the active theme."""
+        self._total = max(analysis.duration_us, 1)
+        sections: dict[int, list[tuple[int, int]]] = {}
+        for sec in analysis.critical_sections:
+            sections.setdefault(sec.span, []).append((sec.start_us, sec.end_us))
+        self._critical_sections = sections
+
+    def render(self, row: WaterfallRow, layout: WaterfallLayout, selected: bool, match: bool) -> Strip:
+        """One row as a Strip exactly ``layout.width`` cells wide."""
+        p = self.palette
+        row_bg = p.selected_bg if selected else None
+        segments = self._label(row, layout.label, row_bg, match)
+        segments.append(_styled("│", p.separator, row_bg))
+        segments.extend(self._timeline(row, layout, row_bg))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(layout.width, Style(bgcolor=row_bg.rich_color) if row_bg else None)
+
+    def _label(self, row: WaterfallRow, width: int, row_bg: Color | None, match: bool) -> list[Segment]:
+        p = self.palette
+        if width <= 0:
+            return []
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append(GLYPH_CRITICAL if row.critical else " ", p.critical)
+        unit = 2 if width >= 40 else 1
+        indent = min(row.depth * unit, max(width // 2, 0))
+        text.append(" " * indent)
+        if row.collapsed:
+            text.append(GLYPH_COLLAPSED + " ", p.text)
+        elif row.has_children:
+            text.append(GLYPH_EXPANDED + " ", p.text)
+        else:
+            text.append(GLYPH_LEAF + " ", p.muted)
+        name_start = len(text)
+        if row.missing_parent:
+            text.append(f"{GLYPH_MISSING} {row.operation}", p.missing)
+        else:
+            if row.error:
+                text.append(GLYPH_ERROR + " ", p.error)
+            if row.follows_from:
+                text.append(GLYPH_FOLLOWS + " ", p.text)
+            if row.starts_before_parent or row.ends_after_parent:
+                text.append(GLYPH_SKEW + " ", p.warning)
+            colour = p.service(row.service_index)
+            text.append(row.service, Style(color=colour.rich_color, bold=True))
+            text.append(" ")
+            text.append(row.operation, p.error if row.error else p.text)
+        if row.collapsed:
+            text.append(f" +{row.hidden_descendants}", p.muted)
+        if match:
+            text.stylize(Style(bgcolor=p.match_bg.rich_color, bold=True), name_start, len(text))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if row_bg is not None:
+            text.stylize_before(Style(bgcolor=row_bg.rich_color))
+        return list(text.render_console_segments())
+
+    def _timeline(self, row: WaterfallRow, layout: WaterfallLayout, row_bg: Color | None) -> list[Segment]:
+        p = self.palette
+        width = layout.timeline
+        if width <= 0:
+            return []
+        cells: list[tuple[str, Style]] = []
+        blank = Style(bgcolor=row_bg.rich_color) if row_bg else Style()
+        grid = p.grid + blank
+        ticks = set(layout.ticks())
+        for col in range(width):
+            cells.append((GRID, grid) if col in ticks else (" ", blank))
+        start, end = bar_columns(row.offset_us, row.duration_us, self._total, width)
+        colour = p.service(row.service_index)
+        if row.missing_parent:
+            for col in range(start, end):
+                cells[col] = (BAR_MISSING, p.missing + blank)
+        elif row.follows_from:
+            style = Style(color=colour.rich_color, bold=True) + blank
+            for col in range(start, end):
+                cells[col] = (BAR_FOLLOWS, style)
+        else:
+            bar = Style(bgcolor=colour.rich_color)
+            for col in range(start, end):
+                cells[col] = (" ", bar)
+            if row.critical:
+                on_bar = Style(color=p.critical_colour.rich_color, bgcolor=colour.rich_color, bold=True)
+                for s_us, e_us in self._critical_sections.get(row.node, ()):
+                    cs, ce = bar_columns(s_us - self.analysis.start_us, e_us - s_us, self._total, width)
+                    for col in range(max(cs, start), min(ce, end)):
+                        cells[col] = (BAR_CRITICAL, on_bar)
+        label = format_duration(row.duration_us)
+        style = (p.error if row.error else p.muted) + blank
+        if end + 1 + len(label) <= width:
+            at = end + 1
+        elif start - 1 - len(label) >= 0:
+            at = start - 1 - len(label)
+        else:
+            at = -1
+        if at >= 0:
+            for i, ch in enumerate(label):
+                cells[at + i] = (ch, style)
+        # Merge runs of equal style into one segment each.
+        segments: list[Segment] = []
+        run_text: list[str] = []
+        run_style = cells[0][1]
+        for ch, style in cells:
+            if style is not run_style and style != run_style:
+                segments.append(Segment("".join(run_text), run_style))
+                run_text = []
+                run_style = style
+            run_text.append(ch)
+        segments.append(Segment("".join(run_text), run_style))
+        return segments
+
+    def ruler(self, layout: WaterfallLayout, header: str) -> Strip:
+        """The time ruler: ``header`` over the label, tick offsets over the timeline."""
+        p = self.palette
+        label = Text(header, style=p.muted + Style(bold=True), no_wrap=True, end="")
+        label.truncate(layout.label, overflow="ellipsis", pad=True)
+        segments = list(label.render_console_segments())
+        segments.append(Segment("│", p.separator))
+        width = layout.timeline
+        chars = [" "] * width
+        ticks = layout.ticks()
+        for k, col in enumerate(ticks):
+            last = k > 0 and k == len(ticks) - 1
+            # Column c covers [c, c+1) * total / width; the last tick is the trace's end.
+            text = format_duration(self._total if last else self._total * col / width) if k else "0"
+            # The last label ends at the timeline's end; the others start at their tick.
+            at = max(col - len(text) + 1, 0) if last else col
+            if at + len(text) > width or any(c != " " for c in chars[max(at - 1, 0) : at + len(text) + 1]):
+                continue
+            chars[at : at + len(text)] = list(text)
+        segments.append(Segment("".join(chars), p.muted))
+        return Strip(segments).adjust_cell_length(layout.width)
+
+
+class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
+    """A trace waterfall; the screen owns the keys and calls the methods below.
+
+    Bindings are deliberately not inherited from ScrollView: the screen's table (in
+    ``ui/bindings.py``) drives the cursor, so the help screen lists every key.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set()
+    DEFAULT_CSS = """
+    Waterfall {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        background: $background;
+    }
+    Waterfall:focus { background-tint: $foreground 0%; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, init=False)
+    """Index of the selected row in the visible rows."""
+
+    @dataclass
+    class CursorMoved(Message):
+        """The selected node changed (or the view under it did)."""
+
+        waterfall: Waterfall
+        """The sender."""
+        node: int
+        """The node now under the cursor."""
+
+        def can_replace(self, message: Message) -> bool:
+            # Only the latest selection matters to the detail pane.
+            return isinstance(message, Waterfall.CursorMoved)
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's parameter name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._view: WaterfallView | None = None
+        self._view_version = 0
+        self._matches: frozenset[int] = frozenset()
+        self._match_version = 0
+        self._theme_version = 0
+        self._palette: WaterfallPalette | None = None
+        self._renderer: WaterfallRenderer | None = None
+        self._cache: OrderedDict[tuple[int, int, bool, int, int, int], Strip] = OrderedDict()
+        self.cache_hits = 0
+        """Rows served from the cache (for the benchmark and tests)."""
+        self.cache_misses = 0
+        """Rows rendered (for the benchmark and tests)."""
+
+    # ------------------------------------------------------------------ state
+    @property
+    def view(self) -> WaterfallView | None:
+        """The current view (None until a trace is shown)."""
+        return self._view
+
+    @property
+    def analysis(self) -> TraceAnalysis | None:
+        """The trace shown."""
+        return self._view.analysis if self._view is not None else None
+
+    @property
+    def cursor_node(self) -> int | None:
+        """Node under the cursor."""
+        view = self._view
+        if view is None or not len(view):
+            return None
+        return view.visible[min(self.cursor_row, len(view) - 1)]
+
+    @property
+    def layout(self) -> WaterfallLayout:
+        """Column split at the current width (scrollbar excluded)."""
+        return WaterfallLayout.for_width(self.scrollable_content_region.width)
+
+    @property
+    def palette(self) -> WaterfallPalette:
+        """The active theme's palette (rebuilt when the theme changes)."""
+        if self._palette is None:
+            self._palette = WaterfallPalette.from_variables(self.app.theme_variables)
+        return self._palette
+
+    @property
+    def renderer(self) -> WaterfallRenderer | None:
+        """Row renderer of the current trace and theme."""
+        if self._renderer is None and self._view is not None:
+            self._renderer = WaterfallRenderer(self._view.analysis, self.palette)
+        return self._renderer
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self._palette = None
+        self._renderer = None
+        self._theme_version += 1
+        self._cache.clear()
+        self.refresh()
+
+    def set_view(self, view: WaterfallView, *, node: int | None = None) -> None:
+        """Show ``view``; keep the cursor on ``node`` (default: the node under it now) when visible."""
+        keep = node if node is not None else self.cursor_node
+        if self._view is None or view.analysis is not self._view.analysis:
+            self._renderer = None
+            self._cache.clear()
+            self._matches = frozenset()
+        self._view = view
+        self._view_version += 1
+        self.virtual_size = Size(self.scrollable_content_region.width, len(view))
+        row = view.row_of(keep) if keep is not None else None
+        target = row if row is not None else min(self.cursor_row, max(len(view) - 1, 0))
+        if target != self.cursor_row:
+            self.cursor_row = target
+        else:
+            self._scroll_to_cursor()
+            self._post_cursor()
+        self.refresh()
+
+    def set_matches(self, nodes: frozenset[int]) -> None:
+        """Highlight ``nodes`` (search matches); an empty set clears the highlight."""
+        if nodes == self._matches:
+            return
+        self._matches = nodes
+        self._match_version += 1
+        self.refresh()
+
+    @property
+    def matches(self) -> frozenset[int]:
+        """Nodes highlighted as search matches."""
+        return self._matches
+
+    # ----------------------------------------------------------------- cursor
+    def validate_cursor_row(self, row: int) -> int:
+        size = len(self._view) if self._view is not None else 0
+        return min(max(row, 0), max(size - 1, 0))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_cursor()
+        self._post_cursor()
+
+    def _post_cursor(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            self.post_message(self.CursorMoved(self, node))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_offset.y)
+        row = self.cursor_row
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def move_cursor(self, delta: int) -> None:
+        """Move the cursor ``delta`` rows (clamped)."""
+        self.cursor_row = self.cursor_row + delta
+
+    def page(self, direction: int) -> None:
+        """Scroll one page up (-1) or down (+1), the cursor moving with it."""
+        height = max(self.scrollable_content_region.height - 1, 1)
+        offset = self.cursor_row - round(self.scroll_offset.y)
+        self.scroll_to(y=self.scroll_offset.y + direction * height, animate=False, immediate=True)
+        self.cursor_row = round(self.scroll_offset.y) + offset if direction else self.cursor_row
+        self._scroll_to_cursor()
+
+    def go_to_row(self, row: int) -> None:
+        """Put the cursor on visible row ``row`` (clamped)."""
+        self.cursor_row = row
+
+    def go_to_node(self, node: int) -> bool:
+        """Put the cursor on ``node``, expanding collapsed ancestors; False when it is not in the trace."""
+        view = self._view
+        if view is None or not 0 <= node < view.analysis.node_count:
+            return False
+        row = view.row_of(node)
+        if row is None:
+            view = view.reveal(node)
+            self.set_view(view, node=node)
+            row = view.row_of(node)
+        if row is not None:
+            if row == self.cursor_row:
+                self._scroll_to_cursor()
+                self._post_cursor()
+            self.cursor_row = row
+            self._center_cursor()
+        return row is not None
+
+    def _center_cursor(self) -> None:
+        # Jumps (n/N, p) land mid-screen, so the context around the target is visible.
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_offset.y)
+        if not top <= self.cursor_row < top + height:
+            self.scroll_to(y=max(self.cursor_row - height // 2, 0), animate=False, immediate=True)
+
+    # ----------------------------------------------------------------- render
+    def on_resize(self, event: Resize) -> None:
+        if self._view is not None:
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
+        self._scroll_to_cursor()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        view = self._view
+        row_index = round(self.scroll_offset.y) + y
+        if view is None or row_index >= len(view) or width <= 0:
+            return Strip.blank(width)
+        node = view.visible[row_index]
+        selected = row_index == self.cursor_row
+        key = (node, width, selected, self._view_version, self._match_version, self._theme_version)
+        cache = self._cache
+        strip = cache.get(key)
+        if strip is not None:
+            cache.move_to_end(key)
+            self.cache_hits += 1
+            return strip
+        self.cache_misses += 1
+        renderer = self.renderer
+        assert renderer is not None
+        row = view.row(row_index)
+        strip = renderer.render(row, WaterfallLayout.for_width(width), selected, node in self._matches)
+        cache[key] = strip
+        if len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+        return strip
+
+
+class WaterfallRuler(Widget):
+    """One line above the waterfall: column header and the time axis, aligned with the bars."""
+
+    DEFAULT_CSS = """
+    WaterfallRuler { height: 1; background: $background; }
+    """
+
+    def __init__(self, waterfall: Waterfall, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._waterfall = waterfall
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _t: self.refresh(), init=False)
+
+    def render_line(self, y: int) -> Strip:
+        renderer = self._waterfall.renderer
+        width = self.size.width
+        if renderer is None or y != 0:
+            return Strip.blank(width)
+        # Follow the waterfall's split (its width excludes the scrollbar).
+        layout = WaterfallLayout.for_width(self._waterfall.scrollable_content_region.width or width)
+        return renderer.ruler(layout, " service · operation").adjust_cell_length(width)
