@@ -3,7 +3,9 @@
 * ``trace-100k.json``  - a Jaeger UI JSON envelope with one 100,000-span trace (about 50 MB): a
   realistic fan-out tree over a dozen services, four tags per span, an occasional log, ~1% error
   spans, a few FOLLOWS_FROM references and a few skewed children.
-* ``chain-10k.json``   - a bare trace that is a single 10,000-deep CHILD_OF chain (recursion killer).
+* ``chain-10k.json``   - a bare trace that is a single 10,000-deep CHILD_OF chain (recursion killer),
+  spans shaped like those of the big trace (four tags each).
+* ``chain-10k-bare.json`` - the same chain with minimal spans (one tag, one service).
 
 Deterministic (fixed seed), so runs compare. Usage::
 
@@ -152,31 +154,42 @@ def big_trace(spans: int, seed: int = 7) -> dict[str, Any]:
     return {"traceID": TRACE_ID, "spans": out, "processes": processes, "warnings": None}
 
 
-def chain(depth: int) -> dict[str, Any]:
-    """A bare trace that is one CHILD_OF chain ``depth`` spans deep, each nested in its parent."""
+def chain(depth: int, *, bare: bool = False, seed: int = 11) -> dict[str, Any]:
+    """A bare trace that is one CHILD_OF chain ``depth`` spans deep, each nested in its parent.
+
+    Spans carry the same kind of tags as :func:`big_trace` (a few per span, services cycling);
+    ``bare`` gives minimal spans instead (one tag, one service), the harshest case for the
+    "no slower than json.loads" target because json.loads then has almost nothing to do per span.
+    """
+    rng = random.Random(seed)
     t0 = 1_700_000_000_000_000
     spans = []
     for i in range(depth):
+        service = "deep" if bare else SERVICES[i % len(SERVICES)]
         spans.append(
             {
                 "traceID": TRACE_ID,
                 "spanID": _span_id(i + 1),
-                "operationName": f"level-{i}",
+                "flags": 1,
+                "operationName": f"level-{i}" if bare else rng.choice(OPERATIONS[service]),
                 "references": []
                 if i == 0
                 else [{"refType": "CHILD_OF", "traceID": TRACE_ID, "spanID": _span_id(i)}],
                 "startTime": t0 + i,
                 "duration": 2 * (depth - i),
-                "tags": [{"key": "level", "type": "int64", "value": i}],
+                "tags": [{"key": "level", "type": "int64", "value": i}]
+                if bare
+                else _tags(rng, service, False),
                 "logs": [],
-                "processID": "p1",
+                "processID": "p1" if bare else f"p{SERVICES.index(service) + 1}",
+                "warnings": None,
             }
         )
-    return {
-        "traceID": TRACE_ID,
-        "spans": spans,
-        "processes": {"p1": {"serviceName": "deep", "tags": []}},
-    }
+    if bare:
+        processes = {"p1": {"serviceName": "deep", "tags": []}}
+    else:
+        processes = {f"p{i + 1}": {"serviceName": name, "tags": []} for i, name in enumerate(SERVICES)}
+    return {"traceID": TRACE_ID, "spans": spans, "processes": processes, "warnings": None}
 
 
 def main() -> None:
@@ -193,7 +206,9 @@ def main() -> None:
     big.write_text(json.dumps(envelope, separators=(",", ":")))
     deep = DATA / "chain-10k.json"
     deep.write_text(json.dumps(chain(args.depth), separators=(",", ":")))
-    for path in (big, deep):
+    bare = DATA / "chain-10k-bare.json"
+    bare.write_text(json.dumps(chain(args.depth, bare=True), separators=(",", ":")))
+    for path in (big, deep, bare):
         print(
             f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}: "
             f"{path.stat().st_size / 1e6:.1f} MB"

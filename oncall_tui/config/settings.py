@@ -146,6 +146,8 @@ class Settings(_Strict):
     """Theme name: a shipped one or a file in the user themes directory."""
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     """Severity policy, ack defaults and escalation."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key overrides by binding id, e.g. ``{ refresh-now = "f5" }``; ``?`` in the app lists the ids."""
 
     # A field validator, not a model validator: its error is then located at ``default_context``,
     # so ``config check`` can name the field. ``contexts`` is declared first, so it is in ``info.data``

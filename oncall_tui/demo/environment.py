@@ -39,6 +39,7 @@ class DemoEnvironment:
         *,
         group_by: tuple[str, ...] = ("alertname",),
         alertmanager_peers: int = 1,
+        external_url: str | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         """Time source of every server (a FakeClock in tests)."""
@@ -54,6 +55,9 @@ class DemoEnvironment:
         """Alertmanager handler; holds the silences."""
         self.jaeger = JaegerAPI(self.traces, self.clock)
         """Jaeger query handler."""
+        self.external_url = external_url
+        """Prometheus ``--web.external-url`` for alert ``generatorURL``s; None = the demo's own URL.
+        A fixed value keeps snapshots stable although the ports change every run."""
         self.alertmanager.peers = max(1, alertmanager_peers)
         self._servers = {
             "prometheus": DemoServer(self.prometheus, "prometheus"),
@@ -79,7 +83,7 @@ class DemoEnvironment:
         except BaseException:
             self.stop()
             raise
-        self.alertmanager.prometheus_url = self.prometheus_url
+        self.alertmanager.prometheus_url = self.external_url or self.prometheus_url
 
     def stop(self) -> None:
         """Stop serving, close open connections and free the ports; safe to call twice."""

@@ -602,6 +602,9 @@ class Evaluator:
         hit = self._cache.get(matchers)
         if hit is None:
             hit = [s for s in self.series if all(m.matches(dict(s.labels)) for m in matchers)]
+            if len(self._cache) > 4096:
+                # Ad-hoc queries typed in the app must not grow this without bound.
+                self._cache.clear()
             self._cache[matchers] = hit
         return hit
 

@@ -87,6 +87,11 @@ class _Server(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr here; under Textual that would draw over
+        # the screen. A broken connection to the demo only concerns that one client.
+        return
+
     def close_connections(self) -> None:
         with self.lock:
             connections = list(self.connections)
@@ -108,7 +113,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         split = urlsplit(self.path)
         query = parse_qs(split.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._send(text_response("bad Content-Length\n", 400))
+            return
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
@@ -119,6 +131,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = self.server.api(request)
         except Exception as exc:  # a bug in a demo handler must answer 500, not kill the connection
             response = text_response(f"internal error in demo {self.server.api_name}: {exc}\n", 500)
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))

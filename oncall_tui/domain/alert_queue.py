@@ -30,7 +30,15 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from oncall_tui.config.alerting import AlertSettings, EscalationPolicy
-from oncall_tui.domain.matchers import Filter, Matcher, MatchType, escape_regex, search_text, selects
+from oncall_tui.domain.matchers import (
+    Filter,
+    Matcher,
+    MatchType,
+    escape_regex,
+    format_matchers,
+    search_text,
+    selects,
+)
 from oncall_tui.domain.severity import NONE, SeverityPolicy
 from oncall_tui.models.alertmanager import Alert, AlertGroup, Silence
 
@@ -246,6 +254,7 @@ class QueueSnapshot:
     fingerprints: frozenset[str]
     """Fingerprints of every alert in the poll."""
     _haystacks: dict[str, str] = field(default_factory=dict)
+    _by_key: dict[str, AlertRow] = field(default_factory=dict)
 
     def haystack(self, row: AlertRow) -> str:
         """Free-text haystack of a row, computed once per poll."""
@@ -260,10 +269,9 @@ class QueueSnapshot:
 
     def row(self, fingerprint: str) -> AlertRow | None:
         """The row of one alert."""
-        for row in self.rows:
-            if row.key == fingerprint:
-                return row
-        return None
+        if not self._by_key:
+            self._by_key = {row.key: row for row in self.rows}
+        return self._by_key.get(fingerprint)
 
     def new_since(self, previous: QueueSnapshot | None) -> frozenset[str]:
         """Fingerprints present now but not in ``previous`` (nothing is new on the first poll)."""
@@ -513,6 +521,8 @@ __all__ = [
     "QueueSnapshot",
     "QueueView",
     "SilenceInfo",
+    "SilenceRow",
+    "silence_rows",
     "ack_matchers_for_alert",
     "ack_matchers_for_group",
     "filter_predicate",
@@ -521,6 +531,79 @@ __all__ = [
     "silence_marker",
     "silence_preview",
 ]
+
+
+# --- silences view ---------------------------------------------------------------------------
+
+_SILENCE_ORDER = {"active": 0, "pending": 1, "expired": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceRow:
+    """One silence in the Silences screen."""
+
+    key: str
+    """Stable row key: the silence id."""
+    silence: Silence
+    """The silence itself."""
+    info: SilenceInfo
+    """Creator, comment (marker removed), start, end, whether the app made it."""
+    matchers: tuple[Matcher, ...]
+    """Its matchers, parsed."""
+    matchers_text: str
+    """``{a="1", b=~"x|y"}``."""
+    state: str
+    """``active``, ``pending`` or ``expired``."""
+    silenced: int
+    """Alerts of the current poll it silences (Alertmanager's ``silencedBy``)."""
+
+
+def silence_rows(
+    silences: Iterable[Silence],
+    snapshot: QueueSnapshot | None = None,
+    flt: Filter | None = None,
+    *,
+    include_expired: bool = True,
+) -> list[SilenceRow]:
+    """Silences in screen order: active (ending soonest), pending (starting soonest), expired (latest first).
+
+    The filter's free text matches the matchers text, creator and comment; a filter matcher
+    keeps silences having a matcher on that label whose value satisfies it
+    (``alertname=Host_Down`` finds the silences of Host_Down).
+    """
+    counts: dict[str, int] = {}
+    if snapshot is not None:
+        for row in snapshot.rows:
+            for silence_id in row.alert.status.silenced_by:
+                counts[silence_id] = counts.get(silence_id, 0) + 1
+    rows = []
+    for silence in silences:
+        state = silence.status.state
+        if state == "expired" and not include_expired:
+            continue
+        matchers = tuple(Matcher.from_silence(m) for m in silence.matchers)
+        text = format_matchers(matchers)
+        info = SilenceInfo.of(silence)
+        if flt is not None and not flt.is_empty:
+            haystack = "\x00".join((text, info.created_by, info.comment)).lower()
+            if not all(word in haystack for word in flt.words):
+                continue
+            if not all(
+                any(m.name == f.name and f.matches_value(m.value) for m in matchers) for f in flt.matchers
+            ):
+                continue
+        rows.append(SilenceRow(silence.id, silence, info, matchers, text, state, counts.get(silence.id, 0)))
+
+    def order(row: SilenceRow) -> tuple[int, float]:
+        rank = _SILENCE_ORDER.get(row.state, 3)
+        if row.state == "active":
+            return rank, row.silence.ends_at.timestamp()
+        if row.state == "pending":
+            return rank, row.silence.starts_at.timestamp()
+        return rank, -row.silence.ends_at.timestamp()
+
+    rows.sort(key=order)
+    return rows
 
 
 # --- escalation -------------------------------------------------------------------------------

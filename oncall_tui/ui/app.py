@@ -81,6 +81,8 @@ class OncallApp(App[None]):
     # ----------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
         self._register_themes()
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
         self.set_interval(1.0, self._tick)
         self.push_screen(SourcesScreen())
@@ -164,7 +166,7 @@ class OncallApp(App[None]):
         if screen_bindings:
             sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, self.settings.keymap))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -148,3 +148,22 @@ async def test_context_switch_from_the_command_palette_polls_the_new_context_onl
         assert "ctx:staging" in str(app.screen.query_one(StatusHeader).title_text())
         bar = str(app.screen.query_one(HealthBar).render())
         assert "am" not in bar.split() and "● prom" in bar
+
+
+async def test_keymap_override_rebinds_a_key_and_help_shows_it() -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    settings = backends.settings().model_copy(update={"keymap": {"refresh-now": "f5"}})
+    app = OncallApp(settings, clock=backends.clock, source_set_factory=backends.source_set_factory())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_polls(app, pilot, {"prometheus"})
+        polls_before = backends.requests.count("prometheus.prod-eu.example/api/v1/targets")
+        await pilot.press("f5")
+        for _ in range(200):
+            if backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before:
+                break
+            await pilot.pause(0.01)
+        assert backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen_text = app.export_screenshot().replace("&#160;", " ")
+        assert "f5" in screen_text and "refresh-now" in screen_text

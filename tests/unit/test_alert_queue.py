@@ -25,6 +25,7 @@ from oncall_tui.domain.alert_queue import (
     select_policy,
     silence_marker,
     silence_preview,
+    silence_rows,
 )
 from oncall_tui.domain.matchers import MatchType, parse_filter, parse_matchers, selects
 from oncall_tui.domain.severity import SeverityPolicy
@@ -330,3 +331,30 @@ def test_policy_match_must_be_matchers_only() -> None:
             {"escalation_policies": {"p": {"levels": [{"name": "a", "targets": ["nope"]}]}}}
         )
     assert parse_matchers('team="db"')[0].value == "db"
+
+
+def test_silences_view_orders_filters_and_counts_what_each_silences(snapshot: QueueSnapshot) -> None:
+    silences = load_silences()
+    rows = silence_rows(silences, snapshot)
+    assert [r.state for r in rows] == ["active"] * 3
+    counts = {r.matchers_text: r.silenced for r in rows}
+    assert counts == {
+        '{instance="web1"}': 1,
+        '{alertname="Host_Down", cluster="dev"}': 3,
+        '{instance="server7"}': 1,
+    }
+    by_label = silence_rows(silences, snapshot, parse_filter("alertname=Host_Down"))
+    assert [r.matchers_text for r in by_label] == ['{alertname="Host_Down", cluster="dev"}']
+    by_text = silence_rows(silences, snapshot, parse_filter("SERVER7"))
+    assert [r.key for r in by_text] == ["9bd58938-25fd-41c5-aba3-9bc373074484"]
+    expired = Silence(
+        id="old",
+        matchers=[SilenceMatcher(name="a", value="b")],
+        starts_at=NOW - timedelta(days=2),
+        ends_at=NOW - timedelta(days=1),
+        created_by="bob",
+        comment="done",
+        status=SilenceStatus(state="expired"),
+    )
+    assert silence_rows([expired, *silences])[-1].key == "old"
+    assert "old" not in {r.key for r in silence_rows([expired], include_expired=False)}

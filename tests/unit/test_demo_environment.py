@@ -58,6 +58,15 @@ def test_same_clock_and_seed_give_the_same_bytes() -> None:
     assert all(len(v) > 20 for v in a.values())
 
 
+def test_fixed_external_url_makes_alerts_byte_stable() -> None:
+    bodies = []
+    for _ in range(2):
+        with DemoEnvironment(FakeClock(), external_url="http://prometheus.demo:9090") as env:
+            bodies.append(httpx.get(env.alertmanager_url + "/api/v2/alerts/groups").text)
+    assert bodies[0] == bodies[1]
+    assert '"generatorURL":"http://prometheus.demo:9090/graph?g0.expr=' in bodies[0]
+
+
 def test_another_seed_gives_other_data() -> None:
     with DemoEnvironment(FakeClock(), seed=7) as first:
         a = snapshot(first)
@@ -125,3 +134,18 @@ async def test_serves_while_an_event_loop_runs() -> None:
         async with httpx.AsyncClient(base_url=env.alertmanager_url) as client:
             response = await client.get("/api/v2/status")
     assert response.status_code == 200
+
+
+def test_bad_requests_never_write_to_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    # Under Textual, anything on stderr would draw over the screen.
+    with DemoEnvironment(FakeClock()) as env:
+        port = httpx.URL(env.prometheus_url).port
+        assert port is not None
+        for raw in (b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", b"\x00\xff\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(raw)
+                conn.recv(4096)
+        with httpx.Client(base_url=env.prometheus_url) as client:
+            assert client.get("/api/v1/query", params={"query": "up"}).status_code == 200
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

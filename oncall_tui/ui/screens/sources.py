@@ -152,7 +152,9 @@ class SourcesScreen(OncallScreen):
                     continue
                 cluster = peer.status.cluster
                 members = ", ".join(f"{member.name[:10]}@{member.address}" for member in cluster.peers)
-                details[peer.url] = f"{url}: cluster {cluster.status}, peers: {members or 'none (gossip disabled)'}"
+                details[peer.url] = (
+                    f"{url}: cluster {cluster.status}, peers: {members or 'none (gossip disabled)'}"
+                )
                 rows.append(
                     (
                         peer.url,

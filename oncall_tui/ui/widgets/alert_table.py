@@ -21,9 +21,8 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from textual.widgets._data_table import CellKey, RowKey
+from textual.widgets._data_table import CellKey, ColumnKey, RowKey
 from textual.widgets.data_table import CellDoesNotExist
 
 from oncall_tui.config.alerting import AlertSettings
@@ -139,7 +138,6 @@ def alert_signature(row: AlertRow, ctx: RowContext) -> tuple[Any, ...]:
         "a",
         row.state,
         ids,
-        row.alert.updated_at == row.alert.updated_at,
         ctx.state.pending_for(row.key, ids),
         row.key in ctx.selected,
         ctx.state.is_new(row.key, ctx.now),
@@ -329,11 +327,11 @@ class AlertTable(DataTable[Text]):
         spare = max(width - fixed, 40)
         status = max(20, min(34, spare // 3))
         alert = max(20, spare - status)
-        if (alert, status) == (self._alert_width, self.columns[RowKey("status")].width):  # type: ignore[index]
+        if (alert, status) == (self._alert_width, self.columns[ColumnKey("status")].width):
             return
         self._alert_width = alert
         for key, value in (("alert", alert), ("status", status)):
-            column = self.columns[key]  # type: ignore[index]
+            column = self.columns[ColumnKey(key)]
             column.width = value
             column.auto_width = False
         self._require_update_dimensions = True
@@ -355,6 +353,7 @@ class AlertTable(DataTable[Text]):
             wanted = set(new_order)
             gone = [key for key in self._order if key not in wanted]
             self._drop(gone)
+            table_order = [key for key in self._order if key in wanted]
             for row in rows:
                 key = row.key
                 signature = (
@@ -364,21 +363,15 @@ class AlertTable(DataTable[Text]):
                 if key not in self._signatures:
                     cells = alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
                     self.add_row(*cells, key=key, height=1)
+                    table_order.append(key)
                 elif self._signatures[key] != signature:
                     self._update_cells(key, row, ctx)
                 self._signatures[key] = signature
-            if new_order != self._order_after_append(gone):
-                self._reindex(new_order)
+            if new_order != table_order:
+                self._set_locations(new_order)
             self._order = new_order
             self._restore_cursor(old_cursor, old_index, old_scroll)
         self.refresh_times(ctx)
-
-    def _order_after_append(self, gone: list[str]) -> list[str]:
-        # The table's own order after drops and appends: old survivors, then the newly added keys.
-        dropped = set(gone)
-        survivors = [k for k in self._order if k not in dropped]
-        known = set(survivors)
-        return survivors + [k for k in self._row_locations if k.value not in known]  # type: ignore[misc]
 
     def _drop(self, keys: list[str]) -> None:
         if not keys:
@@ -392,11 +385,8 @@ class AlertTable(DataTable[Text]):
             self._new_rows.discard(row_key)
             self._signatures.pop(key, None)
             self._rows.pop(key, None)
-        survivors = [k for k in self._order if k in self._signatures]
-        self._set_locations(survivors + [k for k in self._signatures if k not in set(survivors)])
-
-    def _reindex(self, order: list[str]) -> None:
-        self._set_locations(order)
+        # Survivors keep their relative order; add_row then appends after them.
+        self._set_locations([k for k in self._order if k in self._signatures])
 
     def _set_locations(self, order: list[str]) -> None:
         from textual._two_way_dict import TwoWayDict
@@ -427,8 +417,11 @@ class AlertTable(DataTable[Text]):
             return
         for (column, _, _), cell in zip(COLUMNS, cells, strict=True):
             old = current.get(column)  # type: ignore[call-overload]
-            if not isinstance(old, Text) or old.plain != cell.plain or old.spans != cell.spans or (
-                old.style != cell.style
+            if (
+                not isinstance(old, Text)
+                or old.plain != cell.plain
+                or old.spans != cell.spans
+                or (old.style != cell.style)
             ):
                 try:
                     self.update_cell(key, column, cell)
@@ -469,7 +462,3 @@ class AlertTable(DataTable[Text]):
     def cell_text(self, key: str, column: str) -> str:
         """Plain text of one cell (tests and the benchmark read the table through this)."""
         return str(self.get_cell(key, column))
-
-    @property
-    def cursor_coordinate_safe(self) -> Coordinate:
-        return self.cursor_coordinate

@@ -1,0 +1,530 @@
+"""TraceScreen: one trace as a waterfall, with search, critical-path jumps and a span detail pane.
+
+Keys (table in ``ui/bindings.py``): ``space`` folds a subtree, ``←/→`` collapse/expand (or go to
+parent/first child), ``1``-``9`` show the tree down to that depth, ``0`` expands all, ``p`` jumps to
+the parent, ``/`` searches service, operation, span id and tag values (``key=value`` for one tag),
+``n``/``N`` follow the **search matches while a search is active, else the critical path**
+(``escape`` clears the search and gives ``n``/``N`` back to the critical path), ``enter``/``d``
+toggle the detail pane (a bottom split, so the waterfall stays usable at 80x24).
+
+The trace comes from a file (``oncall-tui trace FILE``; see :func:`run_trace_file`) or from the
+context's Jaeger by id. Fetching and analysing run in workers; results come back as messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Mount
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from oncall_tui.clock import Clock
+from oncall_tui.config.settings import Settings
+from oncall_tui.domain.traces import TraceAnalysis, analyse
+from oncall_tui.domain.waterfall import WaterfallView, open_waterfall, search
+from oncall_tui.errors import OncallError
+from oncall_tui.models.jaeger import Trace
+from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.bindings import TRACE_BINDINGS
+from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.widgets.span_detail import SpanDetailPane
+from oncall_tui.ui.widgets.waterfall import Waterfall, WaterfallRuler, format_duration
+
+
+def prepare(trace: Trace) -> tuple[TraceAnalysis, WaterfallView]:
+    """Analyse ``trace`` and open its fully expanded view (run off the event loop)."""
+    analysis = analyse(trace)
+    return analysis, open_waterfall(analysis)
+
+
+def trace_facts(analysis: TraceAnalysis) -> str:
+    """The one-line summary above the waterfall."""
+    t = analysis.trace
+    parts = [
+        f"trace {t.trace_id[:16]}",
+        f"{analysis.span_count} spans",
+        f"{len(analysis.services_used())} services",
+        format_duration(analysis.duration_us),
+    ]
+    if t.error_count:
+        parts.append(f"✖ {t.error_count} errors")
+    if len(analysis.root_spans) > 1:
+        parts.append(f"{len(analysis.root_spans)} roots")
+    if analysis.orphans:
+        parts.append(f"{len(analysis.orphans)} orphans")
+    skewed = len(analysis.skew) - analysis.skew.count(0)
+    if skewed:
+        parts.append(f"≈ {skewed} skewed")
+    if analysis.duplicates:
+        parts.append(f"{len(analysis.duplicates)} dup ids")
+    parts.append(f"depth {analysis.max_depth + 1}")
+    return " · ".join(parts)
+
+
+class TraceScreen(OncallScreen):
+    """Where is this request slow or failing? One trace, every span to scale."""
+
+    TITLE_TEXT = "Trace"
+    BINDINGS = TRACE_BINDINGS
+
+    DEFAULT_CSS = """
+    TraceScreen #trace-body { height: 1fr; }
+    TraceScreen #trace-info { height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    TraceScreen #trace-status { height: 1; padding: 0 1; color: $text-muted; }
+    TraceScreen #trace-status.-error { color: $error; text-style: bold; }
+    TraceScreen #trace-message { height: 1fr; padding: 1 2; display: none; }
+    TraceScreen #trace-message.-error { color: $error; text-style: bold; }
+    TraceScreen.-message #trace-message { display: block; }
+    TraceScreen.-message Waterfall, TraceScreen.-message WaterfallRuler { display: none; }
+    TraceScreen #trace-find { height: 1; border: none; display: none; padding: 0 1; }
+    TraceScreen #trace-find.-visible { display: block; }
+    TraceScreen SpanDetailPane { display: none; }
+    TraceScreen.-detail SpanDetailPane { display: block; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        """A trace was fetched and analysed."""
+
+        analysis: TraceAnalysis
+        """The analysis."""
+        view: WaterfallView
+        """Its fully expanded view."""
+
+    @dataclass
+    class LoadFailed(Message):
+        """Fetching or analysing failed; ``reason`` is one line for the user."""
+
+        reason: str
+        """What went wrong."""
+
+    @dataclass
+    class Searched(Message):
+        """A search within the trace finished."""
+
+        query: str
+        """The query."""
+        nodes: list[int]
+        """Matching spans in waterfall order."""
+
+    def __init__(
+        self,
+        *,
+        traces: list[Trace] | None = None,
+        trace_id: str | None = None,
+        source_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.traces = list(traces or [])
+        """Traces held locally (a file); empty when the trace is fetched by id."""
+        self.trace_id = trace_id
+        """Trace to fetch from the context's Jaeger (when no traces are given)."""
+        self.source_name = source_name
+        """Where the trace came from (a file path), for messages."""
+        self.trace_index = 0
+        """Which of :attr:`traces` is shown."""
+        self.analysis: TraceAnalysis | None = None
+        """The trace shown, once analysed."""
+        self.search_query = ""
+        """Active in-trace search ('' = none: n/N follow the critical path)."""
+        self.search_nodes: list[int] = []
+        """Matches of the active search, in waterfall order."""
+        self._search_positions: list[int] = []
+
+    # ------------------------------------------------------------- children
+    @property
+    def waterfall(self) -> Waterfall:
+        return self.query_one(Waterfall)
+
+    @property
+    def detail_pane(self) -> SpanDetailPane:
+        return self.query_one(SpanDetailPane)
+
+    @property
+    def find_input(self) -> Input:
+        return self.query_one("#trace-find", Input)
+
+    @property
+    def status_line(self) -> Static:
+        return self.query_one("#trace-status", Static)
+
+    @property
+    def detail_visible(self) -> bool:
+        """Whether the span detail pane is shown."""
+        return self.has_class("-detail")
+
+    def compose_body(self) -> ComposeResult:
+        waterfall = Waterfall(id="waterfall")
+        with Vertical(id="trace-body"):
+            yield Static("", id="trace-info")
+            yield WaterfallRuler(waterfall, id="trace-ruler")
+            yield waterfall
+            yield Static("", id="trace-message")
+            yield Input(
+                placeholder="find: service, operation, span id, tag value, or key=value · enter",
+                id="trace-find",
+                compact=True,
+            )
+            yield Static("", id="trace-status")
+            yield SpanDetailPane(id="span-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_message("Loading trace…")
+        self.waterfall.focus()
+        self._load()
+
+    # -------------------------------------------------------------- loading
+    @work(exclusive=True, group="trace-load", exit_on_error=False, description="loading trace")
+    async def _load(self) -> None:
+        try:
+            if self.traces:
+                trace = self.traces[self.trace_index]
+            else:
+                trace = await self._fetch()
+            analysis, view = await asyncio.to_thread(prepare, trace)
+        except OncallError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.Loaded(analysis, view))
+
+    async def _fetch(self) -> Trace:
+        app = self.oncall_app
+        sources = app.sources
+        if self.trace_id is None:
+            raise OncallError("no trace to show")
+        if sources is None or "jaeger" not in sources.kinds:
+            where = f"context {app.context_name}" if app.context_name else "this session"
+            raise OncallError(f"{where} has no Jaeger configured; cannot fetch trace {self.trace_id}")
+        self._show_message(f"Fetching trace {self.trace_id}…")
+        client = await sources.jaeger()
+        return await client.trace(self.trace_id)
+
+    def on_trace_screen_loaded(self, message: Loaded) -> None:
+        self.analysis = message.analysis
+        self.remove_class("-message")
+        self._clear_search()
+        waterfall = self.waterfall
+        waterfall.set_view(message.view, node=message.view.visible[0] if len(message.view) else None)
+        self.query_one("#trace-ruler").refresh()
+        self.query_one("#trace-info", Static).update(Text(trace_facts(message.analysis), no_wrap=True))
+        count = len(self.traces)
+        if count > 1:
+            self._set_status(f"trace {self.trace_index + 1} of {count} in {self.source_name}: [ and ] switch")
+        else:
+            self._set_status(self._idle_hint())
+        if self.detail_visible:
+            self._update_detail()
+
+    def on_trace_screen_load_failed(self, message: LoadFailed) -> None:
+        self._show_message(message.reason, error=True)
+        self.notify(message.reason, title="Trace", severity="error")
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        box = self.query_one("#trace-message", Static)
+        box.update(Text(text))
+        box.set_class(error, "-error")
+        self.add_class("-message")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_line.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.status_line.set_class(error, "-error")
+
+    def _idle_hint(self) -> str:
+        analysis = self.analysis
+        if analysis is None:
+            return ""
+        return f"critical path: {len(analysis.critical_path)} spans · n/N jump · / find · enter detail"
+
+    # -------------------------------------------------------------- cursor
+    def _ready(self) -> WaterfallView | None:
+        return self.waterfall.view if self.analysis is not None else None
+
+    def action_cursor(self, delta: int) -> None:
+        if self._ready() is not None:
+            self.waterfall.move_cursor(delta)
+
+    def action_page(self, direction: int) -> None:
+        if self._ready() is not None:
+            self.waterfall.page(direction)
+
+    def action_edge(self, end: int) -> None:
+        view = self._ready()
+        if view is not None:
+            self.waterfall.go_to_row(len(view) - 1 if end else 0)
+
+    def on_waterfall_cursor_moved(self, message: Waterfall.CursorMoved) -> None:
+        if self.detail_visible:
+            self._update_detail()
+
+    # ------------------------------------------------------------- folding
+    def _apply(self, view: WaterfallView, node: int) -> None:
+        analysis = view.analysis
+        # Keep the cursor on the node, or on its nearest visible ancestor.
+        target = node
+        if view.row_of(node) is None:
+            for ancestor in analysis.ancestors(node):
+                if view.row_of(ancestor) is not None:
+                    target = ancestor
+                    break
+        self.waterfall.set_view(view, node=target)
+
+    def action_toggle_fold(self) -> None:
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        if view.analysis.child_count(node) == 0:
+            self._set_status("this span has no children to fold")
+            return
+        self._apply(view.toggle(node), node)
+
+    def action_fold_left(self) -> None:
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        if view.analysis.child_count(node) and node not in view.collapsed:
+            self._apply(view.collapse(node), node)
+        else:
+            self.action_parent()
+
+    def action_fold_right(self) -> None:
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        if node in view.collapsed:
+            self._apply(view.expand(node), node)
+        elif view.analysis.child_count(node):
+            self.waterfall.move_cursor(1)
+
+    def action_fold_depth(self, depth: int) -> None:
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        self._apply(view.collapse_depth(depth - 1), node)
+        self._set_status(f"showing depth 1-{depth} · 0 expands all")
+
+    def action_expand_all(self) -> None:
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        self._apply(view.expand_all(), node)
+        self._set_status("expanded all")
+
+    def action_parent(self) -> None:
+        analysis = self.analysis
+        node = self.waterfall.cursor_node
+        if analysis is None or node is None:
+            return
+        parent = analysis.parent[node]
+        if parent < 0:
+            self._set_status("top-level span: no parent")
+            return
+        self.waterfall.go_to_node(parent)
+
+    # -------------------------------------------------------------- jumps
+    def action_jump(self, direction: int) -> None:
+        """n/N: the active search's matches, else the critical path (documented in the binding)."""
+        view = self._ready()
+        node = self.waterfall.cursor_node
+        if view is None or node is None:
+            return
+        if self.search_query:
+            self._jump_match(view.analysis, node, direction)
+        else:
+            self._jump_critical(view, direction)
+
+    def _jump_match(self, analysis: TraceAnalysis, node: int, direction: int) -> None:
+        nodes = self.search_nodes
+        if not nodes:
+            self._set_status(f"no span matches {self.search_query!r} · esc clears the search", error=True)
+            return
+        here = analysis.position[node]
+        positions = self._search_positions
+        if direction > 0:
+            k = bisect.bisect_right(positions, here)
+            k = 0 if k >= len(nodes) else k
+        else:
+            k = bisect.bisect_left(positions, here) - 1
+            k = len(nodes) - 1 if k < 0 else k
+        self.waterfall.go_to_node(nodes[k])
+        self._set_status(f"/{self.search_query}: match {k + 1} of {len(nodes)} · n/N next/prev · esc clears")
+
+    def _jump_critical(self, view: WaterfallView, direction: int) -> None:
+        rows = view.critical_rows()
+        if not rows:
+            self._set_status("no critical path in this view")
+            return
+        here = self.waterfall.cursor_row
+        if direction > 0:
+            k = bisect.bisect_right(rows, here)
+            k = 0 if k >= len(rows) else k
+        else:
+            k = bisect.bisect_left(rows, here) - 1
+            k = len(rows) - 1 if k < 0 else k
+        self.waterfall.go_to_row(rows[k])
+        self.waterfall._center_cursor()
+        self._set_status(f"critical path: span {k + 1} of {len(rows)} shown · n/N next/prev")
+
+    # -------------------------------------------------------------- search
+    def action_find(self) -> None:
+        if self.analysis is None:
+            return
+        box = self.find_input
+        box.add_class("-visible")
+        box.value = self.search_query
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "trace-find":
+            return
+        event.stop()
+        query = event.value.strip()
+        self._close_find()
+        if not query:
+            self._clear_search()
+            return
+        analysis = self.analysis
+        if analysis is not None:
+            self._set_status(f"searching {query!r}…")
+            self._search(analysis, query)
+
+    @work(exclusive=True, group="trace-search", exit_on_error=False, description="searching the trace")
+    async def _search(self, analysis: TraceAnalysis, query: str) -> None:
+        # Tag values are decoded for candidate spans only, but a 100k-span trace still deserves a thread.
+        nodes = await asyncio.to_thread(search, analysis, query)
+        self.post_message(self.Searched(query, nodes))
+
+    def on_trace_screen_searched(self, message: Searched) -> None:
+        analysis = self.analysis
+        if analysis is None:
+            return
+        self.search_query = message.query
+        self.search_nodes = message.nodes
+        self._search_positions = [analysis.position[v] for v in message.nodes]
+        self.waterfall.set_matches(frozenset(message.nodes))
+        if not message.nodes:
+            self._set_status(f"no span matches {message.query!r} · esc clears the search", error=True)
+            return
+        node = self.waterfall.cursor_node
+        if node is not None and node in self.waterfall.matches:
+            k = self.search_nodes.index(node)
+            self._set_status(f"/{message.query}: match {k + 1} of {len(message.nodes)} · n/N next/prev")
+        elif node is not None:
+            self._jump_match(analysis, node, 1)
+
+    def _close_find(self) -> None:
+        box = self.find_input
+        box.remove_class("-visible")
+        self.waterfall.focus()
+
+    def _clear_search(self) -> None:
+        self.search_query = ""
+        self.search_nodes = []
+        self._search_positions = []
+        if self.is_mounted:
+            self.waterfall.set_matches(frozenset())
+            self._set_status(self._idle_hint())
+
+    # -------------------------------------------------------------- detail
+    def action_toggle_detail(self) -> None:
+        if self.analysis is None:
+            return
+        self.toggle_class("-detail")
+        if self.detail_visible:
+            self._update_detail()
+        self.call_after_refresh(self.waterfall._scroll_to_cursor)
+
+    def _update_detail(self) -> None:
+        analysis = self.analysis
+        node = self.waterfall.cursor_node
+        if analysis is None or node is None:
+            return
+        self.detail_pane.show(analysis, node, self.waterfall.palette)
+
+    # ---------------------------------------------------------------- misc
+    def action_other_trace(self, step: int) -> None:
+        if len(self.traces) < 2:
+            return
+        self.trace_index = (self.trace_index + step) % len(self.traces)
+        self.analysis = None
+        self._show_message("Loading trace…")
+        self._load()
+
+    def action_back(self) -> None:
+        if self.find_input.has_class("-visible"):
+            self._close_find()
+            return
+        if self.search_query:
+            self._clear_search()
+            return
+        if self.detail_visible:
+            self.action_toggle_detail()
+            self.waterfall.focus()
+            return
+        # The screen a session opened on (``oncall-tui trace FILE``) has nothing to go back to.
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While typing a search, letters belong to the input, not to the waterfall's keys.
+        if self.is_mounted and self.find_input.has_focus and action not in ("back",):
+            return False
+        return True
+
+
+class TraceFileApp(OncallApp):
+    """``oncall-tui trace FILE``: the app opened on a trace file, with no context needed."""
+
+    def __init__(
+        self,
+        traces: list[Trace],
+        *,
+        source_name: str,
+        settings: Settings | None = None,
+        theme_name: str | None = None,
+        user_themes_dir: Path | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(
+            settings or Settings(), theme_name=theme_name, user_themes_dir=user_themes_dir, clock=clock
+        )
+        self.trace_file_traces = traces
+        """The traces of the file."""
+        self.trace_file_name = source_name
+        """The file, for messages."""
+
+    def on_mount(self, event: Mount) -> None:
+        # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
+        event.prevent_default()
+        self._register_themes()
+        self.now = self.clock.now()
+        self.set_interval(1.0, self._tick)
+        self.push_screen(TraceScreen(traces=self.trace_file_traces, source_name=self.trace_file_name))
+
+
+def run_trace_file(path: Path, traces: list[Trace], theme: str | None) -> int:
+    """Entry point of ``oncall-tui trace FILE`` (called by ``commands/trace_cmd.open_in_app``)."""
+    from oncall_tui.config.locations import themes_dir
+
+    TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir()).run()
+    return 0
+
+
+def make_trace_screen(**kwargs: Any) -> TraceScreen:
+    """Factory used by the app's navigation (keeps its imports lazy)."""
+    return TraceScreen(**kwargs)

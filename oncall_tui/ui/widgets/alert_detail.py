@@ -1,0 +1,268 @@
+"""Everything about one alert: labels, annotations, links, timers, who silenced it, and 24 h of history.
+
+The history is Prometheus' ``ALERTS`` series of the alert (``ALERTS_FOR_STATE`` when
+``ALERTS`` has none) over the last 24 h, drawn as a sparkline: full bars while it
+fired, half bars while pending. When the context has no Prometheus, or the query
+fails, the pane says so instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Sparkline, Static
+
+from oncall_tui.clients.prometheus import PrometheusClient
+from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
+from oncall_tui.domain.matchers import quote
+from oncall_tui.domain.severity import format_age
+from oncall_tui.errors import OncallError
+from oncall_tui.models.prometheus import RangeSeries
+from oncall_tui.ui.widgets.alert_table import RowContext, severity_variable, short_left
+
+HISTORY_WINDOW = timedelta(hours=24)
+"""How far back the firing history goes."""
+HISTORY_STEP = timedelta(minutes=10)
+"""Resolution of the history query (145 points; the sparkline folds them to its width)."""
+RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
+"""Annotations that hold a runbook or help link, in order of preference."""
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """The firing history of one alert, or why there is none."""
+
+    values: tuple[float, ...] = ()
+    """One value per step, oldest first: 1 firing, 0.5 pending, 0 quiet."""
+    note: str = ""
+    """Summary line, or the reason the history is missing."""
+    ok: bool = True
+    """False when Prometheus was absent or failed (the note says why)."""
+
+
+def _belongs(series: RangeSeries, labels: Mapping[str, str]) -> bool:
+    # ALERTS carries the rule's labels; Alertmanager adds external labels, so the series' are a subset.
+    return all(labels.get(k) == v for k, v in series.metric.items() if k not in ("__name__", "alertstate"))
+
+
+def fold_history(series: Sequence[RangeSeries], start: datetime, steps: int, step: timedelta) -> list[float]:
+    """Per step: 1 if any matching series fired, 0.5 if only pending, else 0."""
+    values = [0.0] * steps
+    origin = start.timestamp()
+    width = step.total_seconds()
+    for item in series:
+        level = 0.5 if item.metric.get("alertstate") == "pending" else 1.0
+        for ts in item.timestamps:
+            index = round((ts - origin) / width)
+            if 0 <= index < steps:
+                values[index] = max(values[index], level)
+    return values
+
+
+def describe_history(values: Sequence[float], step: timedelta) -> str:
+    """``fired 3 times, 2h10m in the last 24h`` from the folded values."""
+    firing = [v >= 1.0 for v in values]
+    periods = sum(1 for i, f in enumerate(firing) if f and (i == 0 or not firing[i - 1]))
+    total = step * sum(firing)
+    if not periods:
+        return "did not fire in the last 24 h"
+    times = "once" if periods == 1 else f"{periods} times"
+    return f"fired {times}, about {format_age(total)} in total over the last 24 h"
+
+
+async def fetch_history(client: PrometheusClient, labels: Mapping[str, str], now: datetime) -> History:
+    """Query ``ALERTS`` (then ``ALERTS_FOR_STATE``) for the alert over the last 24 h."""
+    start = now - HISTORY_WINDOW
+    steps = int(HISTORY_WINDOW / HISTORY_STEP) + 1
+    name = labels.get("alertname", "")
+    for metric in ("ALERTS", "ALERTS_FOR_STATE"):
+        query = f"{metric}{{alertname={quote(name)}}}"
+        try:
+            result = await client.query_range(query, start, now, HISTORY_STEP)
+        except OncallError as exc:
+            return History(note=f"history unavailable: Prometheus: {exc.message}", ok=False)
+        mine = [s for s in result.matrix if _belongs(s, labels)]
+        if mine:
+            values = fold_history(mine, start, steps, HISTORY_STEP)
+            return History(tuple(values), f"{describe_history(values, HISTORY_STEP)} ({metric})")
+    return History(note="no ALERTS series for this alert in Prometheus (its rule may run elsewhere)")
+
+
+class AlertDetail(VerticalScroll, can_focus=True):
+    """Detail of the highlighted alert (or group)."""
+
+    DEFAULT_CSS = """
+    AlertDetail { padding: 0 1; background: $surface; scrollbar-size-vertical: 1; }
+    AlertDetail:focus { background: $surface-lighten-1; }
+    AlertDetail #detail-history-title { color: $text-muted; margin-top: 1; }
+    AlertDetail Sparkline { height: 2; margin: 0 0; }
+    AlertDetail Sparkline > .sparkline--max-color { color: $severity-critical; }
+    AlertDetail Sparkline > .sparkline--min-color { color: $severity-none 40%; }
+    AlertDetail #detail-history-note { color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-body")
+        yield Static("History, last 24 h", id="detail-history-title")
+        yield Sparkline([], id="detail-sparkline")
+        yield Static("", id="detail-history-note")
+
+    def show_empty(self, text: str) -> None:
+        """Nothing highlighted."""
+        self.query_one("#detail-body", Static).update(Text(text, style="italic"))
+        self._history_visible(False)
+
+    def _history_visible(self, visible: bool) -> None:
+        for selector in ("#detail-history-title", "#detail-sparkline", "#detail-history-note"):
+            self.query_one(selector).display = visible
+
+    def show_history(self, history: History | None) -> None:
+        """Show the firing history (None = being fetched)."""
+        spark = self.query_one("#detail-sparkline", Sparkline)
+        note = self.query_one("#detail-history-note", Static)
+        if history is None:
+            spark.data = []
+            note.update("loading from Prometheus…")
+            return
+        spark.display = bool(history.values)
+        spark.data = list(history.values)
+        colour = self.app.theme_variables.get("stale", "") if not history.ok else ""
+        note.update(Text(history.note, style=colour))
+
+    def show_group(self, group: GroupRow, ctx: RowContext) -> None:
+        """A group header: its labels and counts."""
+        text = Text()
+        text.append(group.title, style="bold")
+        text.append(f"\n{len(group.alerts)} alerts", style="")
+        if group.receiver:
+            text.append(f" · receiver {group.receiver}", style=ctx.colour("severity-none"))
+        counts = ", ".join(f"{n} {name}" for name, n in group.counts.items() if n)
+        text.append(f"\n{counts}\n")
+        countdown = ctx.countdown(group.key) if group.receiver is not None else None
+        if countdown is not None:
+            left, level = countdown
+            text.append(
+                f"\nEscalates to {level} in {format_age(left)}"
+                if left > timedelta(0)
+                else "\nEscalating now",
+                style=f"bold {ctx.colour('severity-critical')}",
+            )
+        text.append("\nenter collapses/expands · a acks the group's active alerts · e escalates", style="dim")
+        self.query_one("#detail-body", Static).update(text)
+        self._history_visible(False)
+
+    def show_alert(self, row: AlertRow, ctx: RowContext) -> None:
+        """Render every detail of ``row`` at ``ctx.now``."""
+        self._history_visible(True)
+        self.query_one("#detail-body", Static).update(render_alert(row, ctx))
+
+
+def render_alert(row: AlertRow, ctx: RowContext) -> Table:
+    """The detail text of one alert."""
+    alert = row.alert
+    now = ctx.now
+    muted = ctx.colour("severity-none")
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    head = Text()
+    head.append(
+        f" {row.severity.upper()} ",
+        style=f"bold reverse {ctx.colour(severity_variable(row.rank, ctx.policy))}",
+    )
+    head.append(f" {alert.alertname}", style="bold")
+    grid.add_row(head, "")
+    annotations = dict(alert.annotations)
+    summary = annotations.pop("summary", "") or annotations.pop("alert", "")
+    if summary:
+        grid.add_row("Summary", Text(summary, style="bold"))
+    description = annotations.pop("description", "") or annotations.pop("message", "")
+    if description:
+        grid.add_row("Description", Text(description))
+    local = alert.starts_at.astimezone()
+    timers = ctx.policy.timers_for(alert, now, acked=row.is_acked)
+    grid.add_row("Started", f"{local:%Y-%m-%d %H:%M:%S %Z} ({format_age(timers.firing_for)} ago)")
+    grid.add_row(
+        "Timers", _timers_text(timers.investigate_target, timers.investigate_left, "investigate", ctx)
+    )
+    if timers.resolve_target is not None:
+        grid.add_row("", _timers_text(timers.resolve_target, timers.resolve_left, "resolve", ctx))
+    grid.add_row("State", _state_text(row, ctx))
+    for silence in row.silences:
+        kind = "Acked" if silence.is_ack else "Silenced"
+        line = Text()
+        line.append(f"{kind} by {silence.created_by}", style="bold")
+        line.append(
+            f", {format_age(silence.age(now))} ago, {short_left(silence.left(now))} left "
+            f"(until {silence.ends_at.astimezone():%Y-%m-%d %H:%M %Z})"
+        )
+        if silence.comment:
+            line.append(f"\n“{silence.comment}”", style="italic")
+        line.append(f"\nsilence {silence.silence_id}", style=muted)
+        grid.add_row("", line)
+    if row.state is AlertState.INHIBITED:
+        grid.add_row("", Text("inhibited by " + ", ".join(alert.status.inhibited_by), style=muted))
+    pending = ctx.state.pending_for(row.key, [s.silence_id for s in row.silences])
+    if pending is not None:
+        grid.add_row(
+            "Pending",
+            Text(f"{pending}: logged, waiting to be delivered", style=f"bold {ctx.colour('stale')}"),
+        )
+    if row.rank == len(ctx.policy.order) and row.state is AlertState.ACTIVE:
+        countdown = ctx.countdown(row.group_key)
+        if countdown is not None:
+            left, level = countdown
+            grid.add_row(
+                "Escalation",
+                Text(
+                    f"to {level} in {format_age(left)} unless acked"
+                    if left > timedelta(0)
+                    else f"escalating to {level} now",
+                    style=f"bold {ctx.colour('severity-critical')}",
+                ),
+            )
+    runbook = next((annotations.pop(k) for k in RUNBOOK_KEYS if annotations.get(k)), "")
+    if runbook:
+        grid.add_row("Runbook", _link(runbook, ctx))
+    if alert.generator_url:
+        grid.add_row("Source", _link(alert.generator_url, ctx))
+    grid.add_row("", "")
+    grid.add_row(Text("Labels", style="bold underline"), "")
+    for name, value in sorted(alert.labels.items()):
+        grid.add_row(Text(name, style=muted), value)
+    if annotations:
+        grid.add_row(Text("Annotations", style="bold underline"), "")
+        for name, value in sorted(annotations.items()):
+            grid.add_row(Text(name, style=muted), value)
+    grid.add_row(Text("Fingerprint", style=muted), Text(alert.fingerprint, style=muted))
+    return grid
+
+
+def _link(url: str, ctx: RowContext) -> Text:
+    # An OSC 8 hyperlink where the terminal supports it; the URL is printed in full either way.
+    return Text(url, style=f"underline {ctx.colour('primary')} link {url}")
+
+
+def _timers_text(target: timedelta | None, left: timedelta | None, what: str, ctx: RowContext) -> Text:
+    if target is None:
+        return Text(f"no {what} target", style=ctx.colour("severity-none"))
+    if left is None:
+        return Text(f"{what} within {format_age(target)}: met (acked)", style=ctx.colour("source-up"))
+    if left <= timedelta(0):
+        return Text(
+            f"{what} within {format_age(target)}: OVERDUE by {format_age(-left)}",
+            style=f"bold {ctx.colour('severity-critical')}",
+        )
+    return Text(f"{what} within {format_age(target)}: {format_age(left)} left")
+
+
+def _state_text(row: AlertRow, ctx: RowContext) -> Text:
+    if row.state is AlertState.ACTIVE:
+        return Text("active (firing, not silenced)", style="bold")
+    return Text(row.state.value, style=ctx.colour("severity-none"))

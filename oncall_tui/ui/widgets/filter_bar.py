@@ -1,0 +1,109 @@
+"""One-line filter input: Alertmanager matchers plus free text, validated on every keystroke.
+
+A filter that parses is posted as :class:`FilterBar.Changed`; one that does not shows
+the parse error (column and reason, with a caret under the offending text) and posts
+nothing, so the list stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from oncall_tui.domain.matchers import Filter, ParseError, parse_filter
+
+
+class FilterInput(Input):
+    """The text field; escape and enter hand focus back to the list."""
+
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding(
+            "escape", "done", "Back to list", id="filter-done", tooltip="Keep the filter, back to the list"
+        ),
+        Binding("ctrl+u", "clear_filter", "Clear", id="filter-clear", tooltip="Clear the filter"),
+    ]
+
+    @dataclass
+    class Done(Message):
+        """The user left the filter field."""
+
+    def action_done(self) -> None:
+        self.post_message(self.Done())
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+
+
+class FilterBar(Vertical):
+    """``/`` prompt, the input, and an error line that appears only when the filter does not parse."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: auto; }
+    FilterBar > Horizontal { height: 1; }
+    FilterBar #filter-prompt { width: 2; color: $accent; text-style: bold; }
+    FilterBar FilterInput { border: none; height: 1; padding: 0; background: $surface; }
+    FilterBar FilterInput:focus { border: none; background: $surface-lighten-1; }
+    FilterBar #filter-error { height: auto; color: $error; display: none; }
+    FilterBar.-error #filter-error { display: block; }
+    """
+
+    @dataclass
+    class Changed(Message):
+        """A filter that parses was typed (empty = no filter)."""
+
+        filter: Filter
+        """The parsed filter."""
+
+    def __init__(
+        self,
+        placeholder: str = 'severity="critical" service=~"api.*" free text',
+        parser: Callable[[str], Any] = parse_filter,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._placeholder = placeholder
+        self._parser = parser
+        self.error: ParseError | None = None
+        """The parse error shown, if any."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("/", id="filter-prompt")
+            yield FilterInput(placeholder=self._placeholder, id="filter-input", compact=True)
+        yield Static(id="filter-error")
+
+    @property
+    def input(self) -> FilterInput:
+        return self.query_one(FilterInput)
+
+    @property
+    def value(self) -> str:
+        """The text typed."""
+        return self.input.value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            parsed = self._parser(event.value)
+        except ParseError as exc:
+            self.error = exc
+            self.add_class("-error")
+            caret = Text()
+            caret.append(" " * (exc.column + 2) + "^" * max(exc.end - exc.column, 1))
+            caret.append(f" {exc.message} — list unchanged")
+            self.query_one("#filter-error", Static).update(caret)
+            return
+        self.error = None
+        self.remove_class("-error")
+        if isinstance(parsed, Filter):
+            self.post_message(self.Changed(parsed))
+        else:
+            self.post_message(self.Changed(Filter(source=event.value)))
