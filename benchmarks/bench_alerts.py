@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"body: {mb:.1f} MB, {args.alerts} alerts in {args.groups} groups (median of {args.repeat} runs)")
 
     def line(label: str, seconds: float, note: str = "") -> None:
-        print(f"{label:<46}{seconds * 1000:8.1f} ms   {note}")
+        print(f"{label:<46}{seconds * 1000:8.1f} ms   {note}".rstrip())
 
     t_json = median_time(lambda: json.loads(body), args.repeat)
     t_msgspec = median_time(lambda: decoder.decode(body), args.repeat)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from oncall_tui.clock import Clock, SystemClock
@@ -87,8 +88,12 @@ class DemoEnvironment:
 
     def stop(self) -> None:
         """Stop serving, close open connections and free the ports; safe to call twice."""
-        for server in self._servers.values():
-            server.stop()
+        # Each shutdown waits for its accept loop to notice; do them side by side.
+        threads = [threading.Thread(target=server.stop) for server in self._servers.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     @property
     def prometheus_url(self) -> str:

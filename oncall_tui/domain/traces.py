@@ -288,22 +288,25 @@ def _preorder(
         if v < 0:
             subtree_end[~v] = pos
             continue
-        position[v] = pos
-        pos += 1
-        append(v)
-        depth[v] = depth[parent[v]] + 1
-        lo = child_offsets[v]
-        hi = child_offsets[v + 1]
-        if lo == hi:
-            subtree_end[v] = pos
-            continue
-        push(~v)
-        if hi - lo == 1:
-            push(child_nodes[lo])
-        else:
+        # Follow single-child runs (chains) without going through the stack.
+        while True:
+            position[v] = pos
+            pos += 1
+            append(v)
+            depth[v] = depth[parent[v]] + 1
+            lo = child_offsets[v]
+            hi = child_offsets[v + 1]
+            if lo == hi:
+                subtree_end[v] = pos
+                break
+            push(~v)
+            if hi - lo == 1:
+                v = child_nodes[lo]
+                continue
             kids = child_nodes[lo:hi]
             kids.reverse()
             extend(kids)
+            break
     return order, position, subtree_end, depth[:node_count]
 
 

@@ -13,6 +13,7 @@ import keyring.backends.fail
 import pytest
 
 from oncall_tui.cli import main
+from tests.support.keyrings import DictKeyring
 
 TOKEN = "tok-0a1b2c3d4e5f"
 
@@ -32,25 +33,6 @@ url = "http://prom.staging:9090"
 type = "bearer"
 secret = { env = "STAGING_PROM_TOKEN" }
 """
-
-
-class DictKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from oncall_tui.demo import DemoEnvironment
 from oncall_tui.demo.alertmanager_api import fingerprint, parse_filter
 from oncall_tui.models.alertmanager import Alert, AlertGroup, AlertmanagerStatus, Silence
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "alertmanager"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alertmanager"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from oncall_tui.clock import FakeClock
 from oncall_tui.demo import DemoEnvironment
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "jaeger"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "jaeger"
 
 
 @pytest.fixture

@@ -13,27 +13,9 @@ from pydantic import SecretStr
 from oncall_tui.config.settings import AuthSettings, SecretRef
 from oncall_tui.errors import SecretError
 from oncall_tui.secrets import resolve_secret, split_keyring_ref, store_secret
+from tests.support.keyrings import DictKeyring
 
 TOKEN = "tok-9f8e7d6c5b4a"
-
-
-class DictKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 class BrokenKeyring(DictKeyring):

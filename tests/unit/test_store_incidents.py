@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,7 @@ from oncall_tui.models.incident import IncidentStatus, TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
-
-START = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "incidents.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database.open(db_path)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
+from tests.support.store import START
 
 
 @pytest.fixture

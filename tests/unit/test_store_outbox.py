@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,26 +13,9 @@ from oncall_tui.models.incident import OutboxState
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import DEFAULT_LEASE, Outbox
+from tests.support.store import START
 
-START = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
 PAYLOAD = {"matchers": [{"name": "alertname", "value": "HighLatency", "isRegex": False}], "comment": "ack"}
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "incidents.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database.open(db_path)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 @pytest.fixture

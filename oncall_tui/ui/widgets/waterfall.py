@@ -21,10 +21,12 @@ Row layout (left to right)::
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -60,6 +62,9 @@ BAR_CRITICAL = "━"
 BAR_FOLLOWS = "╌"
 BAR_MISSING = "┄"
 GRID = "┊"
+
+# Text.render needs a Console only for its options; one offscreen console serves every row.
+_CONSOLE = Console(width=1000, color_system="truecolor", file=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def format_duration(us: int | float) -> str:
@@ -197,8 +202,8 @@ class WaterfallRenderer:
         """Styles of the active theme."""
         self._total = max(analysis.duration_us, 1)
         sections: dict[int, list[tuple[int, int]]] = {}
-        for sec in analysis.critical_sections:
-            sections.setdefault(sec.span, []).append((sec.start_us, sec.end_us))
+        for span, start_us, end_us in analysis.critical_sections:
+            sections.setdefault(span, []).append((start_us, end_us))
         self._critical_sections = sections
 
     def render(self, row: WaterfallRow, layout: WaterfallLayout, selected: bool, match: bool) -> Strip:
@@ -247,7 +252,7 @@ class WaterfallRenderer:
         text.truncate(width, overflow="ellipsis", pad=True)
         if row_bg is not None:
             text.stylize_before(Style(bgcolor=row_bg.rich_color))
-        return list(text.render_console_segments())
+        return list(text.render(_CONSOLE))
 
     def _timeline(self, row: WaterfallRow, layout: WaterfallLayout, row_bg: Color | None) -> list[Segment]:
         p = self.palette
@@ -308,7 +313,7 @@ class WaterfallRenderer:
         p = self.palette
         label = Text(header, style=p.muted + Style(bold=True), no_wrap=True, end="")
         label.truncate(layout.label, overflow="ellipsis", pad=True)
-        segments = list(label.render_console_segments())
+        segments = list(label.render(_CONSOLE))
         segments.append(Segment("│", p.separator))
         width = layout.timeline
         chars = [" "] * width
