@@ -191,9 +191,13 @@ def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
             f"{source}: span {span_ids[i]} of trace {trace_id} has a negative duration ({durations[i]} µs)"
         )
     pids = list(map(_PROCESS_ID, spans))
-    for key in set(pids).difference(proc_index):
-        add_process(key, None)
-    process_idx = array("i", map(proc_index.__getitem__, pids))
+    try:
+        process_idx = array("i", map(proc_index.__getitem__, pids))
+    except KeyError:  # spans naming a process the trace does not list
+        for key in dict.fromkeys(pids):
+            if key not in proc_index:
+                add_process(key, None)
+        process_idx = array("i", map(proc_index.__getitem__, pids))
     service_idx = array("i", map(proc_service.__getitem__, process_idx))
     op_names: dict[str, str] = {}
     ops = list(map(_OPERATION, spans))

@@ -12,6 +12,7 @@ through :func:`oncall_tui.trace_io.parse_traces`, so both produce the same :clas
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,6 +75,25 @@ class TraceQuery:
         if self.start is not None:
             return self.start.astimezone(UTC), end
         return end - (self.lookback or DEFAULT_LOOKBACK), end
+
+
+def parse_tag_filter(text: str) -> dict[str, str]:
+    """``error=true http.status_code=500 "peer.service"="my svc"`` -> a tag map, as Jaeger UI's Tags field.
+
+    Space-separated ``key=value`` pairs; shell-style quotes allow spaces. A malformed entry raises
+    ``ValueError`` with a one-line message naming it.
+    """
+    try:
+        parts = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"tags: {exc}") from None
+    tags: dict[str, str] = {}
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"tags: {part!r} is not key=value")
+        tags[key.strip()] = value
+    return tags
 
 
 def go_duration(value: timedelta) -> str:

@@ -57,8 +57,6 @@ class TraceAnalysis:
     """Start per node (pseudo-node: earliest child start), µs since the epoch."""
     node_durations: array[int]
     """Duration per node (pseudo-node: until the latest child end), µs."""
-    skew: bytearray
-    """Per span: ``SKEW_*`` flags versus its parent; 0 when consistent or parentless."""
     on_critical_path: bytearray
     """1 for spans that have at least one critical section."""
     critical_sections: list[tuple[int, int, int]]
@@ -79,6 +77,8 @@ class TraceAnalysis:
     """Latest span end, µs since the epoch."""
     _self_times: dict[int, int] = field(default_factory=dict, repr=False)
     """Memo of :meth:`self_time` (computed per span on demand: only opened/painted spans need it)."""
+    _memo: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    """Memo of whole-trace answers computed on first use (:meth:`skewed_spans`)."""
 
     @property
     def duration_us(self) -> int:
@@ -89,6 +89,36 @@ class TraceAnalysis:
     def max_depth(self) -> int:
         """Deepest node depth."""
         return max(self.depth) if len(self.depth) else 0
+
+    def skew(self, span: int) -> int:
+        """``SKEW_*`` flags of ``span`` versus its recorded parent; 0 when it fits or has no parent span."""
+        p = self.parent[span]
+        if p < 0 or p >= self.span_count:
+            return 0
+        t = self.trace
+        start, parent_start = t.starts[span], t.starts[p]
+        flags = SKEW_STARTS_BEFORE_PARENT if start < parent_start else 0
+        # A FOLLOWS_FROM child is not waited for: ending after the parent is expected.
+        if t.parent_kinds[span] != RefKind.FOLLOWS_FROM and (
+            start + t.durations[span] > parent_start + t.durations[p]
+        ):
+            flags |= SKEW_ENDS_AFTER_PARENT
+        return flags
+
+    def skewed_spans(self) -> list[int]:
+        """Spans with any ``SKEW_*`` flag, in file order; column-wise, computed once (ms for 100k spans)."""
+        cached = self._memo.get("skewed")
+        if cached is None:
+            t = self.trace
+            n = self.span_count
+            parents = self.parent[:n]
+            # Parent -1 indexes the last node: garbage, filtered out by skew() on the few candidates.
+            pstarts = list(map(self.node_starts.__getitem__, parents))
+            pends = map(add, pstarts, map(self.node_durations.__getitem__, parents))
+            ends = map(add, t.starts, t.durations)
+            odd = compress(range(n), map(or_, map(lt, t.starts, pstarts), map(gt, ends, pends)))
+            cached = self._memo["skewed"] = [i for i in odd if self.skew(i)]
+        return cached
 
     def self_time(self, span: int) -> int:
         """Duration of ``span`` not covered by any child (children clipped to the span), µs."""
@@ -139,7 +169,7 @@ def analyse(trace: Trace) -> TraceAnalysis:
     starts = trace.starts
     durations = trace.durations
     # Most passes below are map/compress/sort over arrays, which run in C; Python-level loops are
-    # kept for the few spans that need attention (roots, orphans, skewed children) and the walks.
+    # kept for the few spans that need attention (roots, orphans) and the two walks.
 
     # First occurrence wins: reversed insertion leaves the lowest index for every id.
     first: dict[str, int] = dict(zip(reversed(span_ids), range(n - 1, -1, -1), strict=True))
@@ -172,9 +202,13 @@ def analyse(trace: Trace) -> TraceAnalysis:
 
     # Pseudo-nodes span their orphans.
     ends = array("q", map(add, starts, durations))
-    node_starts = array("q", starts)
-    node_ends = array("q", ends)
+    # Without pseudo-nodes the node columns are the span columns (shared, never written).
+    node_starts = starts
+    node_ends = ends
+    node_durations = durations
     if m:
+        node_starts = array("q", starts)
+        node_ends = array("q", ends)
         lo = [0] * m
         hi = [0] * m
         seen = bytearray(m)
@@ -189,7 +223,7 @@ def analyse(trace: Trace) -> TraceAnalysis:
                 hi[k] = max(hi[k], e)
         node_starts.extend(lo)
         node_ends.extend(hi)
-    node_durations = array("q", map(sub, node_ends, node_starts))
+        node_durations = array("q", map(sub, node_ends, node_starts))
 
     # Children in CSR form, each node's children in start order: a stable sort by parent of the
     # spans already sorted by start.
@@ -201,7 +235,7 @@ def analyse(trace: Trace) -> TraceAnalysis:
     child_offsets = array("i", [0])
     child_offsets.extend(accumulate(map(counts.get, range(node_count), repeat(0))))
 
-    roots_by_start = list(compress(by_start, map(lt, map(parent.__getitem__, by_start), repeat(0))))
+    roots_by_start = sorted(root_spans, key=starts.__getitem__)  # stable: file order on ties
     pseudo = sorted(range(n, node_count), key=node_starts.__getitem__)
     top_level = roots_by_start + pseudo
 
@@ -213,19 +247,8 @@ def analyse(trace: Trace) -> TraceAnalysis:
             f"(span {span_ids[stuck]} is its own ancestor)"
         )
 
-    skew, cp_candidates = _skew(trace.parent_kinds, parent, starts, ends, node_starts, node_ends, n)
     sections = _critical_path(
-        n,
-        starts,
-        ends,
-        parent,
-        trace.parent_kinds,
-        order,
-        position,
-        subtree_end,
-        child_nodes,
-        cp_candidates,
-        roots_by_start + orphans,
+        starts, ends, parent, trace.parent_kinds, child_offsets, child_nodes, roots_by_start + orphans
     )
     cp_order = list(dict.fromkeys(map(itemgetter(0), sections)))
     on_cp = bytearray(n)
@@ -246,7 +269,6 @@ def analyse(trace: Trace) -> TraceAnalysis:
         duplicates=duplicates,
         node_starts=node_starts,
         node_durations=node_durations,
-        skew=skew,
         on_critical_path=on_cp,
         critical_sections=sections,
         critical_path=cp_order,
@@ -310,47 +332,6 @@ def _preorder(
     return order, position, subtree_end, depth[:node_count]
 
 
-def _skew(
-    kinds: bytearray,
-    parent: array[int],
-    starts: array[int],
-    ends: array[int],
-    node_starts: array[int],
-    node_ends: array[int],
-    n: int,
-) -> tuple[bytearray, list[int]]:
-    """Skew flags per span, and the CHILD_OF spans the critical path must clip or drop.
-
-    Compared against the parent's recorded times, column-wise; only the offending spans are
-    visited one by one.
-    """
-    parents = parent[:n]
-    # parent -1 indexes the last node: garbage, masked out below.
-    pstarts = list(map(node_starts.__getitem__, parents))
-    pends = list(map(node_ends.__getitem__, parents))
-    before = list(map(lt, starts, pstarts))
-    after = list(map(gt, ends, pends))
-    # A child starting at or after its parent's end (a zero-length one included) is dropped by the
-    # critical path even though it does not end after the parent.
-    at_end = list(map(ge, starts, pends))
-    skew = bytearray(n)
-    candidates: list[int] = []
-    follows = RefKind.FOLLOWS_FROM
-    child_of = RefKind.CHILD_OF
-    for i in compress(range(n), map(or_, map(or_, before, after), at_end)):
-        p = parent[i]
-        if p < 0 or p >= n:
-            continue
-        flags = SKEW_STARTS_BEFORE_PARENT if before[i] else 0
-        # A FOLLOWS_FROM child is not waited for: ending after the parent is expected.
-        if after[i] and kinds[i] != follows:
-            flags |= SKEW_ENDS_AFTER_PARENT
-        skew[i] = flags
-        if kinds[i] == child_of:
-            candidates.append(i)
-    return skew, candidates
-
-
 def _self_time(
     v: int, starts: array[int], durations: array[int], child_offsets: array[int], child_nodes: array[int]
 ) -> int:
@@ -380,114 +361,118 @@ def _self_time(
 
 
 def _critical_path(
-    n: int,
     starts: array[int],
     ends: array[int],
     parent: array[int],
     kinds: bytearray,
-    order: array[int],
-    position: array[int],
-    subtree_end: array[int],
+    child_offsets: array[int],
     child_nodes: array[int],
-    candidates: list[int],
     tree_roots: list[int],
 ) -> list[tuple[int, int, int]]:
     """Jaeger UI's critical path, computed without recursion.
 
     Semantics of jaeger-ui ``TracePage/CriticalPath``: only CHILD_OF children count (a FOLLOWS_FROM
-    child and its subtree are dropped); children are first clipped to their (already clipped)
-    parent and dropped when entirely outside it; then from each tree root, repeatedly take the
-    child that finishes last before the current cut point (the parent's end, or the start of the
-    child last returned from), walking backwards, and return to the parent at a span's start when
-    it has no such child. ``tree_roots`` are the root spans and the orphans (each heads a tree).
-    Returns ``(span, start_us, end_us)`` sections in walk order.
+    child and its subtree are dropped); a child is clipped to its (already clipped) parent, and
+    dropped with its subtree when entirely outside it; then from each tree root, repeatedly take
+    the child that finishes last before the current cut point (the parent's end, or the start of
+    the child last returned from), walking backwards, and return to the parent at a span's start
+    when it has no such child. ``tree_roots`` are the root spans and the orphans (each heads a tree).
+
+    Clipping is done top-down as the walk first enters a span, and only for the children of spans
+    it enters: a dropped span's subtree is never reached, so it needs no marking, and spans off the
+    path cost nothing. Returns ``(span, start_us, end_us)`` sections in walk order.
     """
-    s_start = array("q", starts)
+    s_start = array("q", starts)  # clipped times, valid for the children of entered spans
     s_end = array("q", ends)
-    alive = bytearray(b"\x01") * n
+    end_of = s_end.__getitem__
+    child_of = RefKind.CHILD_OF
+    no_kids: list[int] = []
+    n = len(starts)
+    kids_of: list[list[int]] = [no_kids] * n
+    cursor = [0] * n
 
-    def drop_subtree(v: int) -> None:
-        for c in order[position[v] : subtree_end[v]]:
-            alive[c] = 0
-
-    # FOLLOWS_FROM children of spans leave the path with their subtrees.
-    i = kinds.find(RefKind.FOLLOWS_FROM)
-    while i != -1:
-        if 0 <= parent[i] < n:
-            drop_subtree(i)
-        i = kinds.find(RefKind.FOLLOWS_FROM, i + 1)
-
-    # Clip or drop the children that stick out of their parent, in pre-order (a parent is clipped
-    # before its children are compared with it). Clipping a span can push its descendants out, so
-    # its whole subtree is re-checked; anything else already fits.
-    candidates.sort(key=position.__getitem__)
-    done_until = -1
-    for v in candidates:
-        pos = position[v]
-        if pos < done_until or not alive[v]:
-            continue
-        end = subtree_end[v]
-        for c in order[pos:end]:
-            if not alive[c]:
+    def enter(v: int) -> list[int]:
+        """CHILD_OF children of ``v`` clipped to it, latest (clipped) end first."""
+        lo = child_offsets[v]
+        hi = child_offsets[v + 1]
+        if lo == hi:
+            return no_kids
+        ps = s_start[v]
+        pe = s_end[v]
+        if hi - lo == 1:  # chains: no list walk, no sort
+            c = child_nodes[lo]
+            if kinds[c] != child_of:
+                return no_kids
+            cs = s_start[c]
+            ce = s_end[c]
+            if cs < ps:
+                if ce <= ps:
+                    return no_kids
+                s_start[c] = ps
+            elif cs >= pe:
+                return no_kids
+            if ce > pe:
+                s_end[c] = pe
+            return [c]
+        kept = []
+        for c in child_nodes[lo:hi]:
+            if kinds[c] != child_of:
                 continue
-            p = parent[c]
-            if not alive[p]:
-                alive[c] = 0
-                continue
-            cs, ce, ps, pe = s_start[c], s_end[c], s_start[p], s_end[p]
+            cs = s_start[c]
+            ce = s_end[c]
             if cs >= ps:
                 if cs >= pe:
-                    alive[c] = 0
-                elif ce > pe:
+                    continue
+                if ce > pe:
                     s_end[c] = pe
-            elif ce <= ps:
-                alive[c] = 0
             else:
+                if ce <= ps:
+                    continue
                 s_start[c] = ps
                 if ce > pe:
                     s_end[c] = pe
-        done_until = end
-
-    # Live children grouped by parent (child_nodes is grouped, start order within a group). Each
-    # group is sorted by clipped end, latest first, when the walk first reaches it; the sort is
-    # stable, so equal ends keep start order, as Jaeger keeps the first of equal ends.
-    for r in tree_roots:
-        alive[r] = 0  # a tree root is nobody's child
-    live = list(compress(child_nodes, map(alive.__getitem__, child_nodes)))
-    kid_counts = Counter(map(parent.__getitem__, live))
-    kid_end = list(accumulate(map(kid_counts.get, range(n), repeat(0))))
-    cursor = [0, *kid_end[:-1]]
-    sorted_group = bytearray(n)
-    end_of = s_end.__getitem__
+            kept.append(c)
+        if len(kept) > 1:
+            # Stable: equal ends keep start order, as Jaeger keeps the first of equal ends.
+            kept.sort(key=end_of, reverse=True)
+        return kept
 
     sections: list[tuple[int, int, int]] = []
     add_section = sections.append
     for root in tree_roots:
         cur = root
         cut: int | None = None
+        kids = kids_of[cur] = enter(cur)
+        k = 0
         while True:
-            k = cursor[cur]
-            hi = kid_end[cur]
-            if hi - k > 1 and not sorted_group[cur]:
-                sorted_group[cur] = 1
-                live[k:hi] = sorted(live[k:hi], key=end_of, reverse=True)
             if cut is None:
+                # Just entered: the child that finishes last comes first.
                 section_end = s_end[cur]
+                if kids:
+                    lfc = kids[0]
+                    cursor[cur] = 1
+                    e = s_end[lfc]
+                    if e != section_end:
+                        add_section((cur, e, section_end))
+                    cur = lfc
+                    kids = kids_of[cur] = enter(cur)
+                    continue
             else:
                 section_end = cut
+                nk = len(kids)
                 # The cut only moves earlier, so the scan position never moves back.
-                while k < hi and s_end[live[k]] >= cut:
+                while k < nk and s_end[kids[k]] >= cut:
                     k += 1
-            if k < hi:
-                lfc = live[k]
-                cursor[cur] = k + 1
-                e = s_end[lfc]
-                if e != section_end:
-                    add_section((cur, e, section_end))
-                cur = lfc
-                cut = None
-                continue
-            cursor[cur] = k
+                if k < nk:
+                    lfc = kids[k]
+                    cursor[cur] = k + 1
+                    e = s_end[lfc]
+                    if e != section_end:
+                        add_section((cur, e, section_end))
+                    cur = lfc
+                    cut = None
+                    kids = kids_of[cur] = enter(cur)
+                    continue
             s = s_start[cur]
             if s != section_end:
                 add_section((cur, s, section_end))
@@ -495,6 +480,8 @@ def _critical_path(
                 break
             cut = s
             cur = parent[cur]
+            kids = kids_of[cur]
+            k = cursor[cur]
     return sections
 
 

@@ -194,7 +194,7 @@ def make_row(analysis: TraceAnalysis, node: int, collapsed: bool = False) -> Wat
             hidden_descendants=hidden,
             self_us=0,
         )
-    skew = a.skew[node]
+    skew = a.skew(node)
     service_index = t.service_idx[node]
     return WaterfallRow(
         node=node,

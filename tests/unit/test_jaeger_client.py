@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from oncall_tui.clients.http import build_async_client
-from oncall_tui.clients.jaeger import JaegerClient, TraceQuery, go_duration, rfc3339_nanos
+from oncall_tui.clients.jaeger import JaegerClient, TraceQuery, go_duration, parse_tag_filter, rfc3339_nanos
 from oncall_tui.clock import FakeClock
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
@@ -291,6 +291,17 @@ async def test_unreachable_server_is_a_source_error() -> None:
 )
 def test_go_duration(value: timedelta, text: str) -> None:
     assert go_duration(value) == text
+
+
+def test_tag_filter_text() -> None:
+    assert parse_tag_filter('error=true http.status_code=500 "peer.service=my svc"') == {
+        "error": "true",
+        "http.status_code": "500",
+        "peer.service": "my svc",
+    }
+    assert parse_tag_filter("  ") == {}
+    with pytest.raises(ValueError, match="'oops' is not key=value"):
+        parse_tag_filter("a=1 oops")
 
 
 def test_rfc3339_nanos() -> None:

@@ -121,6 +121,33 @@ def test_otlp_detail_has_kind_status_events_and_resource() -> None:
     assert ("service.name", "frontend-proxy") in [(a.key, a.value) for a in detail.process]
 
 
+def test_logs_and_events_decode_with_their_times() -> None:
+    span = v1_span("a", start=1_000_000)
+    span["logs"] = [
+        {"timestamp": 1_000_050, "fields": [{"key": "event", "type": "string", "value": "retry"}]},
+    ]
+    [trace] = parse_traces(v1_doc([span]))
+    [log] = trace.logs(0)
+    assert log.timestamp_us == 1_000_050 and [(f.key, f.value) for f in log.fields] == [("event", "retry")]
+    otlp = otlp_span("01" * 8)
+    otlp["events"] = [
+        {
+            "timeUnixNano": "1000050000",
+            "name": "exception",
+            "attributes": [{"key": "exception.type", "value": {"stringValue": "Timeout"}}],
+        }
+    ]
+    otlp["attributes"] = [
+        {"key": "retries", "value": {"intValue": "3"}},
+        {"key": "hosts", "value": {"arrayValue": {"values": [{"stringValue": "a"}, {"stringValue": "b"}]}}},
+    ]
+    [t2] = parse_traces(otlp_doc([otlp]))
+    [event] = t2.logs(0)
+    assert event.timestamp_us == 1_000_050
+    assert [(f.key, f.value) for f in event.fields] == [("event", "exception"), ("exception.type", "Timeout")]
+    assert [(a.key, a.value) for a in t2.tags(0)] == [("retries", "3"), ("hosts", "[a, b]")]
+
+
 def test_otlp_links_are_kept_as_link_references() -> None:
     body = otlp_doc([otlp_span("aa" * 8, links=[{"traceId": "cd" * 16, "spanId": "ef" * 8}])])
     [trace] = parse_traces(body)
