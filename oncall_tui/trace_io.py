@@ -13,13 +13,15 @@ raises :class:`~oncall_tui.errors.TraceDataError` with one line naming the probl
 from __future__ import annotations
 
 from array import array
-from itertools import compress, repeat
-from operator import attrgetter, contains, eq, gt, itemgetter, ne, or_
+from bisect import bisect_right
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, eq, itemgetter
 from pathlib import Path
 
 import msgspec
 from msgspec import Raw
 
+from oncall_tui.domain.traces import paused_gc
 from oncall_tui.errors import TraceDataError
 from oncall_tui.models.jaeger import (
     EMPTY_LIST,
@@ -30,8 +32,10 @@ from oncall_tui.models.jaeger import (
     SpanRef,
     Trace,
     TraceDocument,
+    TraceDocumentKnownRefs,
     TraceFormat,
     V1Process,
+    V1Ref,
     V1Trace,
     decode_otlp_attributes,
     decode_v1_tags,
@@ -42,6 +46,7 @@ UNKNOWN_SERVICE = "unknown_service"
 """Service name used when a span's process/resource does not name one."""
 
 _DOC_DECODER = msgspec.json.Decoder(TraceDocument)
+_KNOWN_REFS_DECODER = msgspec.json.Decoder(TraceDocumentKnownRefs)
 _LIST_DECODER = msgspec.json.Decoder(list[V1Trace])
 
 _KIND_NAMES = {0: "", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
@@ -59,15 +64,23 @@ def parse_traces(data: bytes, *, source: str = "input") -> list[Trace]:
     Returns an empty list for an envelope without traces (an empty search result); raises
     :class:`TraceDataError` for anything that is not a trace document or holds a bad trace.
     """
+    with paused_gc():
+        return _parse_traces(data, source)
+
+
+def _parse_traces(data: bytes, source: str) -> list[Trace]:
     stripped = data.lstrip()
     if not stripped:
         raise TraceDataError(f"{source}: empty, not a trace")
     try:
         # Error markers are rare: when the document never mentions one, no span needs a look.
-        scan = b'"error"' in data or b"otel.status_code" in data
         if stripped[:1] == b"[":
-            return [_from_v1(t, source, scan) for t in _LIST_DECODER.decode(data)]
-        doc = _DOC_DECODER.decode(data)
+            return [_from_v1(t, source) for t in _LIST_DECODER.decode(data)]
+        doc: TraceDocument
+        try:
+            doc = _KNOWN_REFS_DECODER.decode(data)
+        except msgspec.ValidationError:  # an unusual reference type (or not a trace): decode as is
+            doc = _DOC_DECODER.decode(data)
     except msgspec.ValidationError as exc:
         raise TraceDataError(f"{source}: not a Jaeger or OTLP trace ({exc})") from None
     except msgspec.DecodeError:
@@ -77,10 +90,10 @@ def parse_traces(data: bytes, *, source: str = "input") -> list[Trace]:
         if doc.errors and not doc.data:
             first = doc.errors[0]
             raise TraceDataError(f"{source}: the server reported an error: {first.msg or first.code}")
-        return [_from_v1(t, source, scan) for t in doc.data or ()]
+        return [_from_v1(t, source) for t in doc.data or ()]
     if doc.spans is not None:
         bare = V1Trace(traceID=doc.traceID, spans=doc.spans, processes=doc.processes, warnings=doc.warnings)
-        return [_from_v1(bare, source, scan)]
+        return [_from_v1(bare, source)]
     resource_spans = doc.resourceSpans
     if resource_spans is None and doc.result is not None:
         resource_spans = doc.result.resourceSpans or []
@@ -125,6 +138,8 @@ _FIRST = itemgetter(0)
 _REF_SPAN_ID = attrgetter("spanID")
 _REF_TYPE = attrgetter("refType")
 _CHILD_OF = "CHILD_OF"
+_NO_REF = V1Ref(refType="", spanID="")
+_ERROR_NEEDLES = (b'"error"', b"otel.status_code")
 
 
 def _ref_kind(ref_type: str) -> RefKind:
@@ -151,7 +166,36 @@ def _is_null_id(span_id: str) -> bool:
     return not span_id or span_id.strip("0") == ""
 
 
-def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
+def _v1_errors(tags_raw: list[Raw]) -> bytearray:
+    """Error flag per span from its raw tags (``error=true`` or ``otel.status_code=ERROR``).
+
+    Decoding every span's tags would cost more than the whole structural decode: one byte search
+    over all the tags, joined, rules out almost every span, and only the spans around a hit are
+    decoded. NUL cannot occur in JSON text, so it separates the spans' tags unambiguously.
+    """
+    errors = bytearray(len(tags_raw))
+    joined = b"\0".join(tags_raw)
+    hits: list[int] = []
+    for needle in _ERROR_NEEDLES:
+        at = joined.find(needle)
+        while at >= 0:
+            hits.append(at)
+            at = joined.find(needle, at + 1)
+    if hits:
+        # Span k's tags end just before bounds[k] (its separator); a hit belongs to the first
+        # span whose bound lies beyond it.
+        bounds = list(accumulate(map(len, tags_raw), _past_separator))
+        for i in sorted(set(map(bisect_right, repeat(bounds), hits))):
+            if _tags_say_error(tags_raw[i]):
+                errors[i] = 1
+    return errors
+
+
+def _past_separator(total: int, length: int) -> int:
+    return total + 1 + length
+
+
+def _from_v1(trace: V1Trace, source: str) -> Trace:
     spans = trace.spans or []
     trace_id = trace.traceID
     if not spans:
@@ -198,7 +242,10 @@ def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
             if key not in proc_index:
                 add_process(key, None)
         process_idx = array("i", map(proc_index.__getitem__, pids))
-    service_idx = array("i", map(proc_service.__getitem__, process_idx))
+    if proc_service == list(range(len(proc_service))):  # one service per process: same column
+        service_idx = array("i", process_idx)
+    else:
+        service_idx = array("i", map(proc_service.__getitem__, process_idx))
     op_names: dict[str, str] = {}
     ops = list(map(_OPERATION, spans))
     operations = list(map(op_names.setdefault, ops, ops))  # equal names share one string
@@ -206,29 +253,29 @@ def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
     logs_raw = list(map(_LOGS, spans))
     extras: dict[int, SpanExtras] = {}
 
-    parent_ids = [""] * n
-    parent_kinds = bytearray(n)
-    refs_col = list(map(_REFERENCES, spans))
-    with_refs = list(compress(range(n), refs_col))
-    ref_lists = list(map(refs_col.__getitem__, with_refs))
-    firsts = list(map(_FIRST, ref_lists))
-    for i, pid in zip(with_refs, map(_REF_SPAN_ID, firsts), strict=True):
-        parent_ids[i] = pid
-        parent_kinds[i] = RefKind.CHILD_OF
     # The parent is the first CHILD_OF reference, else the first reference (FOLLOWS_FROM); the
-    # other references are kept for the detail pane.
-    unusual = compress(
-        with_refs,
-        map(or_, map(gt, map(len, ref_lists), repeat(1)), map(ne, map(_REF_TYPE, firsts), repeat(_CHILD_OF))),
-    )
-    for i in unusual:
-        refs = refs_col[i]
-        parent_ref = next((r for r in refs if r.refType == _CHILD_OF), refs[0])
-        parent_ids[i] = parent_ref.spanID
-        parent_kinds[i] = RefKind.CHILD_OF if parent_ref.refType == _CHILD_OF else RefKind.FOLLOWS_FROM
-        others = tuple(SpanRef(_ref_kind(r.refType), trace_id, r.spanID) for r in refs if r is not parent_ref)
-        if others:
-            extras[i] = SpanExtras(refs=others)
+    # other references are kept for the detail pane. The usual span has one CHILD_OF reference or
+    # none: take every first reference in one pass and look closer only when some span differs.
+    refs_col = list(map(_REFERENCES, spans))
+    firsts = [r[0] if r else _NO_REF for r in refs_col]
+    parent_ids = list(map(_REF_SPAN_ID, firsts))
+    parent_kinds = bytearray(map(bool, refs_col))  # RefKind.CHILD_OF is 1
+    with_refs = parent_kinds.count(1)
+    if list(map(_REF_TYPE, firsts)).count(_CHILD_OF) != with_refs or (
+        sum(map(len, filter(None, refs_col))) != with_refs
+    ):
+        for i in compress(range(n), parent_kinds):
+            refs = refs_col[i]
+            if len(refs) == 1 and refs[0].refType == _CHILD_OF:
+                continue
+            parent_ref = next((r for r in refs if r.refType == _CHILD_OF), refs[0])
+            parent_ids[i] = parent_ref.spanID
+            parent_kinds[i] = RefKind.CHILD_OF if parent_ref.refType == _CHILD_OF else RefKind.FOLLOWS_FROM
+            others = tuple(
+                SpanRef(_ref_kind(r.refType), trace_id, r.spanID) for r in refs if r is not parent_ref
+            )
+            if others:
+                extras[i] = SpanExtras(refs=others)
     if any(map(_PARENT_SPAN_ID, spans)):
         # Older exports: parentSpanID instead of references.
         for i, s in enumerate(spans):
@@ -239,18 +286,7 @@ def _from_v1(trace: V1Trace, source: str, scan_errors: bool = True) -> Trace:
         i = next(i for i, (p, sid) in enumerate(zip(parent_ids, span_ids, strict=True)) if p == sid)
         raise TraceDataError(f"{source}: span {span_ids[i]} of trace {trace_id} references itself")
 
-    errors = bytearray(n)
-    if scan_errors:
-        # Decoding every span's tags would cost more than the whole structural decode; a byte
-        # search rules out almost every span and only the candidates are decoded.
-        marked = map(
-            or_,
-            map(contains, map(bytes, tags_raw), repeat(b'"error"')),
-            map(contains, map(bytes, tags_raw), repeat(b"otel.status_code")),
-        )
-        for i in compress(range(n), marked):
-            if _tags_say_error(tags_raw[i]):
-                errors[i] = 1
+    errors = _v1_errors(tags_raw)
     for i in compress(range(n), map(_WARNINGS, spans)):
         prev = extras.get(i)
         extras[i] = SpanExtras(refs=prev.refs if prev else (), warnings=tuple(spans[i].warnings or ()))

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_textual_snapshot
 
 # Snapshots show local time; pin it so they match on every machine.
@@ -28,3 +29,11 @@ class ProjectSVGImageExtension(pytest_textual_snapshot.SVGImageExtension):  # ty
 # snap_compare looks the extension up on its module at call time; the plugin version is pinned
 # in pyproject.toml because this relies on that.
 pytest_textual_snapshot.SVGImageExtension = ProjectSVGImageExtension
+
+
+@pytest.fixture(autouse=True)
+def _private_xdg_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real config, data (incident log) or cache directories."""
+    base = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(base / name.lower()))

@@ -330,11 +330,27 @@ class JaegerClient:
 
 
 def trace_has_tags(trace: Trace, tags: Mapping[str, str]) -> bool:
-    """Whether one span of ``trace`` carries every ``key=value`` (span tags or its process/resource)."""
+    """Whether one span of ``trace`` carries every ``key=value`` (span tags or its process/resource).
+
+    ``error=true`` / ``error=false`` match the span's error flag (:attr:`Trace.errors`), as Jaeger's
+    own search does: OTLP spans (API v3) mark errors with ``status.code`` = 2 and carry no ``error``
+    attribute, and v1 spans may mark them with ``otel.status_code=ERROR`` only. An ``error``
+    tag written on the span still counts.
+    """
     wanted = dict(tags)
+    want_error: bool | None = None
+    error_text = wanted.get("error")
+    if error_text is not None and error_text.strip().lower() in ("true", "false"):
+        want_error = error_text.strip().lower() == "true"
+        del wanted["error"]
+    errors = trace.errors
     for i in range(trace.span_count):
         found = {a.key: a.value for a in trace.process_tags(i)}
         found.update((a.key, a.value) for a in trace.tags(i))
+        if want_error is not None:
+            flagged = bool(errors[i]) or found.get("error", "").lower() == "true"
+            if flagged != want_error:
+                continue
         if all(found.get(k) == v for k, v in wanted.items()):
             return True
     return False

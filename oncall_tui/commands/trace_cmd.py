@@ -9,7 +9,6 @@ stderr and exits 2.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from oncall_tui.domain.traces import TraceAnalysis, analyse
 from oncall_tui.errors import TraceDataError
 from oncall_tui.trace_io import load_trace_file
 
-TRACE_SCREEN_MODULE = "oncall_tui.ui.screens.trace"
 """Module of the Traces screen; until it exists, ``trace FILE`` can only summarise."""
 
 
@@ -61,26 +59,16 @@ def print_summary(path: Path) -> int:
 
 
 def open_in_app(path: Path, theme: str | None = None) -> int:
-    """Load ``path`` and open it in the Traces screen; 1 while that screen is not built yet."""
+    """Load ``path`` and open it in the trace viewer.
+
+    Parsing errors are reported here, before the screen takes over the terminal; the
+    analysis runs once, in the viewer (a trace that fails it is reported there).
+    """
     try:
         traces = load_trace_file(path)
-        for t in traces:
-            analyse(t)
     except TraceDataError as exc:
         return _fail(str(exc))
-    if importlib.util.find_spec(TRACE_SCREEN_MODULE) is None:
-        sys.stderr.write(
-            f"oncall-tui: {path} holds {len(traces)} valid trace(s), but the trace viewer is not available "
-            "in this build yet; use --summary to print the analysis\n"
-        )
-        return 1
-    # The UI engineer wires the screen here (it imports Textual, so it stays a lazy import).
-    module = importlib.import_module(TRACE_SCREEN_MODULE)
-    runner = getattr(module, "run_trace_file", None)
-    if runner is None:
-        sys.stderr.write(
-            f"oncall-tui: {TRACE_SCREEN_MODULE} has no run_trace_file(path, traces, theme) yet\n"
-        )
-        return 1
-    result = runner(path, traces, theme)
-    return int(result) if isinstance(result, int) else 0
+    # Imported here: the viewer imports Textual, which --summary never needs.
+    from oncall_tui.ui.screens.trace import run_trace_file
+
+    return run_trace_file(path, traces, theme)

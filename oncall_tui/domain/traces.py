@@ -11,12 +11,16 @@ reported, never corrected: offsets are shown as the spans recorded them.
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate, compress, repeat
-from operator import add, ge, gt, itemgetter, lt, or_, sub
+from itertools import accumulate, compress, count, repeat
+from operator import add, eq, ge, gt, lt, ne, or_, sub
+from typing import Any
 
 from oncall_tui.errors import TraceDataError
 from oncall_tui.models.jaeger import RefKind, Trace, TraceSummary
@@ -65,10 +69,6 @@ class TraceAnalysis:
     """Span indexes on the critical path, in order of first appearance in the walk (root first)."""
     order: array[int]
     """All nodes in depth-first pre-order (the fully expanded waterfall)."""
-    position: array[int]
-    """Pre-order position per node."""
-    subtree_end: array[int]
-    """Per node: pre-order position just past its subtree."""
     depth: array[int]
     """Depth per node (top-level nodes are depth 0)."""
     start_us: int
@@ -79,6 +79,31 @@ class TraceAnalysis:
     """Memo of :meth:`self_time` (computed per span on demand: only opened/painted spans need it)."""
     _memo: dict[str, list[int]] = field(default_factory=dict, repr=False)
     """Memo of whole-trace answers computed on first use (:meth:`skewed_spans`)."""
+    _lazy: dict[str, array[int]] = field(default_factory=dict, repr=False)
+    """Memo of node columns that the first paint does not need (:attr:`position`, :attr:`subtree_end`)."""
+
+    @property
+    def position(self) -> array[int]:
+        """Pre-order position per node (computed on first use: the first paint does not need it)."""
+        cached = self._lazy.get("position")
+        if cached is None:
+            cached = self._lazy["position"] = array("i", bytes(4 * self.node_count))
+            for pos, v in enumerate(self.order):
+                cached[v] = pos
+        return cached
+
+    @property
+    def subtree_end(self) -> array[int]:
+        """Per node: pre-order position just past its subtree (computed on first use)."""
+        cached = self._lazy.get("subtree_end")
+        if cached is None:
+            # Subtree sizes bottom-up: in reversed pre-order every child comes before its parent.
+            parent = self.parent
+            size = [1] * (self.node_count + 1)  # spare slot: parent -1 of top-level nodes
+            for v in reversed(self.order):
+                size[parent[v]] += size[v]
+            cached = self._lazy["subtree_end"] = array("i", map(add, self.position, size))
+        return cached
 
     @property
     def duration_us(self) -> int:
@@ -160,16 +185,42 @@ class TraceAnalysis:
         return out
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a trace is built.
+
+    Building a trace allocates tens of thousands of containers that all survive, so every
+    collection the allocations trigger finds nothing to free; pausing it saves that work. The
+    previous state is restored (nesting and callers that disabled it themselves are respected).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def analyse(trace: Trace) -> TraceAnalysis:
     """Build the tree and every mark the waterfall needs; :class:`TraceDataError` on cyclic references."""
+    with paused_gc():
+        return _analyse(trace)
+
+
+def _analyse(trace: Trace) -> TraceAnalysis:
     n = len(trace.span_ids)
     if n == 0:
         raise TraceDataError(f"trace {trace.trace_id or '(no id)'} has no spans")
     span_ids = trace.span_ids
     starts = trace.starts
     durations = trace.durations
-    # Most passes below are map/compress/sort over arrays, which run in C; Python-level loops are
-    # kept for the few spans that need attention (roots, orphans) and the two walks.
+    # Most passes below are map/compress/sort in C over plain lists (indexing a list hands out the
+    # stored int; indexing an array builds a new one each time). Python-level loops are kept for
+    # the few spans that need attention (roots, orphans) and the two walks, which both take
+    # single-child runs (chains) in bulk.
+    starts_l = starts.tolist()
+    ends_l = list(map(add, starts_l, durations.tolist()))
 
     # First occurrence wins: reversed insertion leaves the lowest index for every id.
     first: dict[str, int] = dict(zip(reversed(span_ids), range(n - 1, -1, -1), strict=True))
@@ -181,12 +232,12 @@ def analyse(trace: Trace) -> TraceAnalysis:
     first.pop("", None)  # "" means "no parent", never a span
 
     # Parents; orphans get one pseudo-node per absent parent id.
-    parent = array("i", map(first.get, trace.parent_ids, repeat(-1)))
+    parent_l: list[int] = list(map(first.get, trace.parent_ids, repeat(-1)))
     missing: dict[str, int] = {}
     root_spans: list[int] = []
     orphans: list[int] = []
     parent_ids = trace.parent_ids
-    for i in compress(range(n), map(lt, parent, repeat(0))):
+    for i in _indexes_of(parent_l, -1):
         pid = parent_ids[i]
         if not pid:
             root_spans.append(i)
@@ -194,52 +245,55 @@ def analyse(trace: Trace) -> TraceAnalysis:
         p = missing.get(pid)
         if p is None:
             p = missing[pid] = n + len(missing)
-        parent[i] = p
+        parent_l[i] = p
         orphans.append(i)
     m = len(missing)
     node_count = n + m
-    parent.extend(array("i", [-1]) * m)
+    parent_l.extend(repeat(-1, m))
+    parent = array("i", parent_l)
 
     # Pseudo-nodes span their orphans.
-    ends = array("q", map(add, starts, durations))
     # Without pseudo-nodes the node columns are the span columns (shared, never written).
     node_starts = starts
-    node_ends = ends
     node_durations = durations
     if m:
-        node_starts = array("q", starts)
-        node_ends = array("q", ends)
         lo = [0] * m
         hi = [0] * m
         seen = bytearray(m)
         for i in orphans:
-            k = parent[i] - n
-            s, e = starts[i], ends[i]
+            k = parent_l[i] - n
+            s, e = starts_l[i], ends_l[i]
             if not seen[k]:
                 seen[k] = 1
                 lo[k], hi[k] = s, e
             else:
                 lo[k] = min(lo[k], s)
                 hi[k] = max(hi[k], e)
+        node_starts = array("q", starts)
         node_starts.extend(lo)
-        node_ends.extend(hi)
-        node_durations = array("q", map(sub, node_ends, node_starts))
+        node_durations = array("q", durations)
+        node_durations.extend(map(sub, hi, lo))
 
     # Children in CSR form, each node's children in start order: a stable sort by parent of the
     # spans already sorted by start.
-    by_start = sorted(range(n), key=starts.__getitem__)
-    with_parent = list(compress(by_start, map(ge, map(parent.__getitem__, by_start), repeat(0))))
-    with_parent.sort(key=parent.__getitem__)
+    with_parent = sorted(range(n), key=starts_l.__getitem__)
+    if len(root_spans) <= 16:
+        for r in root_spans:
+            with_parent.remove(r)
+    else:
+        with_parent = list(compress(with_parent, map(ge, map(parent_l.__getitem__, with_parent), repeat(0))))
+    with_parent.sort(key=parent_l.__getitem__)
     child_nodes = array("i", with_parent)
-    counts = Counter(map(parent.__getitem__, with_parent))
-    child_offsets = array("i", [0])
-    child_offsets.extend(accumulate(map(counts.get, range(node_count), repeat(0))))
+    counts = Counter(map(parent_l.__getitem__, with_parent))
+    offsets_l = [0]
+    offsets_l.extend(accumulate(map(counts.get, range(node_count), repeat(0))))
+    child_offsets = array("i", offsets_l)
 
-    roots_by_start = sorted(root_spans, key=starts.__getitem__)  # stable: file order on ties
+    roots_by_start = sorted(root_spans, key=starts_l.__getitem__)  # stable: file order on ties
     pseudo = sorted(range(n, node_count), key=node_starts.__getitem__)
     top_level = roots_by_start + pseudo
 
-    order, position, subtree_end, depth = _preorder(node_count, top_level, parent, child_offsets, child_nodes)
+    order, depth, runs = _preorder(n, node_count, top_level, parent, offsets_l, with_parent)
     if len(order) < node_count:
         stuck = min(set(range(n)).difference(order))
         raise TraceDataError(
@@ -247,13 +301,9 @@ def analyse(trace: Trace) -> TraceAnalysis:
             f"(span {span_ids[stuck]} is its own ancestor)"
         )
 
-    sections = _critical_path(
-        starts, ends, parent, trace.parent_kinds, child_offsets, child_nodes, roots_by_start + orphans
+    sections, cp_order, on_cp = _critical_path(
+        starts_l, ends_l, trace.parent_kinds, offsets_l, with_parent, roots_by_start + orphans, order, runs
     )
-    cp_order = list(dict.fromkeys(map(itemgetter(0), sections)))
-    on_cp = bytearray(n)
-    for v in cp_order:
-        on_cp[v] = 1
 
     return TraceAnalysis(
         trace=trace,
@@ -272,64 +322,82 @@ def analyse(trace: Trace) -> TraceAnalysis:
         on_critical_path=on_cp,
         critical_sections=sections,
         critical_path=cp_order,
-        order=order,
-        position=position,
-        subtree_end=subtree_end,
+        order=array("i", order),
         depth=depth,
-        start_us=min(starts),
-        end_us=max(ends),
+        start_us=min(starts_l),
+        end_us=max(ends_l),
     )
 
 
+def _indexes_of(values: list[int], value: int) -> list[int]:
+    """Indexes of ``value`` in ``values``: ``list.index`` hops (C scans) when it is rare."""
+    count = values.count(value)
+    if count > 64:
+        return list(compress(range(len(values)), map(eq, values, repeat(value))))
+    out = []
+    i = -1
+    index = values.index
+    for _ in range(count):
+        i = index(value, i + 1)
+        out.append(i)
+    return out
+
+
+_RUN_MIN = 8
+"""Single-child runs at least this long are walked in bulk by the critical path."""
+
+
 def _preorder(
+    span_count: int,
     node_count: int,
     top_level: list[int],
     parent: array[int],
-    child_offsets: array[int],
-    child_nodes: array[int],
-) -> tuple[array[int], array[int], array[int], array[int]]:
-    """Iterative depth-first pre-order, with position, subtree end and depth per node.
+    child_offsets: list[int],
+    child_nodes: list[int],
+) -> tuple[list[int], array[int], dict[int, tuple[int, int]]]:
+    """Iterative depth-first pre-order, with the depth per node.
 
-    A node is pushed again as ``~node`` below its children: popping that marker means its subtree
-    is complete, so its end position is known without a second pass.
+    Also returns the single-child runs (chains) it went through, ``head -> (first, last position)``,
+    for the critical-path walk; a run never starts at a pseudo-node.
     """
-    order = array("i")
+    order: list[int] = []
     append = order.append
-    position = array("i", [-1]) * node_count
-    subtree_end = array("i", [-1]) * node_count
     # One spare slot at the end: parent -1 indexes it, so top-level nodes need no special case.
-    depth = array("i", [0]) * (node_count + 1)
+    depth = array("i", bytes(4 * (node_count + 1)))
     depth[-1] = -1
+    runs: dict[int, tuple[int, int]] = {}
     stack = top_level[::-1]
     pop = stack.pop
-    push = stack.append
     extend = stack.extend
-    pos = 0
     while stack:
         v = pop()
-        if v < 0:
-            subtree_end[~v] = pos
-            continue
-        # Follow single-child runs (chains) without going through the stack.
-        while True:
-            position[v] = pos
-            pos += 1
+        d = depth[parent[v]] + 1
+        lo = child_offsets[v]
+        hi = child_offsets[v + 1]
+        if v >= span_count:  # pseudo-node: never part of a run
+            depth[v] = d
             append(v)
-            depth[v] = depth[parent[v]] + 1
-            lo = child_offsets[v]
-            hi = child_offsets[v + 1]
-            if lo == hi:
-                subtree_end[v] = pos
-                break
-            push(~v)
-            if hi - lo == 1:
+        else:
+            head = v
+            first = len(order)
+            # Follow single-child runs (chains) without going through the stack.
+            while True:
+                depth[v] = d
+                append(v)
+                d += 1
+                lo = child_offsets[v]
+                hi = child_offsets[v + 1]
+                if hi - lo != 1:
+                    break
                 v = child_nodes[lo]
-                continue
+            last = len(order) - 1
+            if last - first >= _RUN_MIN:
+                runs[head] = (first, last)
+        if hi - lo > 0:
             kids = child_nodes[lo:hi]
             kids.reverse()
             extend(kids)
-            break
-    return order, position, subtree_end, depth[:node_count]
+    return order, depth[:node_count], runs
 
 
 def _self_time(
@@ -361,14 +429,15 @@ def _self_time(
 
 
 def _critical_path(
-    starts: array[int],
-    ends: array[int],
-    parent: array[int],
+    starts: list[int],
+    ends: list[int],
     kinds: bytearray,
-    child_offsets: array[int],
-    child_nodes: array[int],
+    child_offsets: list[int],
+    child_nodes: list[int],
     tree_roots: list[int],
-) -> list[tuple[int, int, int]]:
+    order: list[int],
+    runs: dict[int, tuple[int, int]],
+) -> tuple[list[tuple[int, int, int]], list[int], bytearray]:
     """Jaeger UI's critical path, computed without recursion.
 
     Semantics of jaeger-ui ``TracePage/CriticalPath``: only CHILD_OF children count (a FOLLOWS_FROM
@@ -380,16 +449,22 @@ def _critical_path(
 
     Clipping is done top-down as the walk first enters a span, and only for the children of spans
     it enters: a dropped span's subtree is never reached, so it needs no marking, and spans off the
-    path cost nothing. Returns ``(span, start_us, end_us)`` sections in walk order.
+    path cost nothing. Single-child runs (``runs`` from :func:`_preorder`) are taken in bulk: along
+    a chain of children that start inside their parents, clipping is a running max of the starts
+    and a running min of the ends, and the sections down and back up are pairs of neighbours.
+    Returns the ``(span, start_us, end_us)`` sections in walk order, the spans with a section in
+    order of their first one (root first), and a 0/1 flag per span for being among them.
     """
-    s_start = array("q", starts)  # clipped times, valid for the children of entered spans
-    s_end = array("q", ends)
+    s_start = list(starts)  # clipped times, valid for the children of entered spans
+    s_end = list(ends)
     end_of = s_end.__getitem__
+    start_at = starts.__getitem__
+    end_at = ends.__getitem__
+    kind_of = kinds.__getitem__
     child_of = RefKind.CHILD_OF
+    # Without FOLLOWS_FROM references every parent reference is CHILD_OF (roots have NONE).
+    only_child_of = kinds.count(RefKind.FOLLOWS_FROM) == 0
     no_kids: list[int] = []
-    n = len(starts)
-    kids_of: list[list[int]] = [no_kids] * n
-    cursor = [0] * n
 
     def enter(v: int) -> list[int]:
         """CHILD_OF children of ``v`` clipped to it, latest (clipped) end first."""
@@ -399,21 +474,6 @@ def _critical_path(
             return no_kids
         ps = s_start[v]
         pe = s_end[v]
-        if hi - lo == 1:  # chains: no list walk, no sort
-            c = child_nodes[lo]
-            if kinds[c] != child_of:
-                return no_kids
-            cs = s_start[c]
-            ce = s_end[c]
-            if cs < ps:
-                if ce <= ps:
-                    return no_kids
-                s_start[c] = ps
-            elif cs >= pe:
-                return no_kids
-            if ce > pe:
-                s_end[c] = pe
-            return [c]
         kept = []
         for c in child_nodes[lo:hi]:
             if kinds[c] != child_of:
@@ -437,52 +497,152 @@ def _critical_path(
             kept.sort(key=end_of, reverse=True)
         return kept
 
+    def descend_run(v: int, first: int, last: int) -> tuple[int, list[int], list[int], bool]:
+        """How far the walk goes down the run ``order[first:last+1]`` (headed by ``v``) in bulk.
+
+        Returns ``(steps, run, clipped_starts)``: ``run[:steps]`` each have their single child kept
+        (CHILD_OF, starting inside the clipped parent), the sections on the way down are added,
+        and ``run[steps]`` gets its clipped times and is entered the ordinary way.
+        """
+        run = order[first : last + 1]
+        kids = run[1:]
+        steps = len(kids)
+        if not only_child_of:
+            # Only a leading stretch of CHILD_OF children is walked into.
+            kb = bytes(map(kind_of, kids))
+            steps -= len(kb.lstrip(b"\x01"))
+            kids = kids[:steps]
+        cs = list(map(start_at, kids))
+        ce = list(map(end_at, kids))
+        # Clipped starts are the running max of the starts: while no child starts before its
+        # parent, that is the starts themselves; stop above the first that does.
+        if steps and cs[0] < s_start[v]:
+            steps = 0
+        steps = next(compress(count(1), map(lt, cs[1:steps], cs)), steps)
+        ps = [s_start[v], *cs[:steps]]
+        # Clipped ends are the running min of the ends (the ends themselves while children end
+        # inside their parents).
+        pe = [s_end[v], *ce]
+        if ce[:1] > pe[:1] or any(map(gt, ce[1:], ce)):
+            pe = list(accumulate(ce, min, initial=s_end[v]))
+        # A child starting at or after its parent's (clipped) end is dropped: its parent is a leaf.
+        # Along the stretch the starts never decrease and the clipped ends never increase, so
+        # the first such child is found by bisection.
+        lo, hi = 0, steps
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if cs[mid] >= pe[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        steps = lo
+        if steps:
+            tail = run[steps]
+            s_start[tail] = ps[steps]
+            s_end[tail] = pe[steps]
+            run = run[:steps]
+            below = pe[1 : steps + 1]
+            above = pe[:steps]
+            marked = list(map(ne, below, above))
+            add_sections(compress(zip(run, below, above, strict=True), marked))
+            # Spans of the run are entered only now, so a section makes each of them new on the path.
+            new = list(compress(run, marked))
+            add_path(new)
+            for x in new:
+                on_path[x] = 1
+            return steps, run, ps[: steps + 1], len(new) == steps
+        return 0, run, ps, True
+
     sections: list[tuple[int, int, int]] = []
     add_section = sections.append
+    add_sections = sections.extend
+    # The path (spans with a section, in order of their first one) is collected as sections are.
+    on_path = bytearray(len(starts))
+    path: list[int] = []
+    add_path = path.extend
+    # Frames of the walk: [node, kids latest end first, next kid] for spans entered one by one,
+    # and (run, clipped starts, every span of the run already on the path) for a chain in bulk.
+    frames: list[list[Any] | tuple[list[int], list[int], bool]] = []
+    push = frames.append
+    pop = frames.pop
     for root in tree_roots:
         cur = root
-        cut: int | None = None
-        kids = kids_of[cur] = enter(cur)
-        k = 0
         while True:
-            if cut is None:
-                # Just entered: the child that finishes last comes first.
-                section_end = s_end[cur]
-                if kids:
-                    lfc = kids[0]
-                    cursor[cur] = 1
-                    e = s_end[lfc]
-                    if e != section_end:
-                        add_section((cur, e, section_end))
-                    cur = lfc
-                    kids = kids_of[cur] = enter(cur)
+            # Entering `cur`.
+            run_span = runs.get(cur)
+            if run_span is not None:
+                steps, run, ps, all_on_path = descend_run(cur, *run_span)
+                if steps:
+                    push((run, ps, all_on_path))
+                    cur = order[run_span[0] + steps]
+            kids = enter(cur)
+            if kids:
+                # The child that finishes last comes first.
+                lfc = kids[0]
+                e = s_end[lfc]
+                se = s_end[cur]
+                if e != se:
+                    add_section((cur, e, se))
+                    if not on_path[cur]:
+                        on_path[cur] = 1
+                        path.append(cur)
+                push([cur, kids, 1])
+                cur = lfc
+                continue
+            s = s_start[cur]
+            e = s_end[cur]
+            if s != e:
+                add_section((cur, s, e))
+                if not on_path[cur]:
+                    on_path[cur] = 1
+                    path.append(cur)
+            cut = s
+            # Returning from `cur` with the walk's cut point at its start.
+            while frames:
+                frame = frames[-1]
+                if isinstance(frame, tuple):
+                    run, ps, all_on_path = frame
+                    # Back up a chain: each span from its start to its child's start.
+                    starts_up = ps[-2::-1]
+                    ends_up = ps[:0:-1]
+                    up = run[::-1]
+                    marked = list(map(ne, starts_up, ends_up))
+                    add_sections(compress(zip(up, starts_up, ends_up, strict=True), marked))
+                    if not all_on_path:
+                        for x in compress(up, marked):
+                            if not on_path[x]:
+                                on_path[x] = 1
+                                path.append(x)
+                    cut = ps[0]
+                    pop()
                     continue
-            else:
-                section_end = cut
+                node, kids, k = frame
                 nk = len(kids)
                 # The cut only moves earlier, so the scan position never moves back.
                 while k < nk and s_end[kids[k]] >= cut:
                     k += 1
                 if k < nk:
                     lfc = kids[k]
-                    cursor[cur] = k + 1
+                    frame[2] = k + 1
                     e = s_end[lfc]
-                    if e != section_end:
-                        add_section((cur, e, section_end))
+                    if e != cut:
+                        add_section((node, e, cut))
+                        if not on_path[node]:
+                            on_path[node] = 1
+                            path.append(node)
                     cur = lfc
-                    cut = None
-                    kids = kids_of[cur] = enter(cur)
-                    continue
-            s = s_start[cur]
-            if s != section_end:
-                add_section((cur, s, section_end))
-            if cur == root:
+                    break
+                s = s_start[node]
+                if s != cut:
+                    add_section((node, s, cut))
+                    if not on_path[node]:
+                        on_path[node] = 1
+                        path.append(node)
+                cut = s
+                pop()
+            else:
                 break
-            cut = s
-            cur = parent[cur]
-            kids = kids_of[cur]
-            k = cursor[cur]
-    return sections
+    return sections, path, on_path
 
 
 def summarize(trace: Trace) -> TraceSummary:

@@ -19,7 +19,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from msgspec import Raw
@@ -252,6 +252,40 @@ class TraceDocument(msgspec.Struct, frozen=True):
     """Tempo's trace-by-id response."""
     result: OtlpResult | None = None
     """Jaeger API v3 response."""
+
+
+class _V1RefKnown(V1Ref, gc=False, frozen=True):
+    """A reference whose type is one Jaeger defines: decoded to a shared string, not a new one."""
+
+    refType: Literal["CHILD_OF", "FOLLOWS_FROM"] = "CHILD_OF"
+    """``CHILD_OF`` or ``FOLLOWS_FROM``."""
+
+
+class _V1SpanKnown(V1Span, gc=False, frozen=True):
+    """A :class:`V1Span` whose references are all of a known type."""
+
+    references: list[_V1RefKnown] | None = None  # type: ignore[assignment]
+    """References to other spans; the first CHILD_OF one is the parent."""
+
+
+class _V1TraceKnown(V1Trace, frozen=True):
+    """A :class:`V1Trace` of :class:`_V1SpanKnown`."""
+
+    spans: list[_V1SpanKnown] | None = None  # type: ignore[assignment]
+    """Spans, in the order the server wrote them."""
+
+
+class TraceDocumentKnownRefs(TraceDocument, frozen=True):
+    """:class:`TraceDocument` for the usual file whose references are all CHILD_OF/FOLLOWS_FROM.
+
+    Decoding ``refType`` as a literal saves a string per span; a document with any other
+    reference type fails validation and is decoded again as a plain :class:`TraceDocument`.
+    """
+
+    data: list[_V1TraceKnown] | None = None  # type: ignore[assignment]
+    """v1 envelope: the traces."""
+    spans: list[_V1SpanKnown] | None = None  # type: ignore[assignment]
+    """Bare v1 trace: its spans."""
 
 
 # --------------------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ class SourceSet:
     async def jaeger(self) -> JaegerClient:
         """The Jaeger client; it remembers which API generation the server speaks."""
         if self._jaeger_client is None:
-            self._jaeger_client = JaegerClient(await self._http["jaeger"].get())
+            self._jaeger_client = JaegerClient(await self._http["jaeger"].get(), clock=self.clock)
         return self._jaeger_client
 
     async def prometheus_overview(self) -> PrometheusOverview:

@@ -13,25 +13,37 @@ which outbox items are still pending, and a toast per result.
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from textual.signal import Signal
 
 from oncall_tui.clients.alertmanager_ha import AlertmanagerCluster
 from oncall_tui.clients.notify import Notifier
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
-from oncall_tui.domain.alert_queue import EscalationState, QueueSnapshot, prepare
+from oncall_tui.domain.alert_queue import (
+    AlertState,
+    EscalationState,
+    GroupRow,
+    QueueOptions,
+    QueueSnapshot,
+    QueueView,
+    due_escalations,
+    prepare,
+)
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import AlertGroup, PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem
 from oncall_tui.services.ack_keeper import AckKeeper
-from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
+from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE, Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.store.db import Database
@@ -43,6 +55,10 @@ if TYPE_CHECKING:
 
 NEW_FOR = timedelta(minutes=2)
 """How long a newly arrived alert stays highlighted."""
+FREEZE_ALERTS = 2000
+"""From this many alerts, each poll's long-lived objects are moved out of the cyclic collector's sight."""
+UNFREEZE_EVERY = 3600.0
+"""Seconds between handing frozen objects back to the collector (so cyclic garbage is not kept forever)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +67,12 @@ class AlertPoll:
 
     snapshot: QueueSnapshot
     """Every unique alert, ranked and grouped."""
+    queue: QueueSnapshot
+    """The alerts the default view shows: active ones and the app's own acks."""
+    am_groups: Mapping[str, GroupRow]
+    """Alertmanager groups of the active alerts, by key (what escalates by itself)."""
+    default_view: QueueView
+    """``queue`` as the screen first shows it (configured grouping, no filter), built in the thread."""
     silences: tuple[Silence, ...]
     """Every silence the peers know (active, pending and expired)."""
     peer_problems: tuple[str, ...]
@@ -63,6 +85,12 @@ class AlertFeedState:
 
     snapshot: QueueSnapshot | None = None
     """Latest good poll (kept when a later poll fails)."""
+    queue: QueueSnapshot | None = None
+    """Active alerts and the app's own acks of that poll: the default view ("active")."""
+    am_groups: Mapping[str, GroupRow] = field(default_factory=dict)
+    """Alertmanager groups of the active alerts of that poll, by key."""
+    default_view: QueueView | None = None
+    """The default view of ``queue`` (configured grouping, no filter), computed off the event loop."""
     silences: tuple[Silence, ...] = ()
     """Silences of the latest good poll."""
     fetched_at: datetime | None = None
@@ -88,11 +116,15 @@ class AlertFeedState:
 
     def is_new(self, fingerprint: str, now: datetime) -> bool:
         """The alert arrived recently enough to be highlighted."""
+        if not self.first_seen:
+            return False
         seen = self.first_seen.get(fingerprint)
         return seen is not None and now - seen < NEW_FOR
 
     def pending_for(self, fingerprint: str, silence_ids: Sequence[str] = ()) -> str | None:
         """Name of an action on this alert that is not delivered yet (in flight or in the outbox)."""
+        if not self.inflight and not self.pending:
+            return None
         name = self.inflight.get(fingerprint)
         if name is not None:
             return name
@@ -149,6 +181,11 @@ class AlertFeed:
         self._drain: OutboxDrain | None = None
         self._keeper: AckKeeper | None = None
         self._sources: SourceSet | None = None
+        self._frozen_since = time.monotonic()
+        self.escalated: set[str] = set()
+        """Group keys escalated by hand in this session (their level is tracked from then on)."""
+        self.notifier_transport: httpx.AsyncBaseTransport | None = None
+        """Transport of the escalation notifiers (tests set a MockTransport before the app starts)."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -179,6 +216,7 @@ class AlertFeed:
     def start(self, sources: SourceSet) -> None:
         """Poll ``sources``' Alertmanager from now on (stops polling the previous context)."""
         self._app.workers.cancel_group(self._app, "alerts")
+        self._app.workers.cancel_group(self._app, "alerts-after-poll")
         self._sources = sources
         am = sources.context.alertmanager
         store_error = self.state.store_error
@@ -192,7 +230,7 @@ class AlertFeed:
         api = _LazyCluster(sources)
         alerts = self._settings.alerts
         if alerts.notifiers and self._notifier is None:
-            self._notifier = Notifier(alerts.notifiers)
+            self._notifier = Notifier(alerts.notifiers, transport=self.notifier_transport)
         if db is not None:
             self.actions = AlertActions(
                 db, api, settings=alerts, user=self._settings.user, clock=self._clock, notifier=self._notifier
@@ -247,11 +285,15 @@ class AlertFeed:
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
         previous = self.state.snapshot
         # Ranking and grouping 10k alerts is pure Python: off the event loop, so keys stay responsive.
-        snapshot = await asyncio.to_thread(_prepare, groups.value, self.policy, silences.value, previous)
+        snapshot, queue, am_groups, default_view = await asyncio.to_thread(
+            _prepare, groups.value, self.policy, silences.value, previous, self._settings.alerts.group_by
+        )
         problems = tuple(
             f"{p.url}: {p.reason}" for p in (*groups.failed, *silences.failed) if p.reason is not None
         )
-        return AlertPoll(snapshot, tuple(silences.value), tuple(dict.fromkeys(problems)))
+        return AlertPoll(
+            snapshot, queue, am_groups, default_view, tuple(silences.value), tuple(dict.fromkeys(problems))
+        )
 
     def _polled(self, result: Fresh[AlertPoll] | Failed[AlertPoll]) -> None:
         if isinstance(result, Failed):
@@ -272,6 +314,9 @@ class AlertFeed:
             replace(
                 self.state,
                 snapshot=poll.snapshot,
+                queue=poll.queue,
+                am_groups=poll.am_groups,
+                default_view=poll.default_view,
                 silences=poll.silences,
                 fetched_at=now,
                 error=None,
@@ -280,17 +325,41 @@ class AlertFeed:
                 generation=self.state.generation + 1,
             )
         )
+        if len(poll.snapshot.rows) >= FREEZE_ALERTS:
+            # After the screens have drawn this poll (so its table cells are included).
+            self._app.call_after_refresh(self._freeze)
         if self._settings.alerts.bell_on_new_critical and poll.snapshot.new_critical(previous):
             self._app.bell()
         if self.actions is not None:
-            self._app.run_worker(
-                self._after_poll(poll),
-                group="alerts",
-                name="alerts-after-poll",
-                exclusive=True,
-                exit_on_error=False,
-                description="escalation and ack keeping",
-            )
+            # Once the screens have drawn the poll: its threads would otherwise share the GIL with
+            # the table update and slow it (and so keystrokes) down.
+            self._app.call_after_refresh(self._start_after_poll, poll)
+
+    def _start_after_poll(self, poll: AlertPoll) -> None:
+        self._app.run_worker(
+            self._after_poll(poll),
+            # Its own group: exclusive cancels the whole group, which must not hit the poller.
+            group="alerts-after-poll",
+            name="alerts-after-poll",
+            exclusive=True,
+            exit_on_error=False,
+            description="escalation and ack keeping",
+        )
+
+    def _freeze(self) -> None:
+        """Keep full garbage collections off the keystroke path for big queues.
+
+        10,000 alerts are millions of long-lived objects (the poll, its rows, the table's cells);
+        a full collection walks them all: 120-190 ms pauses at random moments, measured in
+        benchmarks/bench_alerts_ui.py. Frozen objects are still freed by reference counting when
+        the next poll replaces them; once an hour they go back to the collector, so cycles among
+        them are not kept forever (one full collection an hour instead of one every few polls).
+        """
+        now = time.monotonic()
+        if now - self._frozen_since >= UNFREEZE_EVERY:
+            gc.unfreeze()
+            self._frozen_since = now
+        gc.freeze()
 
     async def _after_poll(self, poll: AlertPoll) -> None:
         """Keep "until resolved" acks alive, escalate what is due, refresh timers and pending marks."""
@@ -303,7 +372,19 @@ class AlertFeed:
             ):
                 if not result.ok:
                     self._report(result, "Ack keeper")
-        for result in await actions.auto_escalate(poll.snapshot):
+        settings = self._settings.alerts
+        states = await asyncio.to_thread(actions.escalation_states, self._tracked_groups(poll.am_groups))
+        now = self._clock.now()
+        top = len(self.policy.order)
+        # Same decision as AlertActions.auto_escalate, but computed off the event loop: over
+        # 10,000 alerts it takes long enough to stall keystrokes.
+        due = await asyncio.to_thread(
+            lambda: due_escalations(poll.am_groups.values(), states, settings, now, top)
+        )
+        for item in due:
+            result = await actions.escalate(
+                AlertTarget.of_group(item.group), automatic=True, expected_level=item.from_level
+            )
             self._report(result, "Automatic escalation")
         await self.refresh_incidents()
 
@@ -313,10 +394,20 @@ class AlertFeed:
         snapshot = self.state.snapshot
         if actions is None:
             return
-        keys = list(snapshot.group_info) if snapshot is not None else []
+        keys = self._tracked_groups(self.state.am_groups) if snapshot is not None else []
         escalations = await asyncio.to_thread(actions.escalation_states, keys)
         pending = await asyncio.to_thread(actions.outbox.pending)
         self._set(replace(self.state, escalations=escalations, pending=tuple(pending)))
+
+    def _tracked_groups(self, groups: Mapping[str, GroupRow]) -> list[str]:
+        """Groups whose escalation state matters: those that can escalate by themselves (an active
+        alert of the top severity) and those escalated by hand before. Not every group: that is one
+        query per group per poll, hundreds with a big queue."""
+        top = len(self.policy.order)
+        keys = [k for k, g in groups.items() if g.rank == top]
+        keys.extend(k for k in self.state.escalations if k not in set(keys))
+        keys.extend(k for k in self.escalated if k not in set(keys))
+        return keys
 
     def _set(self, state: AlertFeedState) -> None:
         self.state = state
@@ -378,5 +469,18 @@ def _prepare(
     policy: SeverityPolicy,
     silences: list[Silence],
     previous: QueueSnapshot | None,
-) -> QueueSnapshot:
-    return prepare(groups, policy, silences=silences, previous=previous)
+    group_by: str | None,
+) -> tuple[QueueSnapshot, QueueSnapshot, dict[str, GroupRow], QueueView]:
+    """Everything a poll needs before the table diff, run in a thread."""
+    snapshot = prepare(groups, policy, silences=silences, previous=previous)
+    # "Active" keeps the app's own acks in the queue (marked with who, age and time left): the
+    # engineer sees what they took; other people's silences are one key (t) away.
+    queue = QueueSnapshot(
+        rows=[r for r in snapshot.rows if r.state is AlertState.ACTIVE or r.acks],
+        group_info=snapshot.group_info,
+        policy=snapshot.policy,
+        fingerprints=snapshot.fingerprints,
+    )
+    am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
+    default_view = queue.view(QueueOptions(group_by=group_by, include_suppressed=True))
+    return snapshot, queue, am_groups, default_view

@@ -20,7 +20,9 @@ from oncall_tui.models.health import SourceHealth
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.services.sources import SourceSet
 from oncall_tui.theme_files import discover_themes
+from oncall_tui.ui.alert_feed import AlertFeed
 from oncall_tui.ui.bindings import APP_BINDINGS
+from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.messages import SourcePolled
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
@@ -35,6 +37,7 @@ class OncallApp(App[None]):
 
     TITLE = "oncall-tui"
     BINDINGS = APP_BINDINGS
+    COMMANDS = App.COMMANDS | {TraceCommands}
     CSS = """
     Screen { background: $background; }
     DataTable > .datatable--header { text-style: bold; background: $panel; }
@@ -59,6 +62,7 @@ class OncallApp(App[None]):
         source_set_factory: SourceSetFactory | None = None,
         user_themes_dir: Path | None = None,
         theme_name: str | None = None,
+        database_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -74,6 +78,9 @@ class OncallApp(App[None]):
         self.sources: SourceSet | None = None
         """Sources of the active context."""
         self._pollers: list[Poller[Any]] = []
+        self.alert_feed = AlertFeed(self, settings, self.clock, database_path)
+        """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
+        ``database_path`` None means the incident log in the XDG data dir."""
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -85,7 +92,9 @@ class OncallApp(App[None]):
             self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
         self.set_interval(1.0, self._tick)
-        self.push_screen(SourcesScreen())
+        from oncall_tui.ui.screens.alerts import AlertsScreen
+
+        self.push_screen(AlertsScreen())
         if self._initial_context:
             self.switch_context(self._initial_context)
 
@@ -107,6 +116,7 @@ class OncallApp(App[None]):
     async def on_unmount(self) -> None:
         if self.sources is not None:
             await self.sources.aclose()
+        await self.alert_feed.aclose()
 
     # ------------------------------------------------------------------ contexts
     def switch_context(self, name: str) -> None:
@@ -131,6 +141,7 @@ class OncallApp(App[None]):
                 exit_on_error=False,
                 description=f"polling {poller.name}",
             )
+        self.alert_feed.start(self.sources)
 
     def _poller_reported(self, key: str, result: Fresh[Any] | Failed[Any]) -> None:
         self.post_message(SourcePolled(key, result))
@@ -153,11 +164,61 @@ class OncallApp(App[None]):
     def action_refresh_now(self) -> None:
         for poller in self._pollers:
             poller.wake()
+        self.alert_feed.wake()
         self.notify("refreshing every source", timeout=2)
 
     def action_show_sources(self) -> None:
-        if not isinstance(self.screen, SourcesScreen):
-            self.push_screen(SourcesScreen())
+        self._show_screen(SourcesScreen)
+
+    def action_show_alerts(self) -> None:
+        from oncall_tui.ui.screens.alerts import AlertsScreen
+
+        self._show_screen(AlertsScreen)
+
+    def action_show_silences(self) -> None:
+        from oncall_tui.ui.screens.silences import SilencesScreen
+
+        self._show_screen(SilencesScreen)
+
+    def _show_screen(self, kind: type[Screen[Any]]) -> None:
+        """Go back to the open screen of ``kind`` (popping what is above it), or push a new one."""
+        if isinstance(self.screen, kind):
+            return
+        if any(isinstance(s, kind) for s in self.screen_stack):
+            while not isinstance(self.screen, kind):
+                self.pop_screen()
+            return
+        self.push_screen(kind())
+
+    # -------------------------------------------------------------- traces
+    def action_show_traces(self) -> None:
+        """Open the trace search (or return to it when it is already open)."""
+        self.open_trace_search(None, None, None)
+
+    def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
+        """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
+        from oncall_tui.ui.screens.trace_search import TraceSearchScreen
+
+        TraceSearchScreen.show(self, service, start, end)
+
+    def open_trace(self, trace_id: str) -> None:
+        """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
+        from oncall_tui.ui.screens.trace import TraceScreen
+
+        self.push_screen(TraceScreen(trace_id=trace_id))
+
+    def open_trace_file(self, path: Path) -> None:
+        """Show the waterfall of a trace file; a bad file is reported, the app carries on."""
+        from oncall_tui.errors import TraceDataError
+        from oncall_tui.trace_io import load_trace_file
+        from oncall_tui.ui.screens.trace import TraceScreen
+
+        try:
+            traces = load_trace_file(path)
+        except TraceDataError as exc:
+            self.notify(str(exc), title="Trace file", severity="error", markup=False)
+            return
+        self.push_screen(TraceScreen(traces=traces, source_name=str(path)))
 
     def action_help(self) -> None:
         screen = self.screen
@@ -170,10 +231,13 @@ class OncallApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Alerts", "The alert queue: ack, escalate, silence", self.action_show_alerts)
+        yield SystemCommand("Silences", "Active, pending and expired silences", self.action_show_silences)
         yield SystemCommand(
             "Sources", "Data sources: health, versions, scrape targets", self.action_show_sources
         )
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
+        yield SystemCommand("Traces", "Search Jaeger traces of this context", self.action_show_traces)
         for name in self.settings.contexts:
             if name != self.context_name:
                 yield SystemCommand(

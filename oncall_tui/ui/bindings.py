@@ -9,9 +9,20 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 APP_BINDINGS: list[BindingType] = [
+    # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
+    Binding("A", "show_alerts", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
+    Binding(
+        "L",
+        "show_silences",
+        "Silences",
+        show=False,
+        id="show-silences",
+        tooltip="Silences: expire, extend, create",
+    ),
     Binding(
         "S", "show_sources", "Sources", id="show-sources", tooltip="Data sources: health, versions, targets"
     ),
+    Binding("T", "show_traces", "Traces", id="show-traces", tooltip="Search Jaeger traces of this context"),
     Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
@@ -35,17 +46,26 @@ SOURCES_BINDINGS: list[BindingType] = [
 """Bindings of the Sources screen."""
 
 TRACE_BINDINGS: list[BindingType] = [
-    Binding("up,k", "cursor(-1)", "Up", show=False, id="trace-up", tooltip="Previous span"),
-    Binding("down,j", "cursor(1)", "Down", show=False, id="trace-down", tooltip="Next span"),
+    Binding(
+        "up,k", "cursor(-1)", "Up", show=False, key_display="↑/k", id="trace-up", tooltip="Previous span"
+    ),
+    Binding(
+        "down,j", "cursor(1)", "Down", show=False, key_display="↓/j", id="trace-down", tooltip="Next span"
+    ),
     Binding("pageup", "page(-1)", "Page up", show=False, id="trace-page-up", tooltip="One screen up"),
     Binding("pagedown", "page(1)", "Page down", show=False, id="trace-page-down", tooltip="One screen down"),
-    Binding("home,g", "edge(0)", "First", show=False, id="trace-first", tooltip="First span"),
-    Binding("end,G", "edge(1)", "Last", show=False, id="trace-last", key_display="G", tooltip="Last span"),
+    Binding(
+        "home,g", "edge(0)", "First", show=False, key_display="home/g", id="trace-first", tooltip="First span"
+    ),
+    Binding(
+        "end,G", "edge(1)", "Last", show=False, id="trace-last", key_display="end/G", tooltip="Last span"
+    ),
     Binding("space", "toggle_fold", "Fold", id="trace-fold", tooltip="Collapse or expand the span's subtree"),
     Binding(
         "left,h",
         "fold_left",
         "Collapse",
+        key_display="←/h",
         show=False,
         id="trace-collapse",
         tooltip="Collapse the subtree; on a collapsed span or a leaf, go to the parent",
@@ -54,12 +74,18 @@ TRACE_BINDINGS: list[BindingType] = [
         "right,l",
         "fold_right",
         "Expand",
+        key_display="→/l",
         show=False,
         id="trace-expand",
         tooltip="Expand the subtree; when expanded, go to the first child",
     ),
     Binding(
-        "enter,d", "toggle_detail", "Detail", id="trace-detail", tooltip="Show or hide the span detail pane"
+        "enter,d",
+        "toggle_detail",
+        "Detail",
+        key_display="⏎/d",
+        id="trace-detail",
+        tooltip="Show or hide the span detail pane",
     ),
     Binding(
         "slash", "find", "Find", key_display="/", id="trace-find", tooltip="Search service, operation, tags"
@@ -80,6 +106,25 @@ TRACE_BINDINGS: list[BindingType] = [
         tooltip="Previous search match while a search is active, else previous critical-path span",
     ),
     Binding("p", "parent", "Parent", id="trace-parent", tooltip="Jump to the parent span"),
+    Binding(
+        "z",
+        "zoom",
+        "Zoom",
+        show=False,
+        id="trace-zoom",
+        tooltip="Zoom the timeline to the span under the cursor (again: zoom out)",
+    ),
+    Binding(
+        "Z", "unzoom", "Zoom out", show=False, id="trace-unzoom", tooltip="Show the whole trace's timeline"
+    ),
+    Binding(
+        "y",
+        "copy_ids",
+        "Copy ids",
+        show=False,
+        id="trace-copy",
+        tooltip="Copy the trace id and the span id to the clipboard (OSC 52, works over SSH)",
+    ),
     *[
         Binding(
             str(depth),
@@ -115,7 +160,7 @@ TRACE_BINDINGS: list[BindingType] = [
         "back",
         "Back",
         id="trace-back",
-        tooltip="Clear the search; else close the detail pane; else leave the trace",
+        tooltip="Clear the search; else close the detail pane; else zoom out; else leave the trace",
     ),
 ]
 """Bindings of the trace waterfall screen."""
@@ -152,3 +197,66 @@ TRACE_SEARCH_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="traces-back", tooltip="Leave the trace search"),
 ]
 """Bindings of the trace search screen (sort keys act on the results list; again reverses)."""
+
+ALERTS_BINDINGS: list[BindingType] = [
+    Binding(
+        "slash", "filter", "Filter", key_display="/", id="alerts-filter", tooltip="Matchers and free text"
+    ),
+    Binding(
+        "enter", "open", "Detail", id="alerts-detail", tooltip="Show the alert's detail; on a group: fold"
+    ),
+    Binding("space", "select", "Select", id="alerts-select", tooltip="Pick alerts to ack together"),
+    Binding("a", "ack", "Ack", id="alerts-ack", tooltip="Silence the alert(s) and log it"),
+    Binding("u", "unack", "Unack", id="alerts-unack", tooltip="Expire the ack silence"),
+    Binding("e", "escalate", "Escalate", id="alerts-escalate", tooltip="Notify the next escalation level"),
+    Binding(
+        "t",
+        "toggle_suppressed",
+        "All/active",
+        show=False,
+        id="alerts-suppressed",
+        tooltip="Show silenced and inhibited",
+    ),
+    Binding(
+        "n",
+        "new_silence",
+        "Silence",
+        show=False,
+        id="alerts-new-silence",
+        tooltip="New silence from matchers",
+    ),
+    Binding(
+        "g",
+        "group_by",
+        "Group",
+        show=False,
+        id="alerts-group-by",
+        tooltip="Group by a label, or as Alertmanager does",
+    ),
+    Binding(
+        "T",
+        "traces",
+        "Traces",
+        id="alerts-traces",
+        tooltip="Traces of the alert's service around the time it fired",
+    ),
+    Binding(
+        "tab", "app.focus_next", "Next pane", show=False, id="alerts-next", tooltip="Queue, detail, filter"
+    ),
+    Binding(
+        "escape", "clear", "Clear", show=False, id="alerts-clear", tooltip="Clear selection, close detail"
+    ),
+]
+"""Bindings of the Alerts screen."""
+
+SILENCES_BINDINGS: list[BindingType] = [
+    Binding(
+        "slash", "filter", "Filter", key_display="/", id="silences-filter", tooltip="Free text or matchers"
+    ),
+    Binding("n", "new_silence", "New", id="silences-new", tooltip="Create a silence from typed matchers"),
+    Binding("x", "expire", "Expire", id="silences-expire", tooltip="Expire the highlighted silence"),
+    Binding("plus,E", "extend", "Extend", key_display="+", id="silences-extend", tooltip="Move its end"),
+    Binding("t", "toggle_expired", "Expired", id="silences-expired", tooltip="Show or hide expired silences"),
+    Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
+]
+"""Bindings of the Silences screen."""

@@ -34,6 +34,8 @@ async def test_opens_on_sources_screen_with_every_source_up() -> None:
     app = make_app(backends)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
+        # The alert queue is the first screen; Sources is one key away.
+        await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, SourcesScreen)
         assert app.context_name == "prod-eu"
@@ -61,6 +63,7 @@ async def test_source_going_down_is_marked_stale_with_reason_and_recovers() -> N
     app = make_app(backends)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_polls(app, pilot, {"prometheus"})
+        await pilot.press("S")
         backends.down.add("prometheus")
         await pilot.press("r")
         for _ in range(200):
@@ -163,7 +166,8 @@ async def test_keymap_override_rebinds_a_key_and_help_shows_it() -> None:
                 break
             await pilot.pause(0.01)
         assert backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before
-        await pilot.press("question_mark")
+        # From Sources: its short key list leaves the "Everywhere" section on the first page of help.
+        await pilot.press("S", "question_mark")
         await pilot.pause()
         screen_text = app.export_screenshot().replace("&#160;", " ")
         assert "f5" in screen_text and "refresh-now" in screen_text

@@ -25,6 +25,8 @@ def make_app(backends: FakeBackends) -> OncallApp:
 async def settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, OncallApp)
+    # The alert queue is the first screen; Sources is one key away.
+    await pilot.press("S")
     for _ in range(300):
         if all(h.state != HealthState.UNKNOWN for h in app.source_health.values()):
             break

@@ -19,10 +19,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from oncall_tui.clients.http import build_async_client
-from oncall_tui.clients.jaeger import JaegerClient, TraceQuery, go_duration, parse_tag_filter, rfc3339_nanos
+from oncall_tui.clients.jaeger import (
+    JaegerClient,
+    TraceQuery,
+    go_duration,
+    parse_tag_filter,
+    rfc3339_nanos,
+    trace_has_tags,
+)
 from oncall_tui.clock import FakeClock
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.trace_io import parse_traces
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jaeger"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -206,6 +214,74 @@ async def test_v3_tag_filter_is_applied_even_when_the_server_ignores_it(
     assert len(hit) == 1
     assert await client.search(TraceQuery(service="frontend", tags={"service.name": "nope"})) == []
     assert server.queries("/api/v3/traces")[0]["query.attributes"] == ['{"service.name":"cart"}']
+
+
+async def test_v3_error_tag_filter_matches_the_otlp_error_status(v3: tuple[Server, JaegerClient]) -> None:
+    # OTLP spans mark errors with status.code 2 and carry no `error` attribute: in this capture the
+    # three error spans are redis-manual's, and none of its spans has an `error` attribute.
+    server, client = v3
+    server.routes["/api/v3/traces"] = (200, fixture("v3/jaeger-pr9263-hotrod-n_plus_one_full_serial.json"))
+    [hit] = await client.search(TraceQuery(service="frontend", tags={"error": "true"}))
+    assert hit.trace_id == "fe65c5beefbe4e96119efbba3da07e99"
+    assert len(await client.search(TraceQuery(service="frontend", tags=ERROR_ON_REDIS))) == 1
+    # All of one span: mysql has spans, but none of them is an error.
+    assert (
+        await client.search(TraceQuery(service="frontend", tags={"error": "true", "service.name": "mysql"}))
+        == []
+    )
+    assert (
+        len(
+            await client.search(
+                TraceQuery(service="frontend", tags={"error": "false", "service.name": "mysql"})
+            )
+        )
+        == 1
+    )
+    assert server.queries("/api/v3/traces")[0]["query.attributes"] == ['{"error":"true"}']
+
+    # A trace whose only span is an error has no span for error=false.
+    server.routes["/api/v3/traces"] = (200, fixture("v3/jaeger-apiv3-FindTraces.json"))
+    assert len(await client.search(TraceQuery(service="foo", tags={"error": "true"}))) == 1
+    assert await client.search(TraceQuery(service="foo", tags={"error": "false"})) == []
+
+
+ERROR_ON_REDIS = {"error": "true", "service.name": "redis-manual"}
+
+
+def test_error_tag_filter_on_v1_traces_uses_the_error_flag() -> None:
+    # A v1 span marked only with otel.status_code=ERROR (as otlp->jaeger conversion writes it) is an
+    # error span; a span tagged error=true still is.
+    otel_marked = parse_traces(
+        json.dumps(
+            {
+                "traceID": "t1",
+                "spans": [
+                    {
+                        "spanID": "a",
+                        "operationName": "GET",
+                        "processID": "p1",
+                        "startTime": 1,
+                        "duration": 5,
+                        "tags": [{"key": "otel.status_code", "type": "string", "value": "ERROR"}],
+                    },
+                    {
+                        "spanID": "b",
+                        "operationName": "SELECT",
+                        "processID": "p1",
+                        "startTime": 2,
+                        "duration": 1,
+                        "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "a"}],
+                    },
+                ],
+                "processes": {"p1": {"serviceName": "api", "tags": []}},
+            }
+        ).encode()
+    )[0]
+    assert trace_has_tags(otel_marked, {"error": "true"})
+    assert trace_has_tags(otel_marked, {"error": "true", "service.name": "api"}) is False  # no such tag
+    assert trace_has_tags(otel_marked, {"error": "false"})  # span b
+    [test_trace] = parse_traces(fixture("v1-traces/jaeger-ui-testTrace.json"))
+    assert trace_has_tags(test_trace, {"error": "true"})
 
 
 # --- legacy API ------------------------------------------------------------------------------------

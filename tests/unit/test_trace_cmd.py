@@ -78,14 +78,6 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "cannot read" in capsys.readouterr().err
 
 
-def test_open_without_the_viewer_says_so(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(trace_cmd, "TRACE_SCREEN_MODULE", "oncall_tui.ui.screens.no_such_trace_screen")
-    assert trace_cmd.open_in_app(FIXTURES / "jaeger/v1-traces/jaeger-ui-testTrace.json", theme=None) == 1
-    assert "--summary" in capsys.readouterr().err
-
-
 def test_open_a_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.json"
     path.write_text("[]")

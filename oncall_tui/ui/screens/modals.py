@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -86,13 +86,23 @@ class AckRequest:
     """Keep the ack while the alerts fire."""
 
 
+class SpaceCheckbox(Checkbox, inherit_bindings=False):
+    """A checkbox ticked with space only, so enter still submits the dialog."""
+
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding(
+            "space", "toggle_button", "Toggle", show=False, id="checkbox-toggle", tooltip="Tick or untick"
+        ),
+    ]
+
+
 class AckModal(ModalScreen[AckRequest | None]):
     """Ack: duration (or end time), comment, "until resolved"."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="AckModal")
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="ack-cancel", tooltip="Close without acking"),
-        Binding("ctrl+s", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
+        Binding("ctrl+s,enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
     ]
 
     def __init__(
@@ -121,12 +131,7 @@ class AckModal(ModalScreen[AckRequest | None]):
             yield Static("", id="ack-duration-error", classes="field-error")
             yield Label("Comment", classes="field-label")
             yield Input(placeholder="what you are doing about it", id="ack-comment", compact=True)
-            yield Checkbox(
-                "until resolved (the app extends the ack while it fires)",
-                self._until,
-                id="ack-until",
-                compact=True,
-            )
+            yield SpaceCheckbox(_until_label(self._until), self._until, id="ack-until", compact=True)
             yield Static("enter acks · tab next field · space ticks · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
@@ -139,6 +144,7 @@ class AckModal(ModalScreen[AckRequest | None]):
             self._validate()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _until_label(event.value)
         self._validate()
 
     def _validate(self) -> bool:
@@ -184,6 +190,12 @@ class AckModal(ModalScreen[AckRequest | None]):
         self.dismiss(None)
 
 
+def _until_label(on: bool) -> str:
+    # Spelled out: the tick alone is a colour change, easy to miss on a bad terminal.
+    state = "ON" if on else "off"
+    return f"until resolved: {state}  (space toggles: the app keeps the ack while it fires)"
+
+
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question; enter or y confirms, escape or n declines."""
 
@@ -201,7 +213,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, classes="modal-title")
-            yield Static(self._body)
+            yield Static(self._body, id="confirm-body")
             yield Static("y / enter: yes · n / escape: no", classes="hint")
 
     def action_answer(self, answer: bool) -> None:
@@ -225,9 +237,12 @@ class SilenceRequest:
 class SilenceEditor(ModalScreen[SilenceRequest | None]):
     """New silence from typed matchers, with a live preview of the alerts it would match."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="SilenceEditor") + """
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="SilenceEditor")
+        + """
     SilenceEditor #silence-preview { height: auto; max-height: 8; background: $panel; }
     """
+    )
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="silence-cancel", tooltip="Close without creating"),
         Binding("ctrl+s", "submit", "Create", id="silence-submit", tooltip="Create the silence"),
@@ -397,7 +412,7 @@ def duration_problem(now: Callable[[], datetime], default: timedelta) -> Callabl
     return check
 
 
-__all__: list[Any] = [
+__all__ = [
     "AckModal",
     "AckRequest",
     "ConfirmModal",

@@ -5,7 +5,8 @@ parent/first child), ``1``-``9`` show the tree down to that depth, ``0`` expands
 the parent, ``/`` searches service, operation, span id and tag values (``key=value`` for one tag),
 ``n``/``N`` follow the **search matches while a search is active, else the critical path**
 (``escape`` clears the search and gives ``n``/``N`` back to the critical path), ``enter``/``d``
-toggle the detail pane (a bottom split, so the waterfall stays usable at 80x24).
+toggle the detail pane (a bottom split, so the waterfall stays usable at 80x24), ``z`` zooms the
+timeline to the span under the cursor (``Z`` or ``escape`` zooms out; spans outside show as ◂/▸).
 
 The trace comes from a file (``oncall-tui trace FILE``; see :func:`run_trace_file`) or from the
 context's Jaeger by id. Fetching and analysing run in workers; results come back as messages.
@@ -15,16 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import gc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import Mount
+from textual.events import Key, Mount
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -40,29 +40,33 @@ from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.span_detail import SpanDetailPane
 from oncall_tui.ui.widgets.waterfall import Waterfall, WaterfallRuler, format_duration
 
+FREEZE_SPANS = 10_000
+"""Traces at least this big are exempted from the cyclic garbage collector once loaded."""
 
-def prepare(trace: Trace) -> tuple[TraceAnalysis, WaterfallView]:
-    """Analyse ``trace`` and open its fully expanded view (run off the event loop)."""
+
+def prepare(trace: Trace) -> tuple[TraceAnalysis, WaterfallView, str]:
+    """Analyse ``trace``, open its fully expanded view and sum it up (run off the event loop)."""
     analysis = analyse(trace)
-    return analysis, open_waterfall(analysis)
+    return analysis, open_waterfall(analysis), trace_facts(analysis)
 
 
 def trace_facts(analysis: TraceAnalysis) -> str:
-    """The one-line summary above the waterfall."""
+    """The one-line summary above the waterfall (one pass over the spans: call it off the event loop)."""
     t = analysis.trace
     parts = [
-        f"trace {t.trace_id[:16]}",
+        f"trace {t.trace_id[:12]}",
         f"{analysis.span_count} spans",
-        f"{len(analysis.services_used())} services",
+        f"{len(analysis.services_used())} svc",
         format_duration(analysis.duration_us),
     ]
     if t.error_count:
-        parts.append(f"✖ {t.error_count} errors")
+        parts.append(f"✖ {t.error_count} err")
     if len(analysis.root_spans) > 1:
         parts.append(f"{len(analysis.root_spans)} roots")
     if analysis.orphans:
         parts.append(f"{len(analysis.orphans)} orphans")
-    skewed = len(analysis.skew) - analysis.skew.count(0)
+    skew = analysis.skew
+    skewed = sum(1 for i in range(analysis.span_count) if skew(i))
     if skewed:
         parts.append(f"≈ {skewed} skewed")
     if analysis.duplicates:
@@ -100,6 +104,8 @@ class TraceScreen(OncallScreen):
         """The analysis."""
         view: WaterfallView
         """Its fully expanded view."""
+        facts: str
+        """The summary line above the waterfall."""
 
     @dataclass
     class LoadFailed(Message):
@@ -192,11 +198,11 @@ class TraceScreen(OncallScreen):
                 trace = self.traces[self.trace_index]
             else:
                 trace = await self._fetch()
-            analysis, view = await asyncio.to_thread(prepare, trace)
+            analysis, view, facts = await asyncio.to_thread(prepare, trace)
         except OncallError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
-        self.post_message(self.Loaded(analysis, view))
+        self.post_message(self.Loaded(analysis, view, facts))
 
     async def _fetch(self) -> Trace:
         app = self.oncall_app
@@ -212,12 +218,17 @@ class TraceScreen(OncallScreen):
 
     def on_trace_screen_loaded(self, message: Loaded) -> None:
         self.analysis = message.analysis
+        if message.analysis.span_count >= FREEZE_SPANS:
+            # A big trace is hundreds of thousands of long-lived objects; full collections would
+            # walk them all (pauses of ~100 ms mid-scroll). Freezing moves them out of the
+            # collector's sight; they are still freed by reference counting when the screen goes.
+            gc.freeze()
         self.remove_class("-message")
         self._clear_search()
         waterfall = self.waterfall
         waterfall.set_view(message.view, node=message.view.visible[0] if len(message.view) else None)
         self.query_one("#trace-ruler").refresh()
-        self.query_one("#trace-info", Static).update(Text(trace_facts(message.analysis), no_wrap=True))
+        self.query_one("#trace-info", Static).update(Text(message.facts, no_wrap=True))
         count = len(self.traces)
         if count > 1:
             self._set_status(f"trace {self.trace_index + 1} of {count} in {self.source_name}: [ and ] switch")
@@ -228,7 +239,7 @@ class TraceScreen(OncallScreen):
 
     def on_trace_screen_load_failed(self, message: LoadFailed) -> None:
         self._show_message(message.reason, error=True)
-        self.notify(message.reason, title="Trace", severity="error")
+        self.notify(message.reason, title="Trace", severity="error", markup=False)
 
     def _show_message(self, text: str, *, error: bool = False) -> None:
         box = self.query_one("#trace-message", Static)
@@ -376,9 +387,47 @@ class TraceScreen(OncallScreen):
         else:
             k = bisect.bisect_left(rows, here) - 1
             k = len(rows) - 1 if k < 0 else k
-        self.waterfall.go_to_row(rows[k])
-        self.waterfall._center_cursor()
+        self.waterfall.jump_to_row(rows[k])
         self._set_status(f"critical path: span {k + 1} of {len(rows)} shown · n/N next/prev")
+
+    def action_copy_ids(self) -> None:
+        analysis = self.analysis
+        node = self.waterfall.cursor_node
+        if analysis is None or node is None:
+            return
+        t = analysis.trace
+        text = f"trace {t.trace_id}"
+        if not analysis.is_pseudo(node):
+            text += f" span {t.span_ids[node]} ({t.service(node)} {t.operations[node]})"
+        self.app.copy_to_clipboard(text)
+        self._set_status(f"copied: {text}")
+
+    # ---------------------------------------------------------------- zoom
+    def action_zoom(self) -> None:
+        """Zoom the timeline to the span under the cursor; again (on the same span) zooms out."""
+        analysis = self.analysis
+        node = self.waterfall.cursor_node
+        if analysis is None or node is None:
+            return
+        start = analysis.node_starts[node]
+        window = (start, start + max(analysis.node_durations[node], 1))
+        if self.waterfall.zoom == window:
+            self.action_unzoom()
+            return
+        self.waterfall.set_zoom(window)
+        self.query_one("#trace-ruler").refresh()
+        offset = start - analysis.start_us
+        self._set_status(
+            f"timeline zoomed to +{format_duration(offset)} … +{format_duration(offset + window[1] - start)}"
+            " · ◂ ▸ mark spans outside · Z zooms out"
+        )
+
+    def action_unzoom(self) -> None:
+        if self.waterfall.zoom is None:
+            return
+        self.waterfall.set_zoom(None)
+        self.query_one("#trace-ruler").refresh()
+        self._set_status(self._idle_hint())
 
     # -------------------------------------------------------------- search
     def action_find(self) -> None:
@@ -387,13 +436,45 @@ class TraceScreen(OncallScreen):
         box = self.find_input
         box.add_class("-visible")
         box.value = self.search_query
-        box.focus()
+        # Focus now, not after the queued events: keys typed right after "/" belong to the input.
+        self.set_focus(box)
+
+    def on_key(self, event: Key) -> None:
+        # Textual runs a key's binding only after the keys typed behind it have bubbled up, so
+        # "/" followed quickly by text would lose the text to the waterfall. "/" is therefore
+        # handled here (the binding in ui/bindings.py documents it), and keys that reach the screen
+        # while the find box is open but not yet focused are handed to it.
+        box = self.find_input
+        if box.has_focus:
+            return
+        if event.key == "slash" and not box.has_class("-visible") and self.analysis is not None:
+            event.stop()
+            event.prevent_default()
+            self.action_find()
+            return
+        if not box.has_class("-visible"):
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            box.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            event.stop()
+            event.prevent_default()
+            box.action_delete_left()
+        elif event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._submit_find(box.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "trace-find":
             return
         event.stop()
-        query = event.value.strip()
+        self._submit_find(event.value)
+
+    def _submit_find(self, value: str) -> None:
+        query = value.strip()
         self._close_find()
         if not query:
             self._clear_search()
@@ -430,7 +511,7 @@ class TraceScreen(OncallScreen):
     def _close_find(self) -> None:
         box = self.find_input
         box.remove_class("-visible")
-        self.waterfall.focus()
+        self.set_focus(self.waterfall)
 
     def _clear_search(self) -> None:
         self.search_query = ""
@@ -476,19 +557,23 @@ class TraceScreen(OncallScreen):
             self.action_toggle_detail()
             self.waterfall.focus()
             return
+        if self.waterfall.zoom is not None:
+            self.action_unzoom()
+            return
         # The screen a session opened on (``oncall-tui trace FILE``) has nothing to go back to.
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While typing a search, letters belong to the input, not to the waterfall's keys.
-        if self.is_mounted and self.find_input.has_focus and action not in ("back",):
-            return False
-        return True
+        return not (self.is_mounted and self.find_input.has_focus and action != "back")
 
 
 class TraceFileApp(OncallApp):
     """``oncall-tui trace FILE``: the app opened on a trace file, with no context needed."""
+
+    # No sources to report on: the health bar would only say "no sources configured".
+    CSS = OncallApp.CSS + "\nHealthBar { display: none; }\n"
 
     def __init__(
         self,
@@ -508,10 +593,12 @@ class TraceFileApp(OncallApp):
         self.trace_file_name = source_name
         """The file, for messages."""
 
-    def on_mount(self, event: Mount) -> None:
+    def on_mount(self, event: Mount) -> None:  # type: ignore[override]
         # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
         event.prevent_default()
         self._register_themes()
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
         self.set_interval(1.0, self._tick)
         self.push_screen(TraceScreen(traces=self.trace_file_traces, source_name=self.trace_file_name))
@@ -523,8 +610,3 @@ def run_trace_file(path: Path, traces: list[Trace], theme: str | None) -> int:
 
     TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir()).run()
     return 0
-
-
-def make_trace_screen(**kwargs: Any) -> TraceScreen:
-    """Factory used by the app's navigation (keeps its imports lazy)."""
-    return TraceScreen(**kwargs)

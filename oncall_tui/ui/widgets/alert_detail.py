@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -163,7 +164,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
         self.query_one("#detail-body", Static).update(render_alert(row, ctx))
 
 
-def render_alert(row: AlertRow, ctx: RowContext) -> Table:
+def render_alert(row: AlertRow, ctx: RowContext) -> Group:
     """The detail text of one alert."""
     alert = row.alert
     now = ctx.now
@@ -177,7 +178,6 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Table:
         style=f"bold reverse {ctx.colour(severity_variable(row.rank, ctx.policy))}",
     )
     head.append(f" {alert.alertname}", style="bold")
-    grid.add_row(head, "")
     annotations = dict(alert.annotations)
     summary = annotations.pop("summary", "") or annotations.pop("alert", "")
     if summary:
@@ -241,12 +241,14 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Table:
         for name, value in sorted(annotations.items()):
             grid.add_row(Text(name, style=muted), value)
     grid.add_row(Text("Fingerprint", style=muted), Text(alert.fingerprint, style=muted))
-    return grid
+    return Group(head, grid)
 
 
-def _link(url: str, ctx: RowContext) -> Text:
-    # An OSC 8 hyperlink where the terminal supports it; the URL is printed in full either way.
-    return Text(url, style=f"underline {ctx.colour('primary')} link {url}")
+def _link(url: str, ctx: RowContext, limit: int = 90) -> Text:
+    # An OSC 8 hyperlink (the whole URL) where the terminal supports it; a generator URL's query
+    # can run to hundreds of characters, so the text shown is cut.
+    shown = url if len(url) <= limit else url[: limit - 1] + "…"
+    return Text(shown, style=f"underline {ctx.colour('primary')} link {url}")
 
 
 def _timers_text(target: timedelta | None, left: timedelta | None, what: str, ctx: RowContext) -> Text:

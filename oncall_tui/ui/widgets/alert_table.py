@@ -14,15 +14,16 @@ these private uses are checked on upgrade (the same applies to ``_clear_caches``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets._data_table import CellKey, ColumnKey, RowKey
+from textual.widgets._data_table import CellKey, ColumnKey, Row, RowKey
 from textual.widgets.data_table import CellDoesNotExist
 
 from oncall_tui.config.alerting import AlertSettings
@@ -46,6 +47,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 """(key, title, minimum width) of each column; ``alert`` takes the width left over."""
 
+CELL_CACHE_LIMIT = 200_000
+"""Rendered rows kept for rows filtered out (about 2 KB each); beyond this the cache starts over."""
 FAR_FUTURE = timedelta(days=365)
 """Silences longer than this show ``∞`` as their time left."""
 
@@ -199,10 +202,8 @@ def status_text(row: AlertRow, ctx: RowContext) -> Text:
     if row.state is AlertState.SILENCED:
         if row.acks:
             ack = row.acks[0]
-            return Text(
-                f"✓ {who(ack.created_by)} {format_age(ack.age(ctx.now))}·{short_left(ack.left(ctx.now))} left",
-                style=ctx.colour("source-up"),
-            )
+            age, left = format_age(ack.age(ctx.now)), short_left(ack.left(ctx.now))
+            return Text(f"✓ {who(ack.created_by)} {age}·{left} left", style=ctx.colour("source-up"))
         if row.silences:
             silence = row.silences[0]
             return Text(
@@ -278,6 +279,9 @@ class AlertTable(DataTable[Text]):
         self._signatures: dict[str, tuple[Any, ...]] = {}
         self._rows: dict[str, GroupRow | AlertRow] = {}
         self._alert_width = 30
+        self._cell_cache: dict[str, tuple[tuple[Any, ...], GroupRow | AlertRow, dict[ColumnKey, Text]]] = {}
+        self._row_keys: dict[str, RowKey] = {}
+        self._column_keys = [ColumnKey(key) for key, _, _ in COLUMNS]
 
     def on_mount(self) -> None:
         for key, title, width in COLUMNS:
@@ -344,16 +348,22 @@ class AlertTable(DataTable[Text]):
         present = {row.key for row in view.alert_rows()}
         self.selected &= present
         ctx.selected = self.selected
-        rows = view.rows(self.collapsed)
+        # A group of one alert gets no header row: at 80x24 the header would only repeat the alert.
+        rows = [
+            row
+            for row in view.rows(self.collapsed)
+            if not (isinstance(row, GroupRow) and len(row.alerts) == 1 and row.key not in self.collapsed)
+        ]
         new_order = [row.key for row in rows]
         old_cursor = self.cursor_key
         old_index = self.cursor_row
         old_scroll = self.scroll_y
+        was_empty = not self._order
         with self.app.batch_update():
             wanted = set(new_order)
             gone = [key for key in self._order if key not in wanted]
             self._drop(gone)
-            table_order = [key for key in self._order if key in wanted]
+            added: list[tuple[str, dict[ColumnKey, Text]]] = []
             for row in rows:
                 key = row.key
                 signature = (
@@ -361,40 +371,75 @@ class AlertTable(DataTable[Text]):
                 )
                 self._rows[key] = row
                 if key not in self._signatures:
-                    cells = alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
-                    self.add_row(*cells, key=key, height=1)
-                    table_order.append(key)
+                    cached = self._cell_cache.get(key)
+                    if cached is not None and cached[0] == signature and cached[1] is row:
+                        added.append((key, cached[2]))
+                    else:
+                        cells = alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
+                        added.append((key, dict(zip(self._column_keys, cells, strict=True))))
                 elif self._signatures[key] != signature:
                     self._update_cells(key, row, ctx)
                 self._signatures[key] = signature
-            if new_order != table_order:
+            self._bulk_add(added)
+            if gone or added or new_order != self._order:
                 self._set_locations(new_order)
             self._order = new_order
+            if was_empty and self._order:
+                self._highlight_cursor()
             self._restore_cursor(old_cursor, old_index, old_scroll)
+        # Cells of rows filtered out are kept: clearing a filter then costs no re-render. A cached
+        # entry is only reused for the same row object (same poll), so stale ones are never shown.
+        if len(self._cell_cache) > CELL_CACHE_LIMIT:
+            self._cell_cache.clear()
         self.refresh_times(ctx)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # Every column has a fixed width and every row a height of 1: nothing to measure
+        # (measuring 10,000 new rows cell by cell takes most of a second).
+        super()._update_dimensions(())
+
+    def _row_key(self, key: str) -> RowKey:
+        row_key = self._row_keys.get(key)
+        if row_key is None:
+            row_key = self._row_keys[key] = RowKey(key)
+        return row_key
+
+    def _bulk_add(self, items: list[tuple[str, dict[ColumnKey, Text]]]) -> None:
+        """Append rows without add_row's per-row bookkeeping (locations are set by the caller)."""
+        for key, cells in items:
+            row_key = self._row_key(key)
+            self._data[row_key] = cells
+            self.rows[row_key] = Row(row_key, 1, None, False)
 
     def _drop(self, keys: list[str]) -> None:
         if not keys:
             return
+        pending_widths = bool(self._updated_cells)
         for key in keys:
-            row_key = RowKey(key)
-            for column_key in self._data.get(row_key, {}):
-                self._updated_cells.discard(CellKey(row_key, column_key))
+            row_key = self._row_key(key)
+            data = self._data.pop(row_key, None)
+            if data is not None:
+                if pending_widths:
+                    for column_key in data:
+                        self._updated_cells.discard(CellKey(row_key, column_key))
+                signature = self._signatures.get(key)
+                row = self._rows.get(key)
+                if signature is not None and row is not None:
+                    self._cell_cache[key] = (signature, row, data)
             self.rows.pop(row_key, None)
-            self._data.pop(row_key, None)
             self._new_rows.discard(row_key)
             self._signatures.pop(key, None)
             self._rows.pop(key, None)
-        # Survivors keep their relative order; add_row then appends after them.
-        self._set_locations([k for k in self._order if k in self._signatures])
 
     def _set_locations(self, order: list[str]) -> None:
-        from textual._two_way_dict import TwoWayDict
-
-        self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
+        row_key = self._row_key
+        self._row_locations = TwoWayDict({row_key(key): index for index, key in enumerate(order)})
         self._require_update_dimensions = True
         self._update_count += 1
         self._clear_caches()
+        # Re-assigning clamps the cursor to the new row count (and highlights the row under it).
+        self.cursor_coordinate = self.cursor_coordinate
+        self.check_idle()
         self.refresh(layout=True)
 
     def _restore_cursor(self, key: str | None, old_index: int, old_scroll: float) -> None:

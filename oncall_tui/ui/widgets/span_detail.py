@@ -6,9 +6,10 @@ Tags, logs/events and process attributes are decoded only here, for the one span
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -42,7 +43,8 @@ def _kv_table(rows: list[tuple[str, str]], key_style: Style) -> Table:
     table.add_column("key", style=key_style, no_wrap=True, max_width=32)
     table.add_column("value", overflow="fold", ratio=1)
     for key, value in rows:
-        table.add_row(key, value)
+        # Text, not str: tag values are data and may contain [brackets] that look like markup.
+        table.add_row(Text(key), Text(value))
     return table
 
 
@@ -51,7 +53,7 @@ def span_warnings(analysis: TraceAnalysis, node: int) -> list[str]:
     t = analysis.trace
     out: list[str] = []
     parent = analysis.parent[node]
-    skew = analysis.skew[node]
+    skew = analysis.skew(node) if node < analysis.span_count else 0
     if skew & SKEW_STARTS_BEFORE_PARENT and 0 <= parent < analysis.span_count:
         early = t.starts[parent] - t.starts[node]
         out.append(f"clock skew: starts {format_duration(early)} before its parent (shown as recorded)")
@@ -99,17 +101,25 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
     title.append("  ")
     title.append(detail.operation, palette.error if detail.error else Style(bold=True))
     offset = detail.start_us - analysis.start_us
-    facts: list[tuple[str, str]] = [
-        ("start", f"+{format_duration(offset)}  ({_local(detail.start_us)})"),
-        ("duration", format_duration(detail.duration_us)),
-        ("self time", format_duration(analysis.self_times[node])),
-        ("span id", detail.span_id),
-        ("depth", f"{analysis.depth[node]} · {analysis.child_count(node)} child(ren)"),
-    ]
+    # Two dense lines, so that at 80x24 the references and tags start inside the pane.
+    timing = Text()
+    for label, value in (
+        ("start ", f"+{format_duration(offset)}"),
+        ("  duration ", format_duration(detail.duration_us)),
+        ("  self ", format_duration(analysis.self_time(node))),
+    ):
+        timing.append(label, heading)
+        timing.append(value, Style(bold=True))
+    timing.append(f"  at {_local(detail.start_us)}", palette.muted)
+    ident = Text()
+    ident.append("span ", heading)
+    ident.append(detail.span_id)
+    kids = analysis.child_count(node)
+    ident.append(f"  depth {analysis.depth[node]} · {kids} {'child' if kids == 1 else 'children'}")
     if analysis.on_critical_path[node]:
-        on_path = sum(s.end_us - s.start_us for s in analysis.critical_sections if s.span == node)
-        facts.append(("critical path", f"{format_duration(on_path)} of this span is on it"))
-    parts: list[RenderableType] = [title, _kv_table(facts, heading)]
+        on_path = sum(end - start for span, start, end in analysis.critical_sections if span == node)
+        ident.append(f"  ┃ {format_duration(on_path)} on the critical path", palette.critical)
+    parts: list[RenderableType] = [title, timing, ident]
 
     warnings = span_warnings(analysis, node)
     if warnings:
@@ -134,13 +144,20 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
 
     if detail.logs:
         parts.append(_section(f"Logs / events ({len(detail.logs)})", heading))
-        for log in detail.logs:
+        # In time order, as Jaeger UI shows them (files keep them in any order).
+        for log in sorted(detail.logs, key=lambda entry: entry.timestamp_us):
             at = log.timestamp_us - detail.start_us
-            line = Text(f"  +{format_duration(at)} ", style=palette.muted)
+            sign = "-" if at < 0 else "+"
+            line = Text(f"  {sign}{format_duration(abs(at))} ", style=palette.muted)
+            failed = any(
+                (f.key in ("level", "severity") and f.value.lower() in ("error", "fatal"))
+                or (f.key == "event" and f.value in ("error", "exception"))
+                for f in log.fields
+            )
             for i, field in enumerate(log.fields):
                 if i:
                     line.append("  ")
-                line.append(field.key, heading)
+                line.append(field.key, palette.error if failed else heading)
                 line.append("=" + field.value)
             parts.append(line)
 
@@ -177,11 +194,22 @@ class SpanDetailPane(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("", id="span-detail-body")
 
+    _renderable: RenderableType = ""
+
     def show(self, analysis: TraceAnalysis, node: int, palette: WaterfallPalette) -> None:
         """Show ``node``'s detail, scrolled to the top."""
-        self.query_one("#span-detail-body", Static).update(detail_renderable(analysis, node, palette))
+        self._renderable = detail_renderable(analysis, node, palette)
+        self.query_one("#span-detail-body", Static).update(self._renderable)
         self.scroll_home(animate=False)
 
     def clear(self) -> None:
         """Show nothing."""
+        self._renderable = ""
         self.query_one("#span-detail-body", Static).update("")
+
+    def plain_text(self, width: int = 78) -> str:
+        """What the pane shows, as plain text (tests, copy)."""
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        with console.capture() as capture:
+            console.print(self._renderable)
+        return capture.get()

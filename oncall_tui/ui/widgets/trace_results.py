@@ -26,14 +26,17 @@ SORT_KEYS: dict[str, Callable[[TraceSummary], Any]] = {
 """Sort key per sortable column."""
 
 COLUMNS: list[tuple[str, str, int | None]] = [
-    ("start", "Start", 8),
+    ("start", "Start", 11),
     ("root", "Root service: operation", None),
-    ("duration", "Duration", 8),
-    ("spans", "Spans", 5),
-    ("errors", "Err", 3),
+    ("duration", "Dur", 7),
+    ("spans", "Spans", 7),
+    ("errors", "Err", 5),
     ("services", "Services", None),
 ]
 """(key, label, width) of each column; None widths share what is left."""
+
+WIDE = 100
+"""Below this width the Services column is left out (the line under the table shows them)."""
 
 SORT_COLUMN = {"time": "start", "duration": "duration", "spans": "spans", "errors": "errors"}
 
@@ -76,17 +79,25 @@ class TraceResults(DataTable[Any]):
     def on_mount(self) -> None:
         self._add_columns()
 
-    def _add_columns(self) -> None:
+    def _columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 80
-        fixed = sum(w for _, _, w in COLUMNS if w) + 2 * len(COLUMNS) + 1
+        columns = [c for c in COLUMNS if c[0] != "services" or width >= WIDE]
+        # DataTable pads each cell by one on both sides; one more cell for the scrollbar.
+        fixed = sum(w for _, _, w in columns if w) + 2 * len(columns) + 1
         flexible = max(width - fixed, 20)
-        root_width = max(flexible * 3 // 5, 12)
-        rest = max(flexible - root_width, 8)
-        for key, label, w in COLUMNS:
+        root_width = flexible if width < WIDE else max(flexible * 3 // 5, 12)
+        out = []
+        for key, label, w in columns:
             if key == "root":
                 w = root_width
             elif key == "services":
-                w = rest
+                w = max(flexible - root_width, 8)
+            assert w is not None
+            out.append((key, label, w))
+        return out
+
+    def _add_columns(self) -> None:
+        for key, label, w in self._columns():
             self.add_column(self._label(key, label), key=key, width=w)
 
     def _label(self, key: str, label: str) -> Text:
@@ -105,18 +116,22 @@ class TraceResults(DataTable[Any]):
         self.summaries = sorted(summaries, key=SORT_KEYS[self.sort_key], reverse=self.sort_reverse)
         self.clear(columns=True)
         self._add_columns()
+        wide = "services" in {str(key.value) for key in self.columns}
         for s in self.summaries:
             root = f"{s.root_service}: {s.root_operation}" if s.root_operation else s.root_service
-            errors = Text(str(s.error_count), style=f"bold {self.error_colour}") if s.error_count else Text("0")
-            self.add_row(
+            errors = (
+                Text(str(s.error_count), style=f"bold {self.error_colour}") if s.error_count else Text("0")
+            )
+            cells: list[Any] = [
                 format_start(s.start, self.now),
-                root,
+                Text(root),
                 Text(format_duration(s.duration_us), justify="right"),
                 Text(str(s.span_count), justify="right"),
                 errors,
-                ", ".join(s.services),
-                key=s.trace_id,
-            )
+            ]
+            if wide:
+                cells.append(Text(", ".join(s.services)))
+            self.add_row(*cells, key=s.trace_id)
         ids = [s.trace_id for s in self.summaries]
         if current in ids:
             self.move_cursor(row=ids.index(current), animate=False)
@@ -139,6 +154,13 @@ class TraceResults(DataTable[Any]):
             self.sort_key = key
             self.sort_reverse = True
         self.show(self.summaries)
+
+    @property
+    def current_summary(self) -> TraceSummary | None:
+        """Summary of the trace under the cursor."""
+        if not self.row_count:
+            return None
+        return self.summaries[min(self.cursor_row, len(self.summaries) - 1)]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -31,7 +31,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
-from textual.events import Resize
+from textual.events import Click, Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -47,8 +47,10 @@ CACHE_SIZE = 2048
 
 SERVICE_BASES = ("primary", "secondary", "accent", "success", "warning")
 """Theme variables the service palette is derived from (never the error colours)."""
-SERVICE_SHADES = ("", "-lighten-2", "-darken-2", "-lighten-3")
-"""Shade suffixes applied to each base, giving up to 20 distinct service colours."""
+SERVICE_SHADES = ("-lighten-2", "-darken-2", "-lighten-3")
+"""Shade suffixes applied to each base for further service colours."""
+HUE_TURNS = (0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
+"""Hue rotations of ``$primary`` (in turns) that add colours when the theme's own run out."""
 
 GLYPH_EXPANDED = "▾"
 GLYPH_COLLAPSED = "▸"
@@ -89,6 +91,11 @@ def _colour(variables: dict[str, str], name: str, fallback: Color) -> Color:
         return fallback
 
 
+def _near(a: Color, b: Color, limit: float = 90.0) -> bool:
+    """Whether two colours are too close to tell apart at a glance (RGB distance)."""
+    return (a.r - b.r) ** 2 + (a.g - b.g) ** 2 + (a.b - b.b) ** 2 < limit * limit
+
+
 @dataclass(frozen=True)
 class WaterfallPalette:
     """Rich styles for every part of a row, derived from the active theme's variables."""
@@ -127,13 +134,22 @@ class WaterfallPalette:
         foreground = _colour(variables, "foreground", Color(228, 228, 228))
         primary = _colour(variables, "primary", foreground)
         muted = background.blend(foreground, 0.6)
-        services: list[Color] = []
-        for shade in SERVICE_SHADES:
-            for base in SERVICE_BASES:
-                colour = _colour(variables, base + shade, primary)
-                if colour not in services:
-                    services.append(colour)
         critical = _colour(variables, "critical-path", _colour(variables, "accent", primary))
+        error = _colour(variables, "span-error", foreground)
+        candidates = [_colour(variables, base, primary) for base in SERVICE_BASES]
+        # More hues than the theme names: the primary's saturation and lightness at turned hues.
+        h, sat, light = primary.hsl
+        candidates.extend(Color.from_hsl((h + turn) % 1.0, sat, light) for turn in HUE_TURNS)
+        candidates.extend(
+            _colour(variables, base + shade, primary) for shade in SERVICE_SHADES for base in SERVICE_BASES
+        )
+        services: list[Color] = []
+        for colour in candidates:
+            # A service must not look like an error, nor hide the critical path drawn over its bar,
+            # nor look like another service.
+            if _near(colour, critical) or _near(colour, error) or any(_near(colour, c, 60) for c in services):
+                continue
+            services.append(colour)
         return cls(
             background=background,
             text=Style(color=foreground.rich_color),
@@ -142,7 +158,7 @@ class WaterfallPalette:
             separator=Style(color=background.blend(foreground, 0.3).rich_color),
             selected_bg=background.blend(primary, 0.35),
             match_bg=background.blend(_colour(variables, "warning", primary), 0.45),
-            error=Style(color=_colour(variables, "span-error", foreground).rich_color, bold=True),
+            error=Style(color=error.rich_color, bold=True),
             critical=Style(color=critical.rich_color, bold=True),
             critical_colour=critical,
             warning=Style(color=_colour(variables, "warning", foreground).rich_color, bold=True),
@@ -192,15 +208,36 @@ def _styled(text: str, style: Style, bg: Color | None) -> Segment:
     return Segment(text, style)
 
 
+def _merge(cells: list[tuple[str, Style]]) -> list[Segment]:
+    """Runs of equal style as one segment each."""
+    segments: list[Segment] = []
+    run_text: list[str] = []
+    run_style = cells[0][1]
+    for ch, style in cells:
+        if style is not run_style and style != run_style:
+            segments.append(Segment("".join(run_text), run_style))
+            run_text = []
+            run_style = style
+        run_text.append(ch)
+    segments.append(Segment("".join(run_text), run_style))
+    return segments
+
+
 class WaterfallRenderer:
     """Builds the Strip of one row; pure given (analysis, palette, layout)."""
 
-    def __init__(self, analysis: TraceAnalysis, palette: WaterfallPalette) -> None:
+    def __init__(
+        self, analysis: TraceAnalysis, palette: WaterfallPalette, window: tuple[int, int] | None = None
+    ) -> None:
         self.analysis = analysis
         """The trace."""
         self.palette = palette
         """Styles of the active theme."""
-        self._total = max(analysis.duration_us, 1)
+        start, end = window if window is not None else (analysis.start_us, analysis.end_us)
+        self.window = (start, end)
+        """Time range the timeline shows (µs since the epoch): the whole trace, or a zoom."""
+        self._origin = start - analysis.start_us
+        self._total = max(end - start, 1)
         sections: dict[int, list[tuple[int, int]]] = {}
         for span, start_us, end_us in analysis.critical_sections:
             sections.setdefault(span, []).append((start_us, end_us))
@@ -265,8 +302,17 @@ class WaterfallRenderer:
         ticks = set(layout.ticks())
         for col in range(width):
             cells.append((GRID, grid) if col in ticks else (" ", blank))
-        start, end = bar_columns(row.offset_us, row.duration_us, self._total, width)
         colour = p.service(row.service_index)
+        offset = row.offset_us - self._origin
+        if offset + row.duration_us < 0 or offset > self._total:
+            # Zoomed in and the span lies outside the window: an arrow says which side it is on.
+            before = offset + row.duration_us < 0
+            cells[0 if before else width - 1] = (
+                "◂" if before else "▸",
+                Style(color=colour.rich_color) + blank,
+            )
+            return _merge(cells)
+        start, end = bar_columns(offset, row.duration_us, self._total, width)
         if row.missing_parent:
             for col in range(start, end):
                 cells[col] = (BAR_MISSING, p.missing + blank)
@@ -281,7 +327,10 @@ class WaterfallRenderer:
             if row.critical:
                 on_bar = Style(color=p.critical_colour.rich_color, bgcolor=colour.rich_color, bold=True)
                 for s_us, e_us in self._critical_sections.get(row.node, ()):
-                    cs, ce = bar_columns(s_us - self.analysis.start_us, e_us - s_us, self._total, width)
+                    rel = s_us - self.analysis.start_us - self._origin
+                    if rel + (e_us - s_us) < 0 or rel > self._total:
+                        continue
+                    cs, ce = bar_columns(rel, e_us - s_us, self._total, width)
                     for col in range(max(cs, start), min(ce, end)):
                         cells[col] = (BAR_CRITICAL, on_bar)
         label = format_duration(row.duration_us)
@@ -290,23 +339,18 @@ class WaterfallRenderer:
             at = end + 1
         elif start - 1 - len(label) >= 0:
             at = start - 1 - len(label)
+        elif end - start >= len(label) + 2 and not (row.follows_from or row.missing_parent):
+            # A bar spanning the whole timeline carries its duration inside, in a contrasting colour.
+            at = start + 1
+            style = Style(
+                color=colour.get_contrast_text(1.0).rich_color, bgcolor=colour.rich_color, bold=True
+            )
         else:
             at = -1
         if at >= 0:
             for i, ch in enumerate(label):
                 cells[at + i] = (ch, style)
-        # Merge runs of equal style into one segment each.
-        segments: list[Segment] = []
-        run_text: list[str] = []
-        run_style = cells[0][1]
-        for ch, style in cells:
-            if style is not run_style and style != run_style:
-                segments.append(Segment("".join(run_text), run_style))
-                run_text = []
-                run_style = style
-            run_text.append(ch)
-        segments.append(Segment("".join(run_text), run_style))
-        return segments
+        return _merge(cells)
 
     def ruler(self, layout: WaterfallLayout, header: str) -> Strip:
         """The time ruler: ``header`` over the label, tick offsets over the timeline."""
@@ -320,8 +364,12 @@ class WaterfallRenderer:
         ticks = layout.ticks()
         for k, col in enumerate(ticks):
             last = k > 0 and k == len(ticks) - 1
-            # Column c covers [c, c+1) * total / width; the last tick is the trace's end.
-            text = format_duration(self._total if last else self._total * col / width) if k else "0"
+            # Column c covers [c, c+1) * total / width; the last tick is the window's end. Offsets
+            # are from the trace's start, also when zoomed.
+            at_us = self._origin + (self._total if last else self._total * col / width)
+            text = format_duration(at_us) if at_us else "0"
+            if self._origin and k == 0:
+                text = "+" + text
             # The last label ends at the timeline's end; the others start at their tick.
             at = max(col - len(text) + 1, 0) if last else col
             if at + len(text) > width or any(c != " " for c in chars[max(at - 1, 0) : at + len(text) + 1]):
@@ -381,6 +429,7 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         self._theme_version = 0
         self._palette: WaterfallPalette | None = None
         self._renderer: WaterfallRenderer | None = None
+        self._zoom: tuple[int, int] | None = None
         self._cache: OrderedDict[tuple[int, int, bool, int, int, int], Strip] = OrderedDict()
         self.cache_hits = 0
         """Rows served from the cache (for the benchmark and tests)."""
@@ -407,7 +456,7 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         return view.visible[min(self.cursor_row, len(view) - 1)]
 
     @property
-    def layout(self) -> WaterfallLayout:
+    def row_layout(self) -> WaterfallLayout:
         """Column split at the current width (scrollbar excluded)."""
         return WaterfallLayout.for_width(self.scrollable_content_region.width)
 
@@ -422,13 +471,33 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
     def renderer(self) -> WaterfallRenderer | None:
         """Row renderer of the current trace and theme."""
         if self._renderer is None and self._view is not None:
-            self._renderer = WaterfallRenderer(self._view.analysis, self.palette)
+            self._renderer = WaterfallRenderer(self._view.analysis, self.palette, self._zoom)
         return self._renderer
+
+    @property
+    def zoom(self) -> tuple[int, int] | None:
+        """Time window (µs since the epoch) the timeline is zoomed to; None = the whole trace."""
+        return self._zoom
+
+    def set_zoom(self, window: tuple[int, int] | None) -> None:
+        """Zoom the timeline to ``window`` (``(start_us, end_us)``), or back to the whole trace."""
+        if window == self._zoom:
+            return
+        self._zoom = window
+        self._renderer = None
+        self._cache.clear()
+        self._view_version += 1
+        self.refresh()
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self, _theme: str) -> None:
+        self._reset_theme()
+        # The app recomputes its theme variables on the CSS refresh that follows: read them again then.
+        self.call_after_refresh(self._reset_theme)
+
+    def _reset_theme(self) -> None:
         self._palette = None
         self._renderer = None
         self._theme_version += 1
@@ -440,6 +509,7 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         keep = node if node is not None else self.cursor_node
         if self._view is None or view.analysis is not self._view.analysis:
             self._renderer = None
+            self._zoom = None
             self._cache.clear()
             self._matches = frozenset()
         self._view = view
@@ -521,19 +591,30 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
             self.set_view(view, node=node)
             row = view.row_of(node)
         if row is not None:
-            if row == self.cursor_row:
-                self._scroll_to_cursor()
-                self._post_cursor()
-            self.cursor_row = row
-            self._center_cursor()
+            self.jump_to_row(row)
         return row is not None
 
-    def _center_cursor(self) -> None:
-        # Jumps (n/N, p) land mid-screen, so the context around the target is visible.
+    def jump_to_row(self, row: int) -> None:
+        """Put the cursor on ``row``; when that is off screen, scroll it to mid-screen.
+
+        Jumps (n/N, p) land mid-screen so the context around the target is visible; plain cursor
+        moves only scroll as far as needed.
+        """
         height = self.scrollable_content_region.height
         top = round(self.scroll_offset.y)
-        if not top <= self.cursor_row < top + height:
-            self.scroll_to(y=max(self.cursor_row - height // 2, 0), animate=False, immediate=True)
+        if not top <= row < top + height:
+            self.scroll_to(y=max(row - height // 2, 0), animate=False, immediate=True)
+        if row == self.cursor_row:
+            self._scroll_to_cursor()
+            self._post_cursor()
+        self.cursor_row = row
+
+    def on_click(self, event: Click) -> None:
+        # Keyboard first, but a click on a row selects it.
+        view = self._view
+        row = round(self.scroll_offset.y) + event.y
+        if view is not None and 0 <= row < len(view):
+            self.cursor_row = row
 
     # ----------------------------------------------------------------- render
     def on_resize(self, event: Resize) -> None:
@@ -579,7 +660,10 @@ class WaterfallRuler(Widget):
         self._waterfall = waterfall
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", lambda _t: self.refresh(), init=False)
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         renderer = self._waterfall.renderer

@@ -1,0 +1,580 @@
+"""Alerts screen: counts, filter bar, the queue, and the detail of the highlighted alert.
+
+Layout: below 120 columns the queue takes the screen and ``enter`` opens the detail as
+a bottom split (``escape`` closes it); from 120 columns the detail is always shown on
+the right and follows the cursor.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Container
+from textual.events import Resize
+from textual.widgets import DataTable, Static
+
+from oncall_tui.domain.alert_queue import (
+    AlertRow,
+    AlertState,
+    GroupRow,
+    QueueOptions,
+    QueueView,
+    ack_matchers_for_alert,
+    select_policy,
+)
+from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
+from oncall_tui.services.actions import AlertActions, AlertTarget
+from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
+from oncall_tui.ui.bindings import ALERTS_BINDINGS
+from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.modals import (
+    AckModal,
+    AckRequest,
+    ConfirmModal,
+    PromptModal,
+    SilenceEditor,
+    SilenceRequest,
+)
+from oncall_tui.ui.widgets.alert_detail import AlertDetail, History, fetch_history
+from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
+from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
+
+WIDE = 120
+"""From this many columns the detail pane sits beside the queue."""
+HISTORY_TTL = 60.0
+"""Seconds a fetched firing history is reused before it is queried again."""
+
+
+class AlertsScreen(OncallScreen):
+    """What is firing, how bad, who is on it — and the keys to ack, escalate and silence it."""
+
+    TITLE_TEXT = "Alerts"
+    BINDINGS: ClassVar[list[BindingType]] = ALERTS_BINDINGS
+
+    DEFAULT_CSS = """
+    AlertsScreen #alerts-summary { height: 1; padding: 0 1; background: $panel; }
+    AlertsScreen FilterBar { display: none; padding: 0 1; }
+    AlertsScreen.-filtering FilterBar { display: block; }
+    AlertsScreen #alerts-body { height: 1fr; layout: vertical; }
+    AlertsScreen AlertTable { height: 1fr; }
+    AlertsScreen AlertDetail { display: none; height: 50%; border-top: solid $primary; }
+    AlertsScreen.-detail AlertDetail { display: block; }
+    AlertsScreen.-wide #alerts-body { layout: horizontal; }
+    AlertsScreen.-wide AlertTable { width: 1fr; height: 1fr; }
+    AlertsScreen.-wide AlertDetail {
+        display: block; width: 38%; min-width: 44; max-width: 96; height: 1fr;
+        border-top: none; border-left: solid $primary;
+    }
+    AlertsScreen #alerts-empty { display: none; height: 3; padding: 1 2; color: $text-muted; }
+    AlertsScreen.-empty #alerts-empty { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options = QueueOptions()
+        """Grouping, suppressed toggle and filter in effect."""
+        self.view: QueueView | None = None
+        """The view shown."""
+        self._history: dict[str, tuple[float, History]] = {}
+        self._detail_key: str | None = None
+
+    # --- parts -------------------------------------------------------------------------------
+
+    @property
+    def feed(self) -> AlertFeed:
+        feed: AlertFeed = self.oncall_app.alert_feed
+        return feed
+
+    @property
+    def table(self) -> AlertTable:
+        return self.query_one(AlertTable)
+
+    @property
+    def detail(self) -> AlertDetail:
+        return self.query_one(AlertDetail)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="alerts-summary")
+        yield FilterBar()
+        yield Static("", id="alerts-empty")
+        with Container(id="alerts-body"):
+            yield AlertTable(id="alerts-table")
+            yield AlertDetail(id="alerts-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        settings = self.feed.settings.alerts
+        self.options = QueueOptions(group_by=settings.group_by, include_suppressed=settings.show_suppressed)
+        self.feed.changed.subscribe(self, self._feed_changed)
+        self.watch(self.oncall_app, "now", self._on_tick, init=False)
+        self.table.focus()
+        self._feed_changed(self.feed.state)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+        self._show_detail()
+
+    @property
+    def detail_visible(self) -> bool:
+        """The detail pane is on screen."""
+        return self.has_class("-wide") or self.has_class("-detail")
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def context(self) -> RowContext:
+        """Rendering context at the app's current time."""
+        app = self.oncall_app
+        now = app.now or app.clock.now()
+        table = self.table
+        return RowContext(
+            now=now,
+            state=self.feed.state,
+            policy=self.feed.policy,
+            settings=self.feed.settings.alerts,
+            colours=app.theme_variables,
+            am_groups=self.feed.state.am_groups,
+            selected=table.selected,
+            collapsed=table.collapsed,
+        )
+
+    def _feed_changed(self, state: AlertFeedState) -> None:
+        self.apply_view()
+
+    def apply_view(self) -> None:
+        """Recompute the view (filter, grouping, toggle) and update the table by diff."""
+        snapshot = self.feed.state.snapshot
+        ctx = self.context()
+        if snapshot is not None:
+            state = self.feed.state
+            queue = state.queue
+            default = QueueOptions(group_by=self.feed.settings.alerts.group_by)
+            if self.options == default and state.default_view is not None:
+                self.view = state.default_view  # built with the poll, off the event loop
+            elif not self.options.include_suppressed and queue is not None:
+                self.view = queue.view(replace(self.options, include_suppressed=True))
+            else:
+                self.view = snapshot.view(self.options)
+            self.table.apply(self.view, ctx)
+        self._render_summary()
+        self._render_empty()
+        self._show_detail()
+
+    def _on_tick(self, _now: datetime | None) -> None:
+        ctx = self.context()
+        self.table.refresh_times(ctx)
+        self._render_summary()
+        if self.detail_visible:
+            self._render_detail(ctx)
+
+    def _render_summary(self) -> None:
+        state = self.feed.state
+        colours = self.oncall_app.theme_variables
+        text = Text(no_wrap=True, overflow="ellipsis")
+        view = self.view
+        policy = self.feed.policy
+        if view is not None:
+            for name in policy.names():
+                count = view.counts.get(name, 0)
+                rank = policy.rank(name)
+                colour = colours.get(severity_variable(rank, policy), "")
+                style = f"bold {colour}" if count else colours.get("severity-none", "")
+                text.append(f"{count} {name[:4].upper()}", style=style)
+                text.append("  ")
+            text.append("│ ", style="dim")
+            shown = f"{view.shown} shown" if self.options.filter else f"{view.shown} alerts"
+            text.append(shown)
+            acked = sum(1 for r in view.alert_rows() if r.state is not AlertState.ACTIVE and r.acks)
+            if acked:
+                text.append(f" ({acked} acked)")
+            text.append(" · all states" if self.options.include_suppressed else " · active")
+            if self.options.group_by:
+                text.append(f" · by {self.options.group_by}")
+        elif not state.configured:
+            text.append("No Alertmanager in this context.", style="italic")
+        elif state.error is None:
+            text.append("Waiting for the first poll of Alertmanager…", style="italic")
+        if state.error is not None:
+            age = ""
+            now = self.oncall_app.now
+            if state.fetched_at is not None and now is not None:
+                age = f" {int((now - state.fetched_at).total_seconds())}s old"
+            text.append(f"  STALE{age}: {state.error}", style=f"bold {colours.get('stale', '')}")
+        elif state.peer_problems:
+            text.append(
+                f"  ▲ {len(state.peer_problems)} peer(s) down: {state.peer_problems[0]}",
+                style=colours.get("stale", ""),
+            )
+        if view is not None and state.error is None and not state.peer_problems:
+            text.append("  ? keys", style="dim")
+        if state.pending:
+            text.append(f"  ⧗ {len(state.pending)} queued", style=f"bold {colours.get('stale', '')}")
+        if state.store_error:
+            text.append("  incident log unavailable", style=f"bold {colours.get('source-down', '')}")
+        self.query_one("#alerts-summary", Static).update(text)
+
+    def _render_empty(self) -> None:
+        view = self.view
+        empty = view is not None and view.shown == 0
+        self.set_class(empty, "-empty")
+        if empty and view is not None:
+            if self.options.filter is not None and not self.options.filter.is_empty:
+                message = (
+                    f"No alert matches the filter ({view.total} in total). / edits it, ctrl+u clears it."
+                )
+            elif self.feed.state.snapshot is not None and self.feed.state.snapshot.rows:
+                total = len(self.feed.state.snapshot.rows)
+                message = f"Nothing active. {total} silenced or inhibited: t shows them."
+            else:
+                message = "No alerts. All quiet."
+            self.query_one("#alerts-empty", Static).update(message)
+
+    # --- detail ------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        if not self.is_mounted or not self.detail_visible:
+            return
+        self._render_detail(self.context())
+
+    def _render_detail(self, ctx: RowContext) -> None:
+        row = self.table.current
+        detail = self.detail
+        if row is None:
+            detail.show_empty("No alert highlighted.")
+            self._detail_key = None
+            return
+        if isinstance(row, GroupRow):
+            detail.show_group(row, ctx)
+            self._detail_key = row.key
+            return
+        detail.show_alert(row, ctx)
+        if self._detail_key != row.key:
+            self._detail_key = row.key
+            self._history_for(row)
+
+    def _history_for(self, row: AlertRow) -> None:
+        cached = self._history.get(row.key)
+        if cached is not None and time.monotonic() - cached[0] < HISTORY_TTL:
+            self.detail.show_history(cached[1])
+            return
+        self.detail.show_history(None)
+        self._load_history(row)
+
+    @work(group="alert-history", exclusive=True, exit_on_error=False, description="alert history")
+    async def _load_history(self, row: AlertRow) -> None:
+        app = self.oncall_app
+        sources = app.sources
+        if sources is None or sources.context.prometheus is None:
+            history = History(note="no Prometheus in this context: firing history unavailable", ok=False)
+        else:
+            try:
+                client = await sources.prometheus()
+                history = await fetch_history(client, row.alert.labels, app.clock.now())
+            except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
+                history = History(note=f"history unavailable: {exc}", ok=False)
+        self._history[row.key] = (time.monotonic(), history)
+        if self._detail_key == row.key:
+            self.detail.show_history(history)
+
+    # --- keys --------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.filter_bar.input.focus()
+
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        flt: Filter | None = event.filter if not event.filter.is_empty else None
+        self.options = replace(self.options, filter=flt)
+        self.apply_view()
+
+    def on_filter_input_done(self, event: FilterInput.Done) -> None:
+        if not self.filter_bar.value:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    def on_input_submitted(self, event: Any) -> None:
+        # Enter in the filter: back to the list with the filter applied.
+        if isinstance(event.input, FilterInput):
+            self.on_filter_input_done(FilterInput.Done())
+
+    def action_open(self) -> None:
+        row = self.table.current
+        if isinstance(row, GroupRow):
+            collapsed = self.table.collapsed
+            if row.key in collapsed:
+                collapsed.discard(row.key)
+            else:
+                collapsed.add(row.key)
+            self.apply_view()
+            self.table.move_to(row.key)
+            return
+        if self.has_class("-wide"):
+            self.detail.focus()
+            return
+        self.toggle_class("-detail")
+        self._show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # DataTable turns enter into RowSelected; it is the same as the `enter` key.
+        event.stop()
+        self.action_open()
+
+    def action_clear(self) -> None:
+        table = self.table
+        if table.selected:
+            keys = list(table.selected)
+            table.selected.clear()
+            table.redraw(self.context())
+            self.notify(f"{len(keys)} unselected", timeout=2)
+        elif self.has_class("-detail"):
+            self.remove_class("-detail")
+            table.focus()
+        elif self.focused is not table:
+            table.focus()
+
+    def action_select(self) -> None:
+        table = self.table
+        row = table.current
+        if row is None:
+            return
+        if isinstance(row, GroupRow):
+            keys = [r.key for r in row.alerts]
+            if all(k in table.selected for k in keys):
+                table.selected.difference_update(keys)
+            else:
+                table.selected.update(keys)
+            changed = [row.key, *keys]
+        else:
+            table.selected.symmetric_difference_update({row.key})
+            changed = [row.key, row.group_key]
+            # Move on, so space space space picks consecutive alerts.
+            table.action_cursor_down()
+        table.redraw(self.context(), [k for k in changed if k in table.keys])
+        self._render_summary()
+
+    def action_toggle_suppressed(self) -> None:
+        self.options = replace(self.options, include_suppressed=not self.options.include_suppressed)
+        self.apply_view()
+        shown = (
+            "all alerts, silenced and inhibited included"
+            if self.options.include_suppressed
+            else "active alerts"
+        )
+        self.notify(f"Showing {shown}", timeout=2)
+
+    def action_group_by(self) -> None:
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            self.options = replace(self.options, group_by=value.strip() or None)
+            self.table.collapsed.clear()
+            self.apply_view()
+
+        self.app.push_screen(
+            PromptModal(
+                "Group the queue",
+                "Label to group by (empty: as Alertmanager groups them)",
+                self.options.group_by or "",
+                validate=lambda v: None
+                if not v.strip() or v.strip().replace("_", "a").isalnum()
+                else "a label name: letters, digits and _",
+            ),
+            done,
+        )
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _targets(self) -> tuple[list[AlertTarget], list[AlertRow]] | None:
+        """What an action applies to: the selection, else the highlighted alert or group."""
+        table = self.table
+        rows = table.selected_rows()
+        if not rows:
+            current = table.current
+            if current is None:
+                self.notify("No alert highlighted.", severity="warning", timeout=3)
+                return None
+            if isinstance(current, GroupRow):
+                rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
+            else:
+                rows = [current]
+        return AlertTarget.of_rows(rows), rows
+
+    def action_ack(self) -> None:
+        picked = self._targets()
+        if picked is None:
+            return
+        targets, rows = picked
+        settings = self.feed.settings.alerts
+        app = self.oncall_app
+        universe = self.feed.state.snapshot.alerts() if self.feed.state.snapshot else []
+
+        def run(request: AckRequest) -> Any:
+            async def act(actions: AlertActions) -> Any:
+                return [
+                    await actions.ack(
+                        target,
+                        duration=request.duration,
+                        ends_at=request.ends_at,
+                        comment=request.comment,
+                        until_resolved=request.until_resolved,
+                        universe=universe,
+                    )
+                    for target in targets
+                ]
+
+            return act
+
+        def rejected(request: AckRequest) -> None:
+            # A bad duration still goes through the action service: it is logged as a rejected ack.
+            self.feed.perform("ack", [], run(request))
+
+        def done(request: AckRequest | None) -> None:
+            if request is None:
+                return
+            if self.feed.perform("ack", [r.key for r in rows], run(request)):
+                self.table.selected.clear()
+                self.apply_view()
+
+        names = [f"{r.alert.alertname} {r.alert.labels.get('instance', '')}".strip() for r in rows]
+        self.app.push_screen(
+            AckModal(
+                names,
+                default_duration=settings.ack.default_duration,
+                until_resolved=settings.ack.until_resolved,
+                now=app.clock.now,
+                rejected=rejected,
+            ),
+            done,
+        )
+
+    def action_unack(self) -> None:
+        picked = self._targets()
+        if picked is None:
+            return
+        targets, rows = picked
+        acked = [t for t in targets if t.ack_ids]
+        if not acked:
+            others = [s for r in rows for s in r.silences if not s.is_ack]
+            if others:
+                self.notify(
+                    f"Silenced by {others[0].created_by}, not acked here: "
+                    "expire it on the Silences screen (L).",
+                    severity="warning",
+                    timeout=8,
+                )
+            else:
+                self.notify("Not acked: nothing to unack.", severity="warning", timeout=4)
+            return
+        keys = [r.key for r in rows] + [sid for t in acked for sid in t.ack_ids]
+
+        async def act(actions: AlertActions) -> Any:
+            return [await actions.unack(target) for target in acked]
+
+        self.feed.perform("unack", keys, act)
+
+    def action_escalate(self) -> None:
+        current = self.table.current
+        if current is None:
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        if isinstance(current, GroupRow):
+            rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
+            targets = AlertTarget.of_rows(rows)
+        else:
+            targets = [AlertTarget.of_row(current)]
+        settings = self.feed.settings.alerts
+        lines = Text()
+        for target in targets:
+            chosen = select_policy(settings, target.alerts)
+            lines.append(f"{target.title}\n", style="bold")
+            if chosen is None:
+                lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
+                continue
+            name, policy = chosen
+            state = self.feed.state.escalations.get(target.group_key)
+            level = (state.level if state is not None else 0) + 1
+            if level >= policy.steps():
+                lines.append(f"  already at the last level of {name}\n")
+                continue
+            nxt = policy.level_at(level)
+            lines.append(
+                f"  policy {name}: to level {level + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
+            )
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            async def act(actions: AlertActions) -> Any:
+                return [await actions.escalate(target) for target in targets]
+
+            self.feed.escalated.update(t.group_key for t in targets)
+            self.feed.perform("escalate", [a.fingerprint for t in targets for a in t.alerts], act)
+
+        self.app.push_screen(ConfirmModal("Escalate?", lines), done)
+
+    def action_traces(self) -> None:
+        """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
+        row = self.table.current
+        app = self.oncall_app
+        if not isinstance(row, AlertRow):
+            app.action_show_traces()
+            return
+        labels = row.alert.labels
+        service = labels.get("service") or labels.get("job") or None
+        start = row.alert.starts_at - timedelta(minutes=15)
+        app.open_trace_search(service, start, app.clock.now())
+
+    def action_new_silence(self) -> None:
+        row = self.table.current
+        matchers: list[Matcher] = []
+        if isinstance(row, AlertRow):
+            matchers = list(ack_matchers_for_alert(row.alert))
+        elif isinstance(row, GroupRow):
+            matchers = [Matcher(k, MatchType.EQUAL, v) for k, v in row.labels.items()]
+        open_silence_editor(self, format_matchers(matchers)[1:-1] if matchers else "")
+
+
+def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
+    """Push the silence editor; create the silence through the action service when confirmed."""
+    app = screen.oncall_app
+    feed: AlertFeed = app.alert_feed
+    snapshot = feed.state.snapshot
+    alerts = snapshot.alerts() if snapshot is not None else []
+
+    def done(request: SilenceRequest | None) -> None:
+        if request is None:
+            return
+
+        async def act(actions: AlertActions) -> Any:
+            return await actions.create_silence(
+                list(request.matchers),
+                duration=request.duration,
+                ends_at=request.ends_at,
+                comment=request.comment,
+            )
+
+        feed.perform("silence", [], act)
+
+    app.push_screen(
+        SilenceEditor(
+            alerts,
+            matchers=matchers,
+            default_duration=feed.settings.alerts.ack.default_duration,
+            now=app.clock.now,
+        ),
+        done,
+    )

@@ -1,0 +1,130 @@
+"""The Silences screen (L): list, filter, expire, extend, and a new silence with a live preview.
+
+Alertmanager serves the recorded karma silences (three, by john, ending in 2063) and keeps
+whatever the app posts, as the real one does (an extension answers a new id).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Label, Static
+
+from oncall_tui.ui.screens.alerts import AlertsScreen
+from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, SilenceEditor
+from oncall_tui.ui.screens.silences import SilencesScreen
+from oncall_tui.ui.screens.sources import SourcesScreen
+from tests.support.alert_fakes import AlertBackends, next_poll, plain, polled, until
+
+SIZE = (80, 24)
+DEV_HOSTS = "dcb3b5d0-9f10-4baa-977a-70073a1899bd"
+
+
+def silences_screen(app: Any) -> SilencesScreen:
+    screen = app.screen
+    assert isinstance(screen, SilencesScreen)
+    return screen
+
+
+def toasts(app: Any) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_l_lists_silences_and_t_adds_the_expired_ones(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    backends.silences.append({**backends.silences[0], "id": "old-one", "endsAt": "2026-03-11T12:00:00Z"})
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L")
+        screen = silences_screen(app)
+        assert {line.key for line in screen.lines if line.state == "active"} == {
+            "810ccf7f-c957-474a-b383-7e76d66a4d3b",
+            DEV_HOSTS,
+            "9bd58938-25fd-41c5-aba3-9bc373074484",
+        }
+        assert screen.table.row_count == 3
+        row = [str(c) for c in screen.table.get_row(DEV_HOSTS)]
+        assert row[0] == "active" and 'alertname="Host_Down"' in row[1] and row[2] == "john" and row[3] == "∞"
+        await pilot.press("t")
+        assert screen.table.row_count == 4
+        assert [str(c) for c in screen.table.get_row("old-one")][3] == "1h02m ago"
+        await pilot.press("slash", *"server7")
+        assert screen.table.row_count == 1
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, AlertsScreen)
+
+
+async def test_x_expires_after_confirmation(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L")
+        screen = silences_screen(app)
+        screen.table.move_cursor(row=[line.key for line in screen.lines].index(DEV_HOSTS))
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await until(pilot, lambda: any("expire done" in t for t in toasts(app)), "expire done")
+        assert next(s for s in backends.silences if s["id"] == DEV_HOSTS)["endsAt"] == "2026-03-11T13:02:00Z"
+        await next_poll(pilot)
+        assert DEV_HOSTS not in [line.key for line in screen.lines]
+
+
+async def test_plus_extends_and_the_new_id_alertmanager_answers_is_kept(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L")
+        screen = silences_screen(app)
+        screen.table.move_cursor(row=[line.key for line in screen.lines].index(DEV_HOSTS))
+        await pilot.press("plus")
+        assert isinstance(app.screen, PromptModal)
+        await pilot.press(*"3h", "enter")
+        await until(pilot, lambda: any("extend done" in t for t in toasts(app)), "extend done")
+        new = backends.silences[-1]
+        assert new["id"] == "silence-0001" and new["endsAt"].startswith("2026-03-11T16:02:00")
+        assert "silence-0001" in toasts(app)[-1]
+        await next_poll(pilot)
+        assert "silence-0001" in [line.key for line in screen.lines]
+
+
+async def test_n_creates_a_silence_from_typed_matchers_with_a_preview(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L", "n")
+        editor = app.screen
+        assert isinstance(editor, SilenceEditor)
+        await pilot.press(*'cluster="staging", alertname=~"Host_.*"')
+        title = plain(editor.query_one("#silence-preview-title", Label).content)
+        assert "Would silence 3 of 12 current alerts" in title
+        assert "server3" in plain(editor.query_one("#silence-preview-body", Static).content)
+        # A broken matcher says why and blocks enter.
+        await pilot.press("backspace")
+        assert "column" in plain(editor.query_one("#silence-matchers-error", Static).content)
+        await pilot.press("enter")
+        assert app.screen is editor
+        await pilot.press('"', "tab", "tab", *"disk swap", "enter")
+        await until(pilot, lambda: any("silence done" in t for t in toasts(app)), "silence done")
+        created = backends.silences[-1]
+        assert created["createdBy"] == "alice@laptop" and created["comment"].startswith("disk swap")
+        assert [m["name"] for m in created["matchers"]] == ["cluster", "alertname"]
+
+
+async def test_screens_are_one_key_away_from_each_other(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("S")
+        assert isinstance(app.screen, SourcesScreen)
+        await pilot.press("L")
+        assert isinstance(app.screen, SilencesScreen)
+        await pilot.press("A")
+        assert isinstance(app.screen, AlertsScreen)
+        assert len(app.screen_stack) == 2

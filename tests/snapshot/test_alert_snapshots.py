@@ -1,0 +1,95 @@
+"""SVG snapshots of the alert screens (baselines in snapshots/test_alert_snapshots/).
+
+Alertmanager serves the recorded karma bodies; alerts are ranked by cluster
+(prod > staging > dev, see tests/support/alert_fakes.py); the clock is frozen at
+2026-03-11 13:02:00 UTC, 13 min after the alerts started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from oncall_tui.ui.app import OncallApp
+from tests.support.alert_fakes import AlertBackends, plain, polled, screen_of, until
+
+pytestmark = pytest.mark.snapshot
+
+SIZES = [(80, 24), (120, 40)]
+SERVER1 = "7013294faf5f854d"
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await polled(pilot)
+    app = pilot.app
+    assert isinstance(app, OncallApp)
+    # Let the health bar see every source and the table lay out its columns.
+    await until(pilot, lambda: all(h.state.value != "unknown" for h in app.source_health.values()), "health")
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)
+
+
+async def open_detail(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    screen = screen_of(pilot.app)
+    screen.table.move_to(SERVER1)
+    if not screen.has_class("-wide"):
+        await pilot.press("enter")
+    note = screen.query_one("#detail-history-note", Static)
+    await until(pilot, lambda: "fired" in plain(note.content), "history")
+    await pilot.pause(0.1)
+
+
+async def open_silences(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press("L")
+    await pilot.pause(0.1)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]) -> None:
+    """The queue as it opens: counts per rank in the line under the header (3 PROD, 4 STAG, 1 DEV,
+    0 NONE, 8 alerts, active, "? keys"); prod first; groups of several alerts get a header row with a
+    reversed severity badge and their alerts indented under it, single-alert groups no header;
+    Fired 13m; Due shows ⚠-8m in the critical colour for prod (investigate target 5m missed) and
+    time left for staging; prod alerts show the automatic escalation countdown "⇡ secondary in 16m".
+    At 120 columns the detail of the highlighted group sits on the right."""
+    app = AlertBackends().make_app(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]) -> None:
+    """Detail of Host_Down on server1 (bottom half at 80 columns, right pane at 120): severity badge, summary,
+    start time and age, OVERDUE investigate timer in the critical colour, resolve time left, state,
+    escalation countdown, source link, every label, fingerprint; then the 24 h history sparkline
+    (two firing periods) and "fired 2 times … (ALERTS)". Scroll position may hide the lower part at 80x24."""
+    app = AlertBackends().make_app(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=open_detail)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_silences(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]) -> None:
+    """Silences screen: summary "3 active · 0 pending · 0 expired", three rows by john with matchers,
+    "∞" as time left (they end in 2063) and the comment; the highlighted silence in full below the table."""
+    app = AlertBackends().make_app(tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=open_silences)
+
+
+def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    """Ack dialog at 80x24 over the queue: title names the alert, duration pre-filled with the configured 1h
+    (selected), comment field, "until resolved: off" spelled out, and the key hints."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen_of(pilot.app).table.move_to(SERVER1)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+
+    app = AlertBackends().make_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
