@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate, compress, repeat
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq
 from pathlib import Path
+from sys import intern
 
 import msgspec
 from msgspec import Raw
@@ -73,7 +75,6 @@ def _parse_traces(data: bytes, source: str) -> list[Trace]:
     if not stripped:
         raise TraceDataError(f"{source}: empty, not a trace")
     try:
-        # Error markers are rare: when the document never mentions one, no span needs a look.
         if stripped[:1] == b"[":
             return [_from_v1(t, source) for t in _LIST_DECODER.decode(data)]
         doc: TraceDocument
@@ -134,7 +135,6 @@ _LOGS = attrgetter("logs")
 _REFERENCES = attrgetter("references")
 _PARENT_SPAN_ID = attrgetter("parentSpanID")
 _WARNINGS = attrgetter("warnings")
-_FIRST = itemgetter(0)
 _REF_SPAN_ID = attrgetter("spanID")
 _REF_TYPE = attrgetter("refType")
 _CHILD_OF = "CHILD_OF"
@@ -236,19 +236,19 @@ def _from_v1(trace: V1Trace, source: str) -> Trace:
         )
     pids = list(map(_PROCESS_ID, spans))
     try:
-        process_idx = array("i", map(proc_index.__getitem__, pids))
+        process_idx = array("i", list(map(proc_index.__getitem__, pids)))
     except KeyError:  # spans naming a process the trace does not list
         for key in dict.fromkeys(pids):
             if key not in proc_index:
                 add_process(key, None)
-        process_idx = array("i", map(proc_index.__getitem__, pids))
+        process_idx = array("i", list(map(proc_index.__getitem__, pids)))
     if proc_service == list(range(len(proc_service))):  # one service per process: same column
         service_idx = array("i", process_idx)
     else:
-        service_idx = array("i", map(proc_service.__getitem__, process_idx))
-    op_names: dict[str, str] = {}
-    ops = list(map(_OPERATION, spans))
-    operations = list(map(op_names.setdefault, ops, ops))  # equal names share one string
+        service_idx = array("i", list(map(proc_service.__getitem__, process_idx)))
+    # Equal names share one string (interned: a lookup in the interpreter's table, and names
+    # leave it again when the trace is dropped).
+    operations = list(map(intern, map(_OPERATION, spans)))
     tags_raw = list(map(_TAGS, spans))
     logs_raw = list(map(_LOGS, spans))
     extras: dict[int, SpanExtras] = {}
@@ -256,7 +256,8 @@ def _from_v1(trace: V1Trace, source: str) -> Trace:
     # The parent is the first CHILD_OF reference, else the first reference (FOLLOWS_FROM); the
     # other references are kept for the detail pane. The usual span has one CHILD_OF reference or
     # none: take every first reference in one pass and look closer only when some span differs.
-    refs_col = list(map(_REFERENCES, spans))
+    # A list from the tolerant decoder, a tuple from the usual one (TraceDocumentKnownRefs).
+    refs_col: list[Sequence[V1Ref] | None] = list(map(_REFERENCES, spans))
     firsts = [r[0] if r else _NO_REF for r in refs_col]
     parent_ids = list(map(_REF_SPAN_ID, firsts))
     parent_kinds = bytearray(map(bool, refs_col))  # RefKind.CHILD_OF is 1
@@ -265,7 +266,7 @@ def _from_v1(trace: V1Trace, source: str) -> Trace:
         sum(map(len, filter(None, refs_col))) != with_refs
     ):
         for i in compress(range(n), parent_kinds):
-            refs = refs_col[i]
+            refs = refs_col[i] or ()
             if len(refs) == 1 and refs[0].refType == _CHILD_OF:
                 continue
             parent_ref = next((r for r in refs if r.refType == _CHILD_OF), refs[0])

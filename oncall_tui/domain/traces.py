@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gc
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate, compress, count, repeat
-from operator import add, eq, ge, gt, lt, ne, or_, sub
+from itertools import accumulate, compress, count, islice, repeat
+from operator import add, eq, ge, gt, le, lt, ne, or_, sub
 from typing import Any
 
 from oncall_tui.errors import TraceDataError
@@ -185,6 +185,11 @@ class TraceAnalysis:
         return out
 
 
+def _consume(iterator: Iterator[object]) -> None:
+    """Run ``iterator`` to its end in C (for maps called for their effect)."""
+    deque(iterator, maxlen=0)
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Hold off the cyclic garbage collector while a trace is built.
@@ -276,7 +281,11 @@ def _analyse(trace: Trace) -> TraceAnalysis:
 
     # Children in CSR form, each node's children in start order: a stable sort by parent of the
     # spans already sorted by start.
-    with_parent = sorted(range(n), key=starts_l.__getitem__)
+    if all(map(le, starts_l, islice(starts_l, 1, None))):
+        with_parent = list(range(n))  # written in start order already (stops at the first that is not)
+    else:
+        with_parent = sorted(range(n), key=starts_l.__getitem__)
+    start_us = starts_l[with_parent[0]]
     if len(root_spans) <= 16:
         for r in root_spans:
             with_parent.remove(r)
@@ -324,7 +333,7 @@ def _analyse(trace: Trace) -> TraceAnalysis:
         critical_path=cp_order,
         order=array("i", order),
         depth=depth,
-        start_us=min(starts_l),
+        start_us=start_us,
         end_us=max(ends_l),
     )
 
@@ -548,8 +557,7 @@ def _critical_path(
             # Spans of the run are entered only now, so a section makes each of them new on the path.
             new = list(compress(run, marked))
             add_path(new)
-            for x in new:
-                on_path[x] = 1
+            _consume(map(on_path.__setitem__, new, repeat(1)))
             return steps, run, ps[: steps + 1], len(new) == steps
         return 0, run, ps, True
 

@@ -262,9 +262,14 @@ class _V1RefKnown(V1Ref, gc=False, frozen=True):
 
 
 class _V1SpanKnown(V1Span, gc=False, frozen=True):
-    """A :class:`V1Span` whose references are all of a known type."""
+    """A :class:`V1Span` whose references are all of a known type.
 
-    references: list[_V1RefKnown] | None = None  # type: ignore[assignment]
+    The references come as a tuple: one allocation instead of a list's two, and a tuple holding
+    only ``gc=False`` Structs is untracked by the garbage collector. Readers treat
+    :attr:`V1Span.references` as a sequence, so either shape works.
+    """
+
+    references: tuple[_V1RefKnown, ...] | None = None  # type: ignore[assignment]
     """References to other spans; the first CHILD_OF one is the parent."""
 
 

@@ -10,6 +10,7 @@ return to its parent with the span's start as the new cut. Times below are µs f
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from oncall_tui.domain.traces import (
@@ -19,6 +20,7 @@ from oncall_tui.domain.traces import (
     analyse,
     summarize,
 )
+from oncall_tui.models.jaeger import RefKind
 from oncall_tui.trace_io import load_trace_file, parse_traces
 from tests.unit.test_trace_model import v1_doc, v1_span
 
@@ -268,3 +270,86 @@ def test_summary_of_a_full_trace() -> None:
     # span-1 starts first (…452979000) and span-7 ends last (…453979000).
     assert s.duration_us == 1_000_000
     assert s.start.tzinfo is not None
+
+
+def _reference_critical_path(a: TraceAnalysis) -> list[tuple[int, int, int]]:
+    """Jaeger UI's algorithm written plainly (recursive; fine for the small trees below)."""
+    t = a.trace
+    clipped: dict[int, tuple[int, int]] = {}
+
+    def kept_children(v: int) -> list[int]:
+        ps, pe = clipped[v]
+        kids = []
+        for c in a.children(v):  # start order, file order on ties
+            if t.parent_kinds[c] != RefKind.CHILD_OF:
+                continue
+            cs, ce = t.starts[c], t.end(c)
+            if (ps <= cs < pe) or (cs < ps < ce):
+                clipped[c] = (max(cs, ps), min(ce, pe))
+                kids.append(c)
+        return sorted(kids, key=lambda c: -clipped[c][1])  # stable: start order on equal ends
+
+    out: list[tuple[int, int, int]] = []
+
+    def walk(v: int, cut: int | None) -> None:
+        start, end = clipped[v]
+        section_end = end if cut is None else cut
+        kids = kept_children(v) if cut is None else walked[v]
+        walked[v] = kids
+        nxt = next((c for c in kids if cut is None or clipped[c][1] < cut), None)
+        if nxt is not None:
+            if clipped[nxt][1] != section_end:
+                out.append((v, clipped[nxt][1], section_end))
+            walk(nxt, None)
+            return
+        if start != section_end:
+            out.append((v, start, section_end))
+        p = a.parent[v]
+        if v not in heads and p >= 0:
+            walk(p, start)
+
+    walked: dict[int, list[int]] = {}
+    heads = set(a.root_spans) | set(a.orphans)
+    for head in sorted(a.root_spans, key=lambda i: t.starts[i]) + a.orphans:
+        clipped[head] = (t.starts[head], t.end(head))
+        walk(head, None)
+    return out
+
+
+def _random_chainy_trace(rng: random.Random, n: int) -> bytes:
+    """Mostly long single-child chains, with branches, skewed and zero-length spans, FOLLOWS_FROM
+    references and orphans: what the bulk (chain) steps of the critical path must get right."""
+    spans = []
+    for i in range(n):
+        parent: int | None = i - 1 if i and rng.random() < 0.95 else (rng.randrange(i) if i else None)
+        if parent is not None and rng.random() < 0.02:
+            parent = None
+        start = 1_000 + i * rng.choice([0, 1, 2, 5]) + rng.choice([0, 0, 0, 0, -3, 5, 50])
+        ref = "FOLLOWS_FROM" if rng.random() < 0.02 else "CHILD_OF"
+        pid = None if parent is None else ("gone" if rng.random() < 0.01 else f"s{parent}")
+        spans.append(
+            v1_span(
+                f"s{i}", parent=pid, start=start, duration=rng.choice([0, 1, 2, 10, 100, 1000, 5000]), ref=ref
+            )
+        )
+    return v1_doc(spans)
+
+
+def test_critical_path_through_long_chains_matches_the_plain_algorithm() -> None:
+    # Long single-child runs are walked in bulk; the result must be the span-by-span walk's.
+    rng = random.Random(4)
+    for _ in range(150):
+        [trace] = parse_traces(_random_chainy_trace(rng, rng.choice([12, 40, 120, 300])))
+        a = analyse(trace)
+        expected = _reference_critical_path(a)
+        assert a.critical_sections == expected
+        first_seen = list(dict.fromkeys(span for span, _, _ in expected))
+        assert a.critical_path == first_seen
+        assert [i for i in range(a.span_count) if a.on_critical_path[i]] == sorted(first_seen)
+        # Pre-order facts, from the definition.
+        assert sorted(a.order) == list(range(a.node_count))
+        for pos, v in enumerate(a.order):
+            assert a.position[v] == pos
+            p = a.parent[v]
+            assert a.depth[v] == (0 if p < 0 else a.depth[p] + 1)
+            assert a.subtree_end[v] == pos + 1 + sum(a.subtree_end[c] - a.position[c] for c in a.children(v))
