@@ -32,7 +32,10 @@ class SystemClock:
 
 
 class FakeClock:
-    """A clock that only moves when told to; ``sleep`` advances it instantly (or, with ``real_sleep``, waits)."""
+    """A clock that only moves when told to.
+
+    ``sleep`` advances it instantly; with ``real_sleep`` it really waits and the clock stays frozen.
+    """
 
     def __init__(self, start: datetime | None = None, *, real_sleep: bool = False) -> None:
         self._wall = start or datetime(2026, 1, 1, 3, 0, tzinfo=UTC)

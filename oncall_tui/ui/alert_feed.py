@@ -42,7 +42,7 @@ from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import AlertGroup, PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem
-from oncall_tui.services.ack_keeper import AckKeeper
+from oncall_tui.services.ack_keeper import AckKeeper, is_until_resolved
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE, Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
@@ -93,6 +93,8 @@ class AlertFeedState:
     """The default view of ``queue`` (configured grouping, no filter), computed off the event loop."""
     silences: tuple[Silence, ...] = ()
     """Silences of the latest good poll."""
+    until_resolved: frozenset[str] = frozenset()
+    """Ids of the app's "ack until resolved" silences (renewed while their alerts fire)."""
     fetched_at: datetime | None = None
     """When the latest good poll finished."""
     error: str | None = None
@@ -318,6 +320,7 @@ class AlertFeed:
                 am_groups=poll.am_groups,
                 default_view=poll.default_view,
                 silences=poll.silences,
+                until_resolved=frozenset(s.id for s in poll.silences if is_until_resolved(s)),
                 fetched_at=now,
                 error=None,
                 peer_problems=poll.peer_problems,
@@ -327,7 +330,7 @@ class AlertFeed:
         )
         if len(poll.snapshot.rows) >= FREEZE_ALERTS:
             # After the screens have drawn this poll (so its table cells are included).
-            self._app.call_after_refresh(self._freeze)
+            self._app.call_after_refresh(self.freeze)
         if self._settings.alerts.bell_on_new_critical and poll.snapshot.new_critical(previous):
             self._app.bell()
         if self.actions is not None:
@@ -346,18 +349,21 @@ class AlertFeed:
             description="escalation and ack keeping",
         )
 
-    def _freeze(self) -> None:
+    def freeze(self) -> None:
         """Keep full garbage collections off the keystroke path for big queues.
 
         10,000 alerts are millions of long-lived objects (the poll, its rows, the table's cells);
         a full collection walks them all: 120-190 ms pauses at random moments, measured in
         benchmarks/bench_alerts_ui.py. Frozen objects are still freed by reference counting when
-        the next poll replaces them; once an hour they go back to the collector, so cycles among
-        them are not kept forever (one full collection an hour instead of one every few polls).
+        the next poll replaces them; once an hour they go back to the collector and one full
+        collection runs, so cycles among them are not kept forever (one pause an hour instead of
+        one every few polls).
         """
         now = time.monotonic()
         if now - self._frozen_since >= UNFREEZE_EVERY:
+            # Freezing again right after unfreezing would hide the cycles again: collect in between.
             gc.unfreeze()
+            gc.collect()
             self._frozen_since = now
         gc.freeze()
 
@@ -473,6 +479,9 @@ def _prepare(
 ) -> tuple[QueueSnapshot, QueueSnapshot, dict[str, GroupRow], QueueView]:
     """Everything a poll needs before the table diff, run in a thread."""
     snapshot = prepare(groups, policy, silences=silences, previous=previous)
+    # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
+    for row in snapshot.rows:
+        snapshot.haystack(row)
     # "Active" keeps the app's own acks in the queue (marked with who, age and time left): the
     # engineer sees what they took; other people's silences are one key (t) away.
     queue = QueueSnapshot(
@@ -480,6 +489,7 @@ def _prepare(
         group_info=snapshot.group_info,
         policy=snapshot.policy,
         fingerprints=snapshot.fingerprints,
+        _haystacks=snapshot._haystacks,  # same rows, same haystacks
     )
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
     default_view = queue.view(QueueOptions(group_by=group_by, include_suppressed=True))

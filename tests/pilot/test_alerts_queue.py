@@ -240,3 +240,17 @@ async def test_t_opens_traces_of_the_alerts_service_around_when_it_fired(tmp_pat
         search = app.screen
         assert isinstance(search, TraceSearchScreen)
         assert search.initial_service == "node_ping"  # no service label: the job stands in
+
+
+async def test_switching_to_a_context_without_alertmanager_empties_the_queue(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        table = screen_of(app).table
+        assert table.row_count > 0
+        app.switch_context("staging")
+        await until(pilot, lambda: table.row_count == 0, "empty queue")
+        assert "No Alertmanager in this context" in summary(app)
+        await pilot.press("a")
+        assert "No alert highlighted" in list(app._notifications)[-1].message

@@ -116,7 +116,7 @@ async def test_no_keyring_marks_the_source_no_credentials_and_the_app_runs_on() 
     factory = backends.source_set_factory(resolver=resolve_secret)
 
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         app = OncallApp(settings, clock=backends.clock, source_set_factory=factory)
         async with app.run_test(size=(80, 24)) as pilot:

@@ -32,7 +32,8 @@ async def test_demo_starts_with_every_source_up_and_says_demo(demo: DemoEnvironm
         assert " DEMO " in header
         bar = str(app.screen.query_one(HealthBar).render())
         assert "● prom" in bar and "● am" in bar and "● jaeger" in bar
-        # The demo's Prometheus really answers the app's targets query over HTTP.
+        # The demo's Prometheus really answers the app's targets query over HTTP (Sources, one key away).
+        await pilot.press("S")
         assert app.screen.targets_table.row_count > 0  # type: ignore[attr-defined]
 
 

@@ -105,6 +105,7 @@ class AlertBackends(FakeBackends):
                         "alertmanager": {"urls": AM_URLS},
                         "jaeger": {"url": JAEGER_URL},
                     },
+                    "staging": {"prometheus": {"url": PROM_URL}},
                 },
                 "user": "alice@laptop",
                 "alerts": self._alert_settings,

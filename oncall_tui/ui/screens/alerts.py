@@ -48,6 +48,8 @@ from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 WIDE = 120
 """From this many columns the detail pane sits beside the queue."""
+SLICED_ROWS = 3000
+"""From this many alerts, the table is updated in slices so keys are answered meanwhile."""
 HISTORY_TTL = 60.0
 """Seconds a fetched firing history is reused before it is queried again."""
 
@@ -83,6 +85,7 @@ class AlertsScreen(OncallScreen):
         self.view: QueueView | None = None
         """The view shown."""
         self._history: dict[str, tuple[float, History]] = {}
+        self._stale = False
         self._detail_key: str | None = None
 
     # --- parts -------------------------------------------------------------------------------
@@ -149,7 +152,16 @@ class AlertsScreen(OncallScreen):
         )
 
     def _feed_changed(self, state: AlertFeedState) -> None:
+        if not self.is_current:
+            # Hidden under another screen: polling goes on at app level; redraw when shown again.
+            self._stale = True
+            return
         self.apply_view()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.apply_view()
 
     def apply_view(self) -> None:
         """Recompute the view (filter, grouping, toggle) and update the table by diff."""
@@ -165,12 +177,31 @@ class AlertsScreen(OncallScreen):
                 self.view = queue.view(replace(self.options, include_suppressed=True))
             else:
                 self.view = snapshot.view(self.options)
-            self.table.apply(self.view, ctx)
+            # A newer view supersedes a sliced apply still running.
+            self.workers.cancel_group(self, "alert-table")
+            if max(self.view.shown, self.table.row_count) >= SLICED_ROWS:
+                self._apply_sliced(self.view, ctx)
+            else:
+                self.table.apply(self.view, ctx)
+        elif self.view is not None:
+            # Context switched: the old context's alerts must not stay on screen.
+            self.workers.cancel_group(self, "alert-table")
+            self.view = None
+            self.table.apply(QueueView(groups=(), counts={}, shown_counts={}, total=0, shown=0), ctx)
         self._render_summary()
         self._render_empty()
         self._show_detail()
 
+    @work(group="alert-table", exclusive=True, exit_on_error=False, description="updating the queue")
+    async def _apply_sliced(self, view: QueueView, ctx: RowContext) -> None:
+        await self.table.apply_sliced(view, ctx)
+        self._show_detail()
+        # The table now holds thousands of long-lived rows: out of the full collector's sight.
+        self.app.call_after_refresh(self.feed.freeze)
+
     def _on_tick(self, _now: datetime | None) -> None:
+        if not self.is_current:
+            return
         ctx = self.context()
         self.table.refresh_times(ctx)
         self._render_summary()

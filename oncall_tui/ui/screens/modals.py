@@ -35,11 +35,17 @@ MODAL_CSS = """
 {name} .modal-title {{ text-style: bold; color: $accent; }}
 {name} .field-label {{ color: $text-muted; margin-top: 1; }}
 {name} Input {{ margin: 0; }}
-{name} .field-error {{ color: $error; height: auto; }}
+{name} .field-error {{ color: $error; height: auto; display: none; }}
 {name} .hint {{ color: $text-muted; margin-top: 1; }}
 """
 
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _say(field: Static, problem: str) -> None:
+    """Show a field's error line only while there is an error (no blank line under a good field)."""
+    field.update(f"✖ {problem}" if problem else "")
+    field.display = bool(problem)
 
 
 def parse_end(text: str, now: datetime, default: timedelta) -> tuple[str | None, datetime | None]:
@@ -132,7 +138,11 @@ class AckModal(ModalScreen[AckRequest | None]):
             yield Label("Comment", classes="field-label")
             yield Input(placeholder="what you are doing about it", id="ack-comment", compact=True)
             yield SpaceCheckbox(_until_label(self._until), self._until, id="ack-until", compact=True)
-            yield Static("enter acks · tab next field · space ticks · escape cancels", classes="hint")
+            yield Static(
+                "Until resolved: the app renews the ack while the alert fires, and lets it lapse after.\n"
+                "enter acks · tab next field · escape cancels",
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         field = self.query_one("#ack-duration", Input)
@@ -151,14 +161,14 @@ class AckModal(ModalScreen[AckRequest | None]):
         error = self.query_one("#ack-duration-error", Static)
         text = self.query_one("#ack-duration", Input).value
         if self.query_one("#ack-until", Checkbox).value and not text.strip():
-            error.update("")
+            _say(error, "")
             return True
         try:
             check_end(text, self._now(), self._default)
         except ValueError as exc:
-            error.update(f"✖ {exc}")
+            _say(error, str(exc))
             return False
-        error.update("")
+        _say(error, "")
         return True
 
     def _request(self) -> AckRequest:
@@ -193,7 +203,7 @@ class AckModal(ModalScreen[AckRequest | None]):
 def _until_label(on: bool) -> str:
     # Spelled out: the tick alone is a colour change, easy to miss on a bad terminal.
     state = "ON" if on else "off"
-    return f"until resolved: {state}  (space toggles: the app keeps the ack while it fires)"
+    return f"until resolved: {state}  (space toggles)"
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -298,15 +308,15 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
         try:
             matchers = self._matchers()
         except ParseError as exc:
-            error.update(f"✖ {exc.message}")
+            _say(error, exc.message)
             body.update(Text("(fix the matchers to see the preview)", style="italic"))
             ok = False
         except OncallError as exc:
-            error.update(f"✖ {exc.message}")
+            _say(error, exc.message)
             body.update("")
             ok = False
         else:
-            error.update("")
+            _say(error, "")
             self.matched = silence_preview(matchers, self._alerts)
             title = self.query_one("#silence-preview-title", Label)
             title.update(f"Would silence {len(self.matched)} of {len(self._alerts)} current alerts:")
@@ -322,10 +332,10 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
         try:
             check_end(self.query_one("#silence-duration", Input).value, self._now(), self._default)
         except ValueError as exc:
-            duration_error.update(f"✖ {exc}")
+            _say(duration_error, str(exc))
             ok = False
         else:
-            duration_error.update("")
+            _say(duration_error, "")
         return ok
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -387,8 +397,7 @@ class PromptModal(ModalScreen[str | None]):
         return self._validate(value) if self._validate is not None else None
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        problem = self._error(event.value)
-        self.query_one("#prompt-error", Static).update(f"✖ {problem}" if problem else "")
+        _say(self.query_one("#prompt-error", Static), self._error(event.value) or "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -25,7 +25,7 @@ from oncall_tui.domain.matchers import quote
 from oncall_tui.domain.severity import format_age
 from oncall_tui.errors import OncallError
 from oncall_tui.models.prometheus import RangeSeries
-from oncall_tui.ui.widgets.alert_table import RowContext, severity_variable, short_left
+from oncall_tui.ui.widgets.alert_table import RowContext, severity_variable, short_left, where_of
 
 HISTORY_WINDOW = timedelta(hours=24)
 """How far back the firing history goes."""
@@ -196,6 +196,8 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Group:
     grid.add_row("State", _state_text(row, ctx))
     for silence in row.silences:
         kind = "Acked" if silence.is_ack else "Silenced"
+        if silence.silence_id in ctx.state.until_resolved:
+            kind = "Acked until resolved (renewed while it fires)"
         line = Text()
         line.append(f"{kind} by {silence.created_by}", style="bold")
         line.append(
@@ -206,8 +208,17 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Group:
             line.append(f"\n“{silence.comment}”", style="italic")
         line.append(f"\nsilence {silence.silence_id}", style=muted)
         grid.add_row("", line)
-    if row.state is AlertState.INHIBITED:
-        grid.add_row("", Text("inhibited by " + ", ".join(alert.status.inhibited_by), style=muted))
+    if alert.status.inhibited_by:
+        snapshot = ctx.state.snapshot
+        names = []
+        for fingerprint in alert.status.inhibited_by:
+            source = snapshot.row(fingerprint) if snapshot is not None else None
+            names.append(
+                f"{source.alert.alertname} {where_of(source.alert.labels)} ({fingerprint})".replace("  ", " ")
+                if source is not None
+                else fingerprint
+            )
+        grid.add_row("", Text("inhibited by " + ", ".join(names), style=muted))
     pending = ctx.state.pending_for(row.key, [s.silence_id for s in row.silences])
     if pending is not None:
         grid.add_row(

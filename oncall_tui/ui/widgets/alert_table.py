@@ -14,6 +14,7 @@ these private uses are checked on upgrade (the same applies to ``_clear_caches``
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -202,7 +203,11 @@ def status_text(row: AlertRow, ctx: RowContext) -> Text:
     if row.state is AlertState.SILENCED:
         if row.acks:
             ack = row.acks[0]
-            age, left = format_age(ack.age(ctx.now)), short_left(ack.left(ctx.now))
+            age = format_age(ack.age(ctx.now))
+            if ack.silence_id in ctx.state.until_resolved:
+                # Renewed while the alert fires: its time left says nothing about when it ends.
+                return Text(f"✓ {who(ack.created_by)} {age}·until resolved", style=ctx.colour("source-up"))
+            left = short_left(ack.left(ctx.now))
             return Text(f"✓ {who(ack.created_by)} {age}·{left} left", style=ctx.colour("source-up"))
         if row.silences:
             silence = row.silences[0]
@@ -256,6 +261,20 @@ def group_cells(group: GroupRow, ctx: RowContext) -> tuple[Text, Text, Text, Tex
         parts = [f"{n} {name[:4]}" for name, n in group.counts.items() if n]
         status = Text(" ".join(parts), style=ctx.colour("severity-none"))
     return sev, title, fired, Text(), status
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What an apply will change, computed before the table is touched."""
+
+    selected: frozenset[str]
+    """The selection the signatures were computed with."""
+    signatures: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """Signature of every row to show."""
+    added: list[tuple[str, dict[ColumnKey, Text]]] = field(default_factory=list)
+    """Rows not in the table yet, with their cells."""
+    changed: list[tuple[str, tuple[Text, ...]]] = field(default_factory=list)
+    """Rows in the table whose cells change."""
 
 
 class AlertTable(DataTable[Text]):
@@ -344,44 +363,74 @@ class AlertTable(DataTable[Text]):
 
     def apply(self, view: QueueView, ctx: RowContext) -> None:
         """Show ``view``: add, drop, re-order and re-draw only the rows that changed."""
-        self.view = view
-        present = {row.key for row in view.alert_rows()}
-        self.selected &= present
-        ctx.selected = self.selected
+        rows = self._visible_rows(view)
+        plan = _Plan(selected=frozenset(self.selected))
+        self._plan(rows, ctx, plan)
+        self._commit(view, rows, plan, ctx)
+
+    async def apply_sliced(self, view: QueueView, ctx: RowContext, slice_rows: int = 1500) -> None:
+        """:meth:`apply` for big views: the per-row work is done in slices with the event loop let
+        through in between (keys stay responsive); the table itself changes in one step at the end.
+
+        Run it in an exclusive worker: a newer view cancels an older one mid-way, harmlessly.
+        """
+        rows = self._visible_rows(view)
+        plan = _Plan(selected=frozenset(self.selected))
+        for start in range(0, len(rows), slice_rows):
+            self._plan(rows[start : start + slice_rows], ctx, plan)
+            await asyncio.sleep(0)
+        self._commit(view, rows, plan, ctx)
+
+    def _visible_rows(self, view: QueueView) -> list[GroupRow | AlertRow]:
         # A group of one alert gets no header row: at 80x24 the header would only repeat the alert.
-        rows = [
+        return [
             row
             for row in view.rows(self.collapsed)
             if not (isinstance(row, GroupRow) and len(row.alerts) == 1 and row.key not in self.collapsed)
         ]
+
+    def _plan(self, rows: list[GroupRow | AlertRow], ctx: RowContext, plan: _Plan) -> None:
+        """Signatures of ``rows`` and the cells of those that are new or changed (the table is untouched)."""
+        ctx.selected = set(plan.selected)
+        old = self._signatures
+        cache = self._cell_cache
+        columns = self._column_keys
+        for row in rows:
+            key = row.key
+            is_alert = isinstance(row, AlertRow)
+            signature = alert_signature(row, ctx) if is_alert else group_signature(row, ctx)  # type: ignore[arg-type]
+            plan.signatures[key] = signature
+            previous = old.get(key)
+            if previous is None:
+                cached = cache.get(key)
+                if cached is not None and cached[0] == signature and cached[1] is row:
+                    plan.added.append((key, cached[2]))
+                else:
+                    cells = alert_cells(row, ctx) if is_alert else group_cells(row, ctx)  # type: ignore[arg-type]
+                    plan.added.append((key, dict(zip(columns, cells, strict=True))))
+            elif previous != signature:
+                cells = alert_cells(row, ctx) if is_alert else group_cells(row, ctx)  # type: ignore[arg-type]
+                plan.changed.append((key, cells))
+
+    def _commit(self, view: QueueView, rows: list[GroupRow | AlertRow], plan: _Plan, ctx: RowContext) -> None:
+        self.view = view
+        present = {row.key for row in view.alert_rows()}
+        self.selected &= present
         new_order = [row.key for row in rows]
         old_cursor = self.cursor_key
         old_index = self.cursor_row
         old_scroll = self.scroll_y
         was_empty = not self._order
         with self.app.batch_update():
-            wanted = set(new_order)
-            gone = [key for key in self._order if key not in wanted]
+            gone = [key for key in self._order if key not in plan.signatures]
             self._drop(gone)
-            added: list[tuple[str, dict[ColumnKey, Text]]] = []
             for row in rows:
-                key = row.key
-                signature = (
-                    alert_signature(row, ctx) if isinstance(row, AlertRow) else group_signature(row, ctx)
-                )
-                self._rows[key] = row
-                if key not in self._signatures:
-                    cached = self._cell_cache.get(key)
-                    if cached is not None and cached[0] == signature and cached[1] is row:
-                        added.append((key, cached[2]))
-                    else:
-                        cells = alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
-                        added.append((key, dict(zip(self._column_keys, cells, strict=True))))
-                elif self._signatures[key] != signature:
-                    self._update_cells(key, row, ctx)
-                self._signatures[key] = signature
-            self._bulk_add(added)
-            if gone or added or new_order != self._order:
+                self._rows[row.key] = row
+            for key, cells in plan.changed:
+                self._set_cells(key, cells)
+            self._signatures.update(plan.signatures)
+            self._bulk_add(plan.added)
+            if gone or plan.added or new_order != self._order:
                 self._set_locations(new_order)
             self._order = new_order
             if was_empty and self._order:
@@ -391,6 +440,11 @@ class AlertTable(DataTable[Text]):
         # entry is only reused for the same row object (same poll), so stale ones are never shown.
         if len(self._cell_cache) > CELL_CACHE_LIMIT:
             self._cell_cache.clear()
+        ctx.selected = self.selected
+        if plan.selected != self.selected:
+            # Space was pressed while a sliced apply ran: redraw what it toggled.
+            touched = [k for k in plan.selected ^ self.selected if k in self._signatures]
+            self.redraw(ctx, touched)
         self.refresh_times(ctx)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
@@ -455,8 +509,10 @@ class AlertTable(DataTable[Text]):
             self.scroll_to(y=max(0.0, old_scroll + index - old_index), animate=False, immediate=True)
 
     def _update_cells(self, key: str, row: GroupRow | AlertRow, ctx: RowContext) -> None:
-        cells = alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
-        row_key = RowKey(key)
+        self._set_cells(key, alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx))
+
+    def _set_cells(self, key: str, cells: tuple[Text, ...]) -> None:
+        row_key = self._row_key(key)
         current = self._data.get(row_key)
         if current is None:
             return
