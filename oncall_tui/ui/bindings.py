@@ -210,6 +210,14 @@ ALERTS_BINDINGS: list[BindingType] = [
     Binding("u", "unack", "Unack", id="alerts-unack", tooltip="Expire the ack silence"),
     Binding("e", "escalate", "Escalate", id="alerts-escalate", tooltip="Notify the next escalation level"),
     Binding(
+        "x",
+        "exemplar_trace",
+        "Exemplar trace",
+        show=False,
+        id="alerts-exemplar-trace",
+        tooltip="Open the newest trace linked by an exemplar of the alert's expression",
+    ),
+    Binding(
         "t",
         "toggle_suppressed",
         "All/active",

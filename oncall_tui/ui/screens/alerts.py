@@ -313,7 +313,9 @@ class AlertsScreen(OncallScreen):
         else:
             try:
                 client = await sources.prometheus()
-                history = await fetch_history(client, row.alert.labels, app.clock.now())
+                history = await fetch_history(
+                    client, row.alert.labels, app.clock.now(), row.alert.generator_url
+                )
             except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
         self._history[row.key] = (time.monotonic(), history)
@@ -568,6 +570,19 @@ class AlertsScreen(OncallScreen):
         service = labels.get("service") or labels.get("job") or None
         start = row.alert.starts_at - timedelta(minutes=15)
         app.open_trace_search(service, start, app.clock.now())
+
+    def action_exemplar_trace(self) -> None:
+        """Open the newest trace linked by an exemplar of the highlighted alert's expression."""
+        row = self.table.current
+        cached = self._history.get(row.key) if isinstance(row, AlertRow) else None
+        if cached is None:
+            self.notify("open the alert's detail (enter) to look up its exemplars first", timeout=4)
+            return
+        history = cached[1]
+        if not history.traces:
+            self.notify(history.traces_note or "no exemplar traces for this alert", timeout=4)
+            return
+        self.oncall_app.open_trace(history.traces[0].trace_id)
 
     def action_new_silence(self) -> None:
         row = self.table.current

@@ -9,7 +9,7 @@ fails, the pane says so instead.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rich.console import Group
@@ -21,6 +21,7 @@ from textual.widgets import Sparkline, Static
 
 from oncall_tui.clients.prometheus import PrometheusClient
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
+from oncall_tui.domain.exemplars import ExemplarTrace, expression_from_generator_url, newest_traces
 from oncall_tui.domain.matchers import quote
 from oncall_tui.domain.severity import format_age
 from oncall_tui.errors import OncallError
@@ -45,6 +46,20 @@ class History:
     """Summary line, or the reason the history is missing."""
     ok: bool = True
     """False when Prometheus was absent or failed (the note says why)."""
+    traces: tuple[ExemplarTrace, ...] = ()
+    """Traces linked by exemplars of the alert's expression, newest first."""
+    traces_note: str = ""
+    """What the exemplar lookup found, or why it found nothing."""
+
+
+def _exemplar_text(history: History) -> Text:
+    text = Text(history.traces_note, style="dim")
+    if history.traces:
+        newest = history.traces[0]
+        text.append(
+            f"\n  newest {newest.trace_id}  value {newest.value:g}  at {newest.at:%H:%M:%S} UTC", style=""
+        )
+    return text
 
 
 def _belongs(series: RangeSeries, labels: Mapping[str, str]) -> bool:
@@ -77,7 +92,37 @@ def describe_history(values: Sequence[float], step: timedelta) -> str:
     return f"fired {times}, about {format_age(total)} in total over the last 24 h"
 
 
-async def fetch_history(client: PrometheusClient, labels: Mapping[str, str], now: datetime) -> History:
+EXEMPLAR_WINDOW = timedelta(hours=1)
+"""How far back exemplars of the alert's expression are looked up (Prometheus keeps few)."""
+
+
+async def fetch_history(
+    client: PrometheusClient, labels: Mapping[str, str], now: datetime, generator_url: str = ""
+) -> History:
+    """The alert's firing history over the last 24 h, and the traces its expression's exemplars link."""
+    history = await _firing_history(client, labels, now)
+    traces, note = await fetch_exemplar_traces(client, generator_url, now)
+    return replace(history, traces=traces, traces_note=note)
+
+
+async def fetch_exemplar_traces(
+    client: PrometheusClient, generator_url: str, now: datetime
+) -> tuple[tuple[ExemplarTrace, ...], str]:
+    """Exemplar traces of the rule expression named in ``generatorURL``, with a one-line note."""
+    expression = expression_from_generator_url(generator_url)
+    if expression is None:
+        return (), "no rule expression in the generator URL: no exemplar traces"
+    try:
+        result = await client.exemplars(expression, now - EXEMPLAR_WINDOW, now)
+    except OncallError as exc:
+        return (), f"exemplars unavailable: {exc.message}"
+    traces = tuple(newest_traces(result))
+    if not traces:
+        return (), "no exemplars for the rule's expression in the last hour"
+    return traces, f"{len(traces)} trace(s) from exemplars · x opens the newest"
+
+
+async def _firing_history(client: PrometheusClient, labels: Mapping[str, str], now: datetime) -> History:
     """Query ``ALERTS`` (then ``ALERTS_FOR_STATE``) for the alert over the last 24 h."""
     start = now - HISTORY_WINDOW
     steps = int(HISTORY_WINDOW / HISTORY_STEP) + 1
@@ -106,6 +151,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
     AlertDetail Sparkline > .sparkline--max-color { color: $severity-critical; }
     AlertDetail Sparkline > .sparkline--min-color { color: $severity-none 40%; }
     AlertDetail #detail-history-note { color: $text-muted; }
+    AlertDetail #detail-exemplars { height: auto; }
     """
 
     def compose(self) -> ComposeResult:
@@ -113,6 +159,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
         yield Static("History, last 24 h", id="detail-history-title")
         yield Sparkline([], id="detail-sparkline")
         yield Static("", id="detail-history-note")
+        yield Static("", id="detail-exemplars")
 
     def show_empty(self, text: str) -> None:
         """Nothing highlighted."""
@@ -120,7 +167,12 @@ class AlertDetail(VerticalScroll, can_focus=True):
         self._history_visible(False)
 
     def _history_visible(self, visible: bool) -> None:
-        for selector in ("#detail-history-title", "#detail-sparkline", "#detail-history-note"):
+        for selector in (
+            "#detail-history-title",
+            "#detail-sparkline",
+            "#detail-history-note",
+            "#detail-exemplars",
+        ):
             self.query_one(selector).display = visible
 
     def show_history(self, history: History | None) -> None:
@@ -135,6 +187,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
         spark.data = list(history.values)
         colour = self.app.theme_variables.get("stale", "") if not history.ok else ""
         note.update(Text(history.note, style=colour))
+        self.query_one("#detail-exemplars", Static).update(_exemplar_text(history))
 
     def show_group(self, group: GroupRow, ctx: RowContext) -> None:
         """A group header: its labels and counts."""

@@ -1,0 +1,54 @@
+"""From an alert to the trace behind it: the rule's exemplars, on the demo environment's real HTTP APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from oncall_tui.clock import FakeClock
+from oncall_tui.demo import DemoEnvironment
+from oncall_tui.domain.alert_queue import AlertRow
+from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.screens.alerts import AlertsScreen
+from oncall_tui.ui.screens.trace import TraceScreen
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoEnvironment]:
+    with DemoEnvironment(clock=FakeClock(real_sleep=True)) as environment:
+        yield environment
+
+
+async def test_x_opens_the_newest_exemplar_trace_of_the_alerts_expression(
+    demo: DemoEnvironment, tmp_path: Path
+) -> None:
+    app = OncallApp(demo.settings(), demo=True, clock=demo.clock, database_path=tmp_path / "log.sqlite3")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AlertsScreen)
+        for _ in range(300):
+            if isinstance(screen.table.current, AlertRow):
+                break
+            await pilot.pause(0.01)
+        row = screen.table.current
+        assert isinstance(row, AlertRow) and row.alert.alertname == "CheckoutHighErrorRate"
+        await pilot.press("enter")
+        shown = ""
+        for _ in range(300):
+            shown = str(screen.query_one("#detail-exemplars", Static).render())
+            if "newest" in shown:
+                break
+            await pilot.pause(0.01)
+        # The detail names the newest exemplar trace and the key that opens it.
+        assert "trace(s) from exemplars · x opens the newest" in shown, shown
+        newest = shown.split("newest ")[1].split()[0]
+        await pilot.press("x")
+        for _ in range(300):
+            if isinstance(app.screen, TraceScreen):
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, TraceScreen)
+        assert app.screen.trace_id == newest
