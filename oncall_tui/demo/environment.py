@@ -1,4 +1,4 @@
-"""``DemoEnvironment``: three demo servers, one scenario, one clock, and settings that point at them."""
+"""``DemoEnvironment``: the demo servers, one scenario, one clock, and settings that point at them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import threading
 from types import TracebackType
 
 from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.config.alerting import AlertSettings, EscalationLevel, EscalationPolicy, NotifierTarget
 from oncall_tui.config.settings import (
     AlertmanagerSettings,
     ContextSettings,
@@ -15,6 +16,7 @@ from oncall_tui.config.settings import (
 )
 from oncall_tui.demo.alertmanager_api import AlertmanagerAPI
 from oncall_tui.demo.jaeger_api import JaegerAPI
+from oncall_tui.demo.pager_api import PagerAPI
 from oncall_tui.demo.prometheus_api import PrometheusAPI
 from oncall_tui.demo.scenario import Scenario
 from oncall_tui.demo.server import DemoServer
@@ -56,6 +58,8 @@ class DemoEnvironment:
         """Alertmanager handler; holds the silences."""
         self.jaeger = JaegerAPI(self.traces, self.clock)
         """Jaeger query handler."""
+        self.pager = PagerAPI()
+        """Receives the escalation notifications of the demo's policy."""
         self.external_url = external_url
         """Prometheus ``--web.external-url`` for alert ``generatorURL``s; None = the demo's own URL.
         A fixed value keeps snapshots stable although the ports change every run."""
@@ -64,6 +68,7 @@ class DemoEnvironment:
             "prometheus": DemoServer(self.prometheus, "prometheus"),
             "alertmanager": DemoServer(self.alertmanager.peer(0), "alertmanager"),
             "jaeger": DemoServer(self.jaeger, "jaeger"),
+            "pager": DemoServer(self.pager, "pager"),
         }
         # Extra Alertmanager peers share one state, as a gossiping HA cluster converges to.
         for i in range(1, self.alertmanager.peers):
@@ -122,9 +127,36 @@ class DemoEnvironment:
             alertmanager=AlertmanagerSettings(urls=self.alertmanager_urls, refresh=5.0, timeout=5.0),
             jaeger=JaegerSettings(url=self.jaeger_url, timeout=5.0),
         )
+        update = {
+            "contexts": {CONTEXT_NAME: context},
+            "default_context": CONTEXT_NAME,
+            "alerts": self.alert_settings(),
+        }
         if base is None:
-            return Settings(contexts={CONTEXT_NAME: context}, default_context=CONTEXT_NAME)
-        return base.model_copy(update={"contexts": {CONTEXT_NAME: context}, "default_context": CONTEXT_NAME})
+            return Settings.model_validate(update)
+        return base.model_copy(update=update)
+
+    def alert_settings(self) -> AlertSettings:
+        """Default alert policy plus an escalation policy whose targets are the demo's own receivers."""
+        pager = self._servers["pager"].url
+        return AlertSettings(
+            notifiers={
+                "team-webhook": NotifierTarget(kind="webhook", url=f"{pager}/webhook"),
+                "incident-channel": NotifierTarget(kind="slack", url=f"{pager}/slack"),
+            },
+            escalation_policies={
+                "shop-oncall": EscalationPolicy(
+                    levels=[
+                        EscalationLevel(name="primary on-call", targets=["team-webhook"]),
+                        EscalationLevel(
+                            name="secondary on-call", targets=["team-webhook", "incident-channel"]
+                        ),
+                        EscalationLevel(name="engineering manager", targets=["incident-channel"]),
+                    ]
+                )
+            },
+            default_escalation_policy="shop-oncall",
+        )
 
     def __enter__(self) -> DemoEnvironment:
         self.start()
