@@ -7,11 +7,9 @@ a fixed time.
 
 from __future__ import annotations
 
-import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 import pytest
 
@@ -23,31 +21,13 @@ from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import Alert, PostableSilence, SilenceMatcher
 from tests.stack_support import Stack
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
 
 SETTINGS = SourceSettings(timeout=5)
-# Alerts need Prometheus's Alertmanager discovery (about 5 s) plus one evaluation.
-DEADLINE = 25.0
 SEVERITIES = {"critical", "warning", "info"}
-
-
-async def eventually(fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], what: str) -> T:
-    """Fetch until ``done`` holds or the deadline passes; the failure names what never happened."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE
-    last: T | None = None
-    while loop.time() < deadline:
-        try:
-            last = await fetch()
-        except SourceError:
-            last = None
-        if last is not None and done(last):
-            return last
-        await asyncio.sleep(0.2)
-    pytest.fail(f"{what} within {DEADLINE:g}s; last result: {last!r}"[:2000])
 
 
 @pytest.fixture

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Static
 
-from oncall_tui.clock import FakeClock
 from oncall_tui.demo import DemoEnvironment
 from oncall_tui.domain.alert_queue import AlertRow
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.trace import TraceScreen
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(clock=FakeClock(real_sleep=True)) as environment:
-        yield environment
+from tests.support.waiting import wait_until
 
 
 async def test_x_opens_the_newest_exemplar_trace_of_the_alerts_expression(
@@ -29,10 +21,7 @@ async def test_x_opens_the_newest_exemplar_trace_of_the_alerts_expression(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, AlertsScreen)
-        for _ in range(300):
-            if isinstance(screen.table.current, AlertRow):
-                break
-            await pilot.pause(0.01)
+        await wait_until(pilot, lambda: isinstance(screen.table.current, AlertRow), "the first alert row")
         row = screen.table.current
         assert isinstance(row, AlertRow) and row.alert.alertname == "CheckoutHighErrorRate"
         await pilot.press("enter")
@@ -46,9 +35,6 @@ async def test_x_opens_the_newest_exemplar_trace_of_the_alerts_expression(
         assert "trace(s) from exemplars · x opens the newest" in shown, shown
         newest = shown.split("newest ")[1].split()[0]
         await pilot.press("x")
-        for _ in range(300):
-            if isinstance(app.screen, TraceScreen):
-                break
-            await pilot.pause(0.01)
+        await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen), "the trace screen")
         assert isinstance(app.screen, TraceScreen)
         assert app.screen.trace_id == newest

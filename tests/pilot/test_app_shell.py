@@ -9,6 +9,7 @@ from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 from tests.support.fake_backends import FakeBackends
+from tests.support.waiting import wait_until
 
 
 def make_app(backends: FakeBackends, **kwargs: object) -> OncallApp:
@@ -22,11 +23,13 @@ def make_app(backends: FakeBackends, **kwargs: object) -> OncallApp:
 
 async def wait_for_polls(app: OncallApp, pilot: object, keys: set[str]) -> None:
     """Wait until every named source has reported at least once."""
-    for _ in range(200):
-        if all(app.source_health.get(k) and app.source_health[k].state != HealthState.UNKNOWN for k in keys):
-            return
-        await pilot.pause(0.01)  # type: ignore[attr-defined]
-    raise AssertionError(f"sources never reported: {app.source_health}")
+
+    def reported() -> bool:
+        return all(
+            app.source_health.get(k) and app.source_health[k].state != HealthState.UNKNOWN for k in keys
+        )
+
+    await wait_until(pilot, reported, f"sources {sorted(keys)} reporting")
 
 
 async def test_opens_on_sources_screen_with_every_source_up() -> None:
@@ -66,10 +69,9 @@ async def test_source_going_down_is_marked_stale_with_reason_and_recovers() -> N
         await pilot.press("S")
         backends.down.add("prometheus")
         await pilot.press("r")
-        for _ in range(200):
-            if app.source_health["prometheus"].state == HealthState.STALE:
-                break
-            await pilot.pause(0.01)
+        await wait_until(
+            pilot, lambda: app.source_health["prometheus"].state == HealthState.STALE, "prom stale"
+        )
         health = app.source_health["prometheus"]
         assert health.state == HealthState.STALE
         assert health.reason is not None and "connection refused" in health.reason
@@ -79,10 +81,9 @@ async def test_source_going_down_is_marked_stale_with_reason_and_recovers() -> N
         assert app.screen.targets_table.row_count == 5  # type: ignore[attr-defined]
         backends.down.discard("prometheus")
         await pilot.press("r")
-        for _ in range(200):
-            if app.source_health["prometheus"].state == HealthState.UP:
-                break
-            await pilot.pause(0.01)
+        await wait_until(
+            pilot, lambda: app.source_health["prometheus"].state == HealthState.UP, "prom back up"
+        )
         assert app.source_health["prometheus"].state == HealthState.UP
         assert "● prom" in str(app.screen.query_one(HealthBar).render())
 
@@ -161,10 +162,11 @@ async def test_keymap_override_rebinds_a_key_and_help_shows_it() -> None:
         await wait_for_polls(app, pilot, {"prometheus"})
         polls_before = backends.requests.count("prometheus.prod-eu.example/api/v1/targets")
         await pilot.press("f5")
-        for _ in range(200):
-            if backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before:
-                break
-            await pilot.pause(0.01)
+        await wait_until(
+            pilot,
+            lambda: backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before,
+            "a poll triggered by f5",
+        )
         assert backends.requests.count("prometheus.prod-eu.example/api/v1/targets") > polls_before
         # From Sources: its short key list leaves the "Everywhere" section on the first page of help.
         await pilot.press("S", "question_mark")

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from oncall_tui.clock import FakeClock
 from oncall_tui.demo import DemoEnvironment
 from oncall_tui.models.health import HealthState
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 from tests.pilot.test_app_shell import wait_for_polls
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoEnvironment]:
-    with DemoEnvironment(clock=FakeClock(real_sleep=True)) as environment:
-        yield environment
+from tests.support.waiting import wait_until
 
 
 async def test_demo_starts_with_every_source_up_and_says_demo(demo: DemoEnvironment) -> None:
@@ -43,10 +33,9 @@ async def test_demo_source_stopping_is_marked_and_the_app_keeps_running(demo: De
         await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
         demo.stop()
         await pilot.press("r")
-        for _ in range(300):
-            if app.source_health["alertmanager"].state == HealthState.STALE:
-                break
-            await pilot.pause(0.01)
+        await wait_until(
+            pilot, lambda: app.source_health["alertmanager"].state == HealthState.STALE, "am stale"
+        )
         health = app.source_health["alertmanager"]
         assert health.state == HealthState.STALE
         assert health.reason is not None and "refused" in health.reason

@@ -1,0 +1,41 @@
+"""Waiting for something to become true, in pilot and integration tests (never a fixed sleep)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from oncall_tui.errors import SourceError
+
+T = TypeVar("T")
+
+
+async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, within: float = 3.0) -> None:
+    """Let the app run until ``predicate()`` is true; fail naming ``what`` after ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            pytest.fail(f"{what}: not within {within:g}s")
+        await pilot.pause(0.01)
+
+
+async def eventually(
+    fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], what: str, deadline: float = 25.0
+) -> T:
+    """Fetch until ``done`` holds (a SourceError counts as not yet); fail naming what never happened."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    last: T | None = None
+    while loop.time() < end:
+        try:
+            last = await fetch()
+        except SourceError:
+            last = None
+        if last is not None and done(last):
+            return last
+        await asyncio.sleep(0.2)
+    pytest.fail(f"{what} within {deadline:g}s; last result: {last!r}"[:2000])
