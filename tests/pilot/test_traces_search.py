@@ -8,12 +8,10 @@ serving the recorded fixture traces, so the app's real JaegerClient and parser a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -29,6 +27,7 @@ from oncall_tui.ui.screens.trace_search import (
     parse_window,
 )
 from tests.support.fake_jaeger import FakeJaeger
+from tests.support.waiting import wait_until
 
 SIZE = (80, 24)
 HOTROD = "fe65c5beefbe4e96119efbba3da07e99"
@@ -37,17 +36,6 @@ OTEL_DEMO = "3e241b731fcf87976a3d50f5a7cc4d94"
 
 def make_app(fake: FakeJaeger) -> OncallApp:
     return OncallApp(fake.settings(), clock=fake.clock, source_set_factory=fake.source_set_factory())
-
-
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(300):
-        try:
-            if predicate():
-                return
-        except NoMatches:  # the screen is still composing
-            pass
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_search(pilot: Pilot[Any]) -> TraceSearchScreen:

@@ -14,18 +14,17 @@ Its rows, fully expanded (row: span, depth)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.color import Color
-from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
 from oncall_tui.models.jaeger import Trace
 from oncall_tui.ui.screens.trace import TraceFileApp, TraceScreen
 from tests.support.fake_jaeger import fixture_trace
+from tests.support.waiting import wait_until
 
 SIZE = (80, 24)
 
@@ -33,17 +32,6 @@ SIZE = (80, 24)
 def make_app(*names: str) -> TraceFileApp:
     traces: list[Trace] = [fixture_trace(n) for n in names]
     return TraceFileApp(traces, source_name="test.json", clock=FakeClock(real_sleep=True))
-
-
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(300):
-        try:
-            if predicate():
-                return
-        except NoMatches:  # the screen is still composing
-            pass
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_trace(pilot: Pilot[Any]) -> TraceScreen:

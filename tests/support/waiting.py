@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from textual.css.query import NoMatches
 
 from oncall_tui.errors import SourceError
 
@@ -17,10 +18,17 @@ async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, wit
     """Let the app run until ``predicate()`` is true; fail naming ``what`` after ``within`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while not predicate():
+    while not _holds(predicate):
         if loop.time() > deadline:
             pytest.fail(f"{what}: not within {within:g}s")
         await pilot.pause(0.01)
+
+
+def _holds(predicate: Callable[[], object]) -> bool:
+    try:
+        return bool(predicate())
+    except NoMatches:  # the screen is still composing the widget the predicate looks at
+        return False
 
 
 async def eventually(
