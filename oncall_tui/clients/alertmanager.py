@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from oncall_tui.clients.http import decode, get_json, request
+from oncall_tui.clients.http import decode, decode_list, get_json, request
 from oncall_tui.errors import NotFoundError, SourceError
 from oncall_tui.models.alertmanager import Alert, AlertGroup, AlertmanagerStatus, PostableSilence, Silence
 
@@ -85,7 +85,10 @@ class AlertmanagerClient:
         ]
         if receiver is not None:
             params.append(("receiver", receiver))
-        return await get_json(self._client, "/api/v2/alerts/groups", list[AlertGroup], params=params)
+        path = "/api/v2/alerts/groups"
+        response = await request(self._client, "GET", path, params=params)
+        # 10,000 alerts are ~7 MB: decoded in slices so the UI keeps answering keys meanwhile.
+        return await decode_list(response.content, AlertGroup, what=f"{self._client.base_url}{path}")
 
     async def alerts(
         self,

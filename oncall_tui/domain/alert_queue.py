@@ -17,45 +17,34 @@ group by severity, then oldest first (see :mod:`oncall_tui.domain.severity`).
 
 Time-dependent figures (response timers, ack age and time left) are not stored here:
 the UI computes them for visible rows at render time with ``now``.
+
+Silences (the app's marker, :class:`SilenceInfo`, the Silences screen) live in
+:mod:`oncall_tui.domain.silences`; automatic escalation in :mod:`oncall_tui.domain.escalation`.
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 
-from oncall_tui.config.alerting import AlertSettings, EscalationPolicy
+# Re-exported (see __all__) for ui/widgets/alert_table.py, which imports them from here; new code
+# imports them from domain.escalation. No cycle: escalation imports this module for types only.
+from oncall_tui.domain.escalation import escalation_countdown, select_policy
 from oncall_tui.domain.matchers import (
     Filter,
     Matcher,
     MatchType,
     escape_regex,
-    format_matchers,
     search_text,
     selects,
 )
 from oncall_tui.domain.severity import NONE, SeverityPolicy
+from oncall_tui.domain.silences import SilenceInfo
 from oncall_tui.models.alertmanager import Alert, AlertGroup, Silence
-
-MARKER_PREFIX = "[oncall-tui:"
-"""Start of the marker the app appends to the comment of silences it creates."""
-_MARKER = re.compile(r"\[oncall-tui:([^\]]+)\]\s*$")
-
-
-def silence_marker(dedup_key: str) -> str:
-    """Marker appended to a silence comment: finds the silence again after a crash, marks it as the app's."""
-    return f"{MARKER_PREFIX}{dedup_key}]"
-
-
-def marker_of(comment: str) -> str | None:
-    """The dedup key in a silence comment's marker, if the app created it."""
-    match = _MARKER.search(comment)
-    return match.group(1) if match else None
 
 
 class AlertState(Enum):
@@ -65,40 +54,6 @@ class AlertState(Enum):
     SILENCED = "silenced"
     INHIBITED = "inhibited"
     MUTED = "muted"
-
-
-@dataclass(frozen=True, slots=True)
-class SilenceInfo:
-    """A silence covering an alert: who, why, until when."""
-
-    silence_id: str
-    """Alertmanager's id of the silence."""
-    created_by: str
-    """``createdBy`` of the silence."""
-    comment: str
-    """Comment, with the app's marker removed."""
-    starts_at: datetime
-    """When the silence started."""
-    ends_at: datetime
-    """When it lapses."""
-    is_ack: bool
-    """Created by this app (an ack or a silence made here), recognised by its comment marker."""
-
-    def age(self, now: datetime) -> timedelta:
-        """How long ago the ack/silence started."""
-        return max(now - self.starts_at, timedelta(0))
-
-    def left(self, now: datetime) -> timedelta:
-        """Time left before it lapses (negative once lapsed)."""
-        return self.ends_at - now
-
-    @classmethod
-    def of(cls, silence: Silence) -> SilenceInfo:
-        marker = marker_of(silence.comment)
-        comment = _MARKER.sub("", silence.comment).rstrip() if marker else silence.comment
-        return cls(
-            silence.id, silence.created_by, comment, silence.starts_at, silence.ends_at, marker is not None
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +89,16 @@ class AlertRow:
     def acks(self) -> tuple[SilenceInfo, ...]:
         """The app's own silences covering the alert (its acks)."""
         return tuple(s for s in self.silences if s.is_ack)
+
+    @property
+    def has_ack(self) -> bool:
+        """Covered by one of the app's own silences (cheap: :func:`prepare` puts acks first)."""
+        return bool(self.silences) and self.silences[0].is_ack
+
+    @property
+    def is_active(self) -> bool:
+        """Nothing suppresses it."""
+        return self.state is AlertState.ACTIVE
 
     @property
     def is_acked(self) -> bool:
@@ -176,6 +141,8 @@ class QueueOptions:
     """Label to group by; None groups as Alertmanager does."""
     include_suppressed: bool = False
     """Also show silenced, inhibited and muted alerts."""
+    include_acked: bool = False
+    """Also show alerts the app's own acks silence (the Alerts screen's "active": what the engineer took)."""
     filter: Filter | None = None
     """Matchers and free text from the filter bar."""
 
@@ -288,11 +255,12 @@ class QueueSnapshot:
     def view(self, options: QueueOptions | None = None) -> QueueView:
         """Filter, group, sort and count."""
         options = options or QueueOptions()
-        visible = (
-            self.rows
-            if options.include_suppressed
-            else [r for r in self.rows if r.state is AlertState.ACTIVE]
-        )
+        if options.include_suppressed:
+            visible = self.rows
+        elif options.include_acked:
+            visible = [r for r in self.rows if r.state is AlertState.ACTIVE or r.has_ack]
+        else:
+            visible = [r for r in self.rows if r.state is AlertState.ACTIVE]
         counts = _count(visible, self.policy)
         flt = options.filter
         if flt is not None and not flt.is_empty:
@@ -408,6 +376,7 @@ def _prepare(
             covering: tuple[SilenceInfo, ...] = ()
             if alert.status.silenced_by:
                 found = [silence_info[i] for i in alert.status.silenced_by if i in silence_info]
+                # The app's acks first: AlertRow.has_ack relies on it.
                 found.sort(key=lambda s: (not s.is_ack, s.starts_at))
                 covering = tuple(found)
             rows.append(
@@ -509,11 +478,6 @@ def filter_predicate(flt: Filter) -> Callable[[Alert], bool]:
 __all__ = [
     "NONE",
     "AckPlan",
-    "DueEscalation",
-    "EscalationState",
-    "due_escalations",
-    "escalation_countdown",
-    "select_policy",
     "AlertRow",
     "AlertState",
     "GroupRow",
@@ -521,181 +485,11 @@ __all__ = [
     "QueueSnapshot",
     "QueueView",
     "SilenceInfo",
-    "SilenceRow",
-    "silence_rows",
     "ack_matchers_for_alert",
     "ack_matchers_for_group",
+    "escalation_countdown",
     "filter_predicate",
-    "marker_of",
     "prepare",
-    "silence_marker",
+    "select_policy",
     "silence_preview",
 ]
-
-
-# --- silences view ---------------------------------------------------------------------------
-
-_SILENCE_ORDER = {"active": 0, "pending": 1, "expired": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class SilenceRow:
-    """One silence in the Silences screen."""
-
-    key: str
-    """Stable row key: the silence id."""
-    silence: Silence
-    """The silence itself."""
-    info: SilenceInfo
-    """Creator, comment (marker removed), start, end, whether the app made it."""
-    matchers: tuple[Matcher, ...]
-    """Its matchers, parsed."""
-    matchers_text: str
-    """``{a="1", b=~"x|y"}``."""
-    state: str
-    """``active``, ``pending`` or ``expired``."""
-    silenced: int
-    """Alerts of the current poll it silences (Alertmanager's ``silencedBy``)."""
-
-
-def silence_rows(
-    silences: Iterable[Silence],
-    snapshot: QueueSnapshot | None = None,
-    flt: Filter | None = None,
-    *,
-    include_expired: bool = True,
-) -> list[SilenceRow]:
-    """Silences in screen order: active (ending soonest), pending (starting soonest), expired (latest first).
-
-    The filter's free text matches the matchers text, creator and comment; a filter matcher
-    keeps silences having a matcher on that label whose value satisfies it
-    (``alertname=Host_Down`` finds the silences of Host_Down).
-    """
-    counts: dict[str, int] = {}
-    if snapshot is not None:
-        for row in snapshot.rows:
-            for silence_id in row.alert.status.silenced_by:
-                counts[silence_id] = counts.get(silence_id, 0) + 1
-    rows = []
-    for silence in silences:
-        state = silence.status.state
-        if state == "expired" and not include_expired:
-            continue
-        matchers = tuple(Matcher.from_silence(m) for m in silence.matchers)
-        text = format_matchers(matchers)
-        info = SilenceInfo.of(silence)
-        if flt is not None and not flt.is_empty:
-            haystack = "\x00".join((text, info.created_by, info.comment)).lower()
-            if not all(word in haystack for word in flt.words):
-                continue
-            if not all(
-                any(m.name == f.name and f.matches_value(m.value) for m in matchers) for f in flt.matchers
-            ):
-                continue
-        rows.append(SilenceRow(silence.id, silence, info, matchers, text, state, counts.get(silence.id, 0)))
-
-    def order(row: SilenceRow) -> tuple[int, float]:
-        rank = _SILENCE_ORDER.get(row.state, 3)
-        if row.state == "active":
-            return rank, row.silence.ends_at.timestamp()
-        if row.state == "pending":
-            return rank, row.silence.starts_at.timestamp()
-        return rank, -row.silence.ends_at.timestamp()
-
-    rows.sort(key=order)
-    return rows
-
-
-# --- escalation -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationState:
-    """What the incident log says about one group's escalation."""
-
-    incident_id: int | None
-    """Open incident of the group, if any."""
-    level: int
-    """Current step (0 = first level; counts repeats)."""
-    reached_at: datetime | None
-    """When the current step was reached; None for step 0 (its clock starts when the alerts fired)."""
-    acknowledged: bool
-    """Someone is on it (incident acknowledged or mitigated): no automatic escalation."""
-
-
-@dataclass(frozen=True, slots=True)
-class DueEscalation:
-    """An automatic escalation whose time has come."""
-
-    group: GroupRow
-    """The group to escalate."""
-    policy: str
-    """Policy name."""
-    from_level: int
-    """Current step."""
-    to_level: int
-    """Step to move to."""
-    overdue_by: timedelta
-    """How late it is (0 when exactly on time)."""
-
-
-def select_policy(settings: AlertSettings, alerts: Iterable[Alert]) -> tuple[str, EscalationPolicy] | None:
-    """The first policy (in config order) whose ``match`` selects one of ``alerts``, else the default.
-
-    A policy without ``match`` selects every alert.
-    """
-    from oncall_tui.domain.matchers import parse_matchers
-
-    labels = [a.labels for a in alerts]
-    for name, policy in settings.escalation_policies.items():
-        matchers = parse_matchers(policy.match) if policy.match is not None else []
-        if any(selects(matchers, item) for item in labels):
-            return name, policy
-    default = settings.default_escalation_policy
-    if default is not None:
-        return default, settings.escalation_policies[default]
-    return None
-
-
-def escalation_countdown(
-    group: GroupRow, state: EscalationState | None, policy: EscalationPolicy, now: datetime, top_rank: int
-) -> timedelta | None:
-    """Time left before ``group`` escalates by itself (negative = due); None when it will not.
-
-    Only groups with an active (not silenced or inhibited) alert of the highest severity
-    escalate by themselves, and only while nobody has acknowledged their incident.
-    """
-    critical = [r for r in group.alerts if r.rank == top_rank and r.state is AlertState.ACTIVE]
-    if not critical or (state is not None and state.acknowledged):
-        return None
-    level = state.level if state is not None else 0
-    if level + 1 >= policy.steps():
-        return None
-    if state is not None and state.reached_at is not None and level > 0:
-        since = state.reached_at
-    else:
-        since = min(r.alert.starts_at for r in critical)
-    return since + policy.level_at(level).delay - now
-
-
-def due_escalations(
-    groups: Iterable[GroupRow],
-    states: Mapping[str, EscalationState],
-    settings: AlertSettings,
-    now: datetime,
-    top_rank: int,
-) -> list[DueEscalation]:
-    """Groups whose un-acked critical alerts have waited past their level's delay."""
-    due: list[DueEscalation] = []
-    for group in groups:
-        chosen = select_policy(settings, (r.alert for r in group.alerts))
-        if chosen is None:
-            continue
-        name, policy = chosen
-        state = states.get(group.key)
-        left = escalation_countdown(group, state, policy, now, top_rank)
-        if left is None or left > timedelta(0):
-            continue
-        level = state.level if state is not None else 0
-        due.append(DueEscalation(group, name, level, level + 1, -left))
-    return due

@@ -152,3 +152,5 @@ class OutboxItem:
     """One-line reason of the last failure."""
     result: dict[str, Any] | None
     """What the server answered when it was delivered (e.g. the silence id)."""
+    context: str | None = None
+    """Context the action was made in (whose Alertmanager gets it); None: unknown (an older log)."""

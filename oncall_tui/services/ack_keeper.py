@@ -18,16 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from oncall_tui.domain.alert_queue import marker_of
 from oncall_tui.domain.matchers import Matcher, selects
+from oncall_tui.domain.silences import is_until_resolved_marker, marker_of
 from oncall_tui.models.alertmanager import Alert, Silence
-from oncall_tui.services.actions import UNTIL_RESOLVED_PREFIX, ActionResult, AlertActions
+from oncall_tui.services.actions import ActionResult, AlertActions
 
 
 def is_until_resolved(silence: Silence) -> bool:
-    """The app's own "ack until resolved" silence."""
-    marker = marker_of(silence.comment)
-    return marker is not None and marker.startswith(UNTIL_RESOLVED_PREFIX)
+    """The app's own "ack until resolved" silence (the same test as ``SilenceInfo.until_resolved``)."""
+    return is_until_resolved_marker(marker_of(silence.comment))
 
 
 def covered_firing(silence: Silence, alerts: Iterable[Alert]) -> list[Alert]:

@@ -14,6 +14,14 @@ Every action follows the same path (log first, then act):
 The same request sent twice (same ``request_id``, or the same automatic escalation)
 maps to the same dedup key, so it is recorded and sent once.
 
+An ``AlertActions`` belongs to one context (its Alertmanager): every outbox item it
+enqueues records that context, so what waits in the outbox is retried only by that
+context's drain, never sent to the Alertmanager of a context switched to later
+(escalation notifications excepted: notifiers are app-wide, see ``outbox_drain``).
+
+Bad input (a mistyped duration, an end in the past) is rejected before anything is
+recorded; it is logged in the group's incident only if one is already open.
+
 Silences the app creates carry ``[oncall-tui:<dedup key>]`` at the end of their
 comment: that is how a retry finds out the first attempt went through, and how the
 queue tells the app's acks from other silences. An "ack until resolved" has a key
@@ -39,17 +47,18 @@ from oncall_tui.config.alerting import AlertSettings, parse_duration
 from oncall_tui.domain.alert_queue import (
     AlertRow,
     AlertState,
-    DueEscalation,
-    EscalationState,
     GroupRow,
     QueueOptions,
     QueueSnapshot,
     ack_matchers_for_group,
+)
+from oncall_tui.domain.escalation import (
+    DueEscalation,
+    EscalationState,
     due_escalations,
+    escalates_by_itself,
     escalation_countdown,
-    marker_of,
     select_policy,
-    silence_marker,
 )
 from oncall_tui.domain.matchers import (
     Matcher,
@@ -58,6 +67,7 @@ from oncall_tui.domain.matchers import (
     validate_silence_matchers,
 )
 from oncall_tui.domain.severity import NONE, SeverityPolicy
+from oncall_tui.domain.silences import UNTIL_RESOLVED_PREFIX, marker_of, silence_marker
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
 from oncall_tui.models.incident import Incident, IncidentStatus, OutboxItem, OutboxState, TimelineKind
@@ -71,13 +81,11 @@ from oncall_tui.services.outbox_drain import (
     Outcome,
     SilenceApi,
     attempt,
+    context_scope,
 )
-from oncall_tui.store.db import Database
+from oncall_tui.store.db import Database, from_db_time
 from oncall_tui.store.incidents import APP_ACTOR, IncidentLog
 from oncall_tui.store.outbox import DEFAULT_LEASE, Outbox
-
-UNTIL_RESOLVED_PREFIX = "ackur-"
-"""Dedup-key prefix of "ack until resolved" silences (the ack keeper extends those)."""
 
 
 class ActionStatus(StrEnum):
@@ -230,6 +238,7 @@ class AlertActions:
         notifier: Notifier | None = None,
         backoff: Backoff | None = None,
         lease: timedelta = DEFAULT_LEASE,
+        context: str | None = None,
     ) -> None:
         self._db = db
         self._log = IncidentLog(db, clock)
@@ -243,6 +252,8 @@ class AlertActions:
         """Severity policy of ``settings``."""
         self.user = user
         """Who acts: ``createdBy`` of silences and actor of log entries."""
+        self.context = context
+        """Context whose Alertmanager ``am`` is: recorded on every outbox item, so only its drain sends it."""
 
     @property
     def log(self) -> IncidentLog:
@@ -253,6 +264,10 @@ class AlertActions:
     def outbox(self) -> Outbox:
         """The outbox the actions enqueue to."""
         return self._outbox
+
+    def pending(self) -> list[OutboxItem]:
+        """Outbox items of this context still waiting (blocking: call from a thread)."""
+        return self._outbox.pending(context_scope(self.context))
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -289,24 +304,38 @@ class AlertActions:
                     out.append((old, False))
                 else:
                     item = self._outbox.enqueue(
-                        item_kind, payload, incident.id, dedup_key=key, not_before=due
+                        item_kind, payload, incident.id, dedup_key=key, not_before=due, context=self.context
                     )
                     out.append((item, True))
             return incident.id, out
 
-    def _fail_input(self, target: AlertTarget | None, what: str, reason: str) -> ActionResult:
-        """Bad input: a timeline entry (the attempt is part of the story) and a failed result."""
+    def _fail_input(
+        self, target: AlertTarget | None, what: str, reason: str, *, open_incident: bool = False
+    ) -> ActionResult:
+        """Rejected before anything was recorded or sent (blocking: call from a thread).
+
+        A mistyped duration or an end in the past is not an incident: it is logged in the group's
+        incident when one is already open (the attempt is part of that story), and no incident is
+        opened just to record it. ``open_incident`` is for attempts that are real actions whatever
+        their outcome (an escalation no policy covers): those open the incident and are logged.
+        """
         incident_id = None
         if target is not None:
-            incident = self._incident(target.group_key, target.title, target.severity, _fps(target))
-            incident_id = incident.id
-            self._log.append(
-                incident.id,
-                TimelineKind.ACTION_FAILED,
-                f"{what} rejected: {reason}",
-                self.user,
-                {"what": what},
-            )
+            with self._db.transaction():
+                incident = (
+                    self._incident(target.group_key, target.title, target.severity, _fps(target))
+                    if open_incident
+                    else self._log.find_open_incident(target.group_key)
+                )
+                if incident is not None:
+                    incident_id = incident.id
+                    self._log.append(
+                        incident.id,
+                        TimelineKind.ACTION_FAILED,
+                        f"{what} rejected: {reason}",
+                        self.user,
+                        {"what": what},
+                    )
         return ActionResult(ActionStatus.FAILED, f"{what}: {reason}", incident_id)
 
     async def _send(self, incident_id: int, items: list[tuple[OutboxItem, bool]], what: str) -> ActionResult:
@@ -484,8 +513,11 @@ class AlertActions:
         """
         chosen = select_policy(self._settings, target.alerts)
         if chosen is None:
+            # The engineer asked for an escalation: that attempt is logged even though it cannot happen.
             return await asyncio.to_thread(
-                self._fail_input, target, "escalate", "no escalation policy applies to these alerts"
+                lambda: self._fail_input(
+                    target, "escalate", "no escalation policy applies to these alerts", open_incident=True
+                )
             )
         policy_name, policy = chosen
         actor = APP_ACTOR if automatic else self.user
@@ -563,7 +595,12 @@ class AlertActions:
                         out.append((existing, False))
                     else:
                         item = self._outbox.enqueue(
-                            NOTIFY, payload, incident.id, dedup_key=key, not_before=now + self._lease
+                            NOTIFY,
+                            payload,
+                            incident.id,
+                            dedup_key=key,
+                            not_before=now + self._lease,
+                            context=self.context,  # for the record: any context's drain sends it
                         )
                         out.append((item, True))
                 return incident.id, out, level.name
@@ -575,29 +612,72 @@ class AlertActions:
         return await self._send(incident_id, items, f"escalate to {level_name}")
 
     def escalation_states(self, group_keys: Iterable[str]) -> dict[str, EscalationState]:
-        """Escalation state of each group with an open incident (blocking: call from a thread)."""
+        """Escalation state of each group with an open incident, in one query (blocking: call from a thread).
+
+        Thread-safe: the database connection is serialised by its own lock.
+        """
+        keys = list(dict.fromkeys(group_keys))
+        if not keys:
+            return {}
+        # One statement whatever the number of groups: the keys go in as one JSON array
+        # (no per-group round trip, no limit on bound parameters). reached_at is the time
+        # of the incident's last escalate entry.
+        rows = self._db.query(
+            "SELECT i.id, i.group_key, i.status, i.escalation_level, i.updated_at,"
+            " (SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.kind = ?"
+            "  ORDER BY t.id DESC LIMIT 1) AS escalated_at"
+            " FROM incidents i WHERE i.status != 'resolved'"
+            " AND i.group_key IN (SELECT value FROM json_each(?))",
+            (TimelineKind.ESCALATE.value, json.dumps(keys)),
+        )
         states: dict[str, EscalationState] = {}
-        for key in group_keys:
-            incident = self._log.find_open_incident(key)
-            if incident is None:
-                continue
+        for row in rows:
+            level = int(row["escalation_level"])
             reached_at = None
-            if incident.escalation_level > 0:
-                entries = [e for e in self._log.timeline(incident.id) if e.kind == TimelineKind.ESCALATE]
-                reached_at = entries[-1].at if entries else incident.updated_at
-            states[key] = EscalationState(
-                incident.id,
-                incident.escalation_level,
+            if level > 0:
+                reached_at = from_db_time(row["escalated_at"] or row["updated_at"])
+            status = IncidentStatus(row["status"])
+            states[str(row["group_key"])] = EscalationState(
+                int(row["id"]),
+                level,
                 reached_at,
-                incident.status in (IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATED),
+                status in (IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATED),
             )
         return states
 
-    async def due_escalations(self, snapshot: QueueSnapshot) -> list[DueEscalation]:
-        """Automatic escalations due now for a poll (Alertmanager groups, active alerts)."""
-        view = snapshot.view(QueueOptions())
-        states = await asyncio.to_thread(self.escalation_states, [g.key for g in view.groups])
-        return due_escalations(view.groups, states, self._settings, self._clock.now(), len(self.policy.order))
+    def find_due_escalations(
+        self, groups: Iterable[GroupRow], now: datetime | None = None
+    ) -> list[DueEscalation]:
+        """Automatic escalations due among ``groups`` (Alertmanager groups of active alerts).
+
+        Blocking and thread-safe (one query, then pure code over immutable rows): call it from a
+        worker thread, so a 10,000-alert poll never holds up the event loop.
+        """
+        top = len(self.policy.order)
+        # Only groups that can escalate by themselves need their incident looked up.
+        candidates = [g for g in groups if escalates_by_itself(g, top)]
+        if not candidates:
+            return []
+        states = self.escalation_states(g.key for g in candidates)
+        return due_escalations(candidates, states, self._settings, now or self._clock.now(), top)
+
+    def _groups(
+        self, snapshot: QueueSnapshot | None, groups: Iterable[GroupRow] | None
+    ) -> Sequence[GroupRow]:
+        """Groups of the call (in a thread): ``groups`` as given, else the snapshot's Alertmanager groups."""
+        if groups is not None:
+            return list(groups)
+        if snapshot is None:
+            raise TypeError("give a snapshot or its groups")
+        return snapshot.view(QueueOptions()).groups
+
+    async def due_escalations(
+        self, snapshot: QueueSnapshot | None = None, *, groups: Iterable[GroupRow] | None = None
+    ) -> list[DueEscalation]:
+        """Automatic escalations due now for a poll: its ``snapshot``, or its Alertmanager ``groups``
+        of active alerts when already built. Computed in a worker thread."""
+        chosen = tuple(groups) if groups is not None else None
+        return await asyncio.to_thread(lambda: self.find_due_escalations(self._groups(snapshot, chosen)))
 
     async def countdowns(self, snapshot: QueueSnapshot) -> dict[str, timedelta]:
         """Per Alertmanager group key: time left before it escalates by itself (negative = due now).
@@ -605,24 +685,30 @@ class AlertActions:
         Groups that will not escalate by themselves (acked, no active critical alert, no policy,
         last level reached) are absent. Rows find theirs through ``AlertRow.group_key``.
         """
-        view = snapshot.view(QueueOptions())
-        states = await asyncio.to_thread(self.escalation_states, [g.key for g in view.groups])
-        now = self._clock.now()
-        top = len(self.policy.order)
-        out: dict[str, timedelta] = {}
-        for group in view.groups:
-            chosen = select_policy(self._settings, (r.alert for r in group.alerts))
-            if chosen is None:
-                continue
-            left = escalation_countdown(group, states.get(group.key), chosen[1], now, top)
-            if left is not None:
-                out[group.key] = left
-        return out
 
-    async def auto_escalate(self, snapshot: QueueSnapshot) -> list[ActionResult]:
-        """Perform the automatic escalations that are due (call after each poll)."""
+        def compute() -> dict[str, timedelta]:
+            top = len(self.policy.order)
+            groups = [g for g in self._groups(snapshot, None) if escalates_by_itself(g, top)]
+            states = self.escalation_states(g.key for g in groups)
+            now = self._clock.now()
+            out: dict[str, timedelta] = {}
+            for group in groups:
+                chosen = select_policy(self._settings, (r.alert for r in group.alerts))
+                if chosen is None:
+                    continue
+                left = escalation_countdown(group, states.get(group.key), chosen[1], now, top)
+                if left is not None:
+                    out[group.key] = left
+            return out
+
+        return await asyncio.to_thread(compute)
+
+    async def auto_escalate(
+        self, snapshot: QueueSnapshot | None = None, *, groups: Iterable[GroupRow] | None = None
+    ) -> list[ActionResult]:
+        """Perform the automatic escalations that are due (after each poll; see :meth:`due_escalations`)."""
         results = []
-        for due in await self.due_escalations(snapshot):
+        for due in await self.due_escalations(snapshot, groups=groups):
             target = AlertTarget.of_group(due.group)
             results.append(await self.escalate(target, automatic=True, expected_level=due.from_level))
         return results

@@ -12,6 +12,14 @@ Delivered once, never twice — also across a crash or restart of the app:
   checks the silence's state; a notification cannot be checked, and is re-sent only
   after a failure (PagerDuty folds repeats through ``dedup_key``).
 
+Sent to the right place: every item records the context it was made in, and the drain
+of a context claims only that context's items (an ack queued for ``prod-eu`` while its
+Alertmanager was down waits, pending, while ``staging`` is active, and goes to ``prod-eu``
+once that context is active again). Escalation notifications (``notify``) are the
+exception, by decision: notifiers are configured app-wide (``[alerts.notifiers]``), so
+the target is the same whatever the context, and an escalation must not wait for the
+user to switch back — any context's drain delivers them (:data:`ANY_CONTEXT_KINDS`).
+
 Failures that re-sending cannot fix (HTTP 4xx but 408/425/429, an unknown notifier)
 are given up at once, logged, and reported as failed; everything else is retried with
 exponential backoff (5 s doubling to 5 min by default).
@@ -30,13 +38,13 @@ import msgspec
 
 from oncall_tui.clients.notify import Notification, Notifier, NotifierConfigError, is_permanent
 from oncall_tui.clock import Clock
-from oncall_tui.domain.alert_queue import marker_of
+from oncall_tui.domain.silences import marker_of
 from oncall_tui.errors import NotFoundError, OncallError
 from oncall_tui.models.alertmanager import PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem, OutboxState, TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import APP_ACTOR, IncidentLog
-from oncall_tui.store.outbox import DEFAULT_LEASE, Outbox
+from oncall_tui.store.outbox import DEFAULT_LEASE, ContextScope, Outbox
 
 CREATE_SILENCE = "create_silence"
 """Outbox kind: POST a silence (payload: ``silence``, ``marker``, ``purpose``, ``fingerprints``)."""
@@ -44,6 +52,8 @@ EXPIRE_SILENCE = "expire_silence"
 """Outbox kind: expire a silence (payload: ``silence_id``)."""
 NOTIFY = "notify"
 """Outbox kind: send an escalation (payload: ``target``, ``notification``)."""
+ANY_CONTEXT_KINDS = frozenset({NOTIFY})
+"""Kinds any context's drain delivers: notifiers are app-wide; an escalation must not wait for a context."""
 
 
 class SilenceApi(Protocol):
@@ -236,8 +246,17 @@ def _detail(result: dict[str, Any]) -> str:
     return f" (silence {result['silence_id']})" if "silence_id" in result else ""
 
 
+def context_scope(context: str | None) -> ContextScope:
+    """The outbox items a drain (or pending list) of ``context`` deals with."""
+    return ContextScope.of(context, ANY_CONTEXT_KINDS)
+
+
 class OutboxDrain:
-    """Retries due outbox items; run :meth:`run` in a worker, or :meth:`run_once` from a timer/test."""
+    """Retries one context's due outbox items; :meth:`run` in a worker, or :meth:`run_once` from a timer/test.
+
+    ``deliverer`` sends to ``context``'s Alertmanager, so only items recorded with that context
+    are claimed (plus :data:`ANY_CONTEXT_KINDS`); ``context`` None means items recorded without one.
+    """
 
     def __init__(
         self,
@@ -245,6 +264,7 @@ class OutboxDrain:
         deliverer: Deliverer,
         clock: Clock,
         *,
+        context: str | None = None,
         backoff: Backoff | None = None,
         batch: int = 10,
         lease: timedelta = DEFAULT_LEASE,
@@ -256,22 +276,30 @@ class OutboxDrain:
         self._backoff = backoff or Backoff()
         self._batch = batch
         self._lease = lease
+        self._scope = context_scope(context)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         """Try now (e.g. the source came back, or the user pressed retry)."""
         self._wake.set()
 
+    @property
+    def context(self) -> str | None:
+        """The context whose items this drain delivers."""
+        return self._scope.context
+
     def pending(self) -> list[OutboxItem]:
-        """Items still waiting (for the "pending" marks and list)."""
-        return self._outbox.pending()
+        """Items of this context waiting (for the "pending" marks and list), unknown-context ones too."""
+        return self._outbox.pending(self._scope)
 
     async def run_once(self, now: datetime | None = None) -> list[Delivery]:
         """Claim and attempt every due item (in batches); return what happened to each."""
         deliveries: list[Delivery] = []
         while True:
             at = now or self._clock.now()
-            claimed = await asyncio.to_thread(self._outbox.claim_due, at, self._batch, lease=self._lease)
+            claimed = await asyncio.to_thread(
+                self._outbox.claim_due, at, self._batch, lease=self._lease, scope=self._scope
+            )
             if not claimed:
                 return deliveries
             for item in claimed:
@@ -293,7 +321,7 @@ class OutboxDrain:
         """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`."""
         while True:
             await self.run_once()
-            due = await asyncio.to_thread(self._outbox.next_due_at)
+            due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
             delay = idle
             if due is not None:
                 delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
@@ -308,6 +336,7 @@ class OutboxDrain:
 
 
 __all__ = [
+    "ANY_CONTEXT_KINDS",
     "CREATE_SILENCE",
     "EXPIRE_SILENCE",
     "NOTIFY",
@@ -319,6 +348,7 @@ __all__ = [
     "Outcome",
     "SilenceApi",
     "attempt",
+    "context_scope",
     "describe",
     "pending_by_fingerprint",
     "list_silences",

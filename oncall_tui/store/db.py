@@ -82,6 +82,13 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
     ),
+    # 2: the context (Alertmanager cluster) an outbox item belongs to, so a context's drain never
+    # sends another context's action to its own Alertmanager. Rows written before stay NULL:
+    # "context unknown" (see ``Outbox.adopt_legacy``).
+    (
+        "ALTER TABLE outbox ADD COLUMN context TEXT",
+        "CREATE INDEX outbox_context_due ON outbox (context, state, next_attempt_at)",
+    ),
 ]
 """``MIGRATIONS[i]`` upgrades ``user_version`` i to i + 1. Append only; never edit a shipped step."""
 

@@ -4,11 +4,20 @@ The flow an action follows (``services/actions.py``)::
 
     with db.transaction():                     # both durable together, before any network call
         log.append(incident_id, "ack", ...)
-        item = outbox.enqueue("create_silence", payload, incident_id, dedup_key=...)
-    for item in outbox.claim_due(limit=10):   # leased: no other drainer (or restarted app) takes it
+        item = outbox.enqueue("create_silence", payload, incident_id, dedup_key=..., context="prod-eu")
+    for item in outbox.claim_due(limit=10, scope=ContextScope.of("prod-eu")):  # leased: no other drainer
+        # (nor a restarted app) takes it
         try: result = send(item)
         except SourceError as e: outbox.mark_failed(item.id, str(e), later, lease_token=item.lease_token)
         else: outbox.mark_done(item.id, result, lease_token=item.lease_token)
+
+Every item records the context (Alertmanager cluster) it was made in, and a context's
+drain claims only that context's items (:class:`ContextScope`): an ack queued while
+``prod-eu`` was unreachable waits for ``prod-eu`` to be active again, and is never sent
+to the Alertmanager of the context the user switched to. Kinds whose target does not
+depend on the context (escalation notifiers are app-wide) may be claimed by any drain.
+Items written before contexts were recorded have ``context`` NULL (unknown); only a drain
+whose scope has no context name, or one that adopted them, claims them.
 
 Delivery is at most once per successful send: ``enqueue`` is idempotent on ``dedup_key``, a
 claimed item is invisible to other drainers until its lease expires, and a done item is never
@@ -21,7 +30,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +45,34 @@ DEFAULT_LEASE = timedelta(seconds=60)
 
 _MAX_ERROR = 300
 """``last_error`` is one line of at most this many characters."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContextScope:
+    """Which outbox items belong to one context's drain."""
+
+    context: str | None
+    """Context name; None selects only items recorded without one (tests, single-context tools)."""
+    any_context_kinds: frozenset[str] = frozenset()
+    """Kinds delivered the same way whatever the context (app-wide notifiers): claimed by any scope."""
+
+    @classmethod
+    def of(cls, context: str | None, any_context_kinds: Collection[str] = ()) -> ContextScope:
+        """A scope for ``context`` (sharing ``any_context_kinds``)."""
+        return cls(context, frozenset(any_context_kinds))
+
+    def where(self, *, legacy: bool = False) -> tuple[str, list[Any]]:
+        """SQL condition (parenthesised) and its parameters; ``legacy`` adds items of unknown context."""
+        # IS, not =: a NULL context (unknown/legacy) must compare equal to a None scope.
+        clauses = ["context IS ?"]
+        params: list[Any] = [self.context]
+        if self.any_context_kinds:
+            kinds = sorted(self.any_context_kinds)
+            clauses.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if legacy:
+            clauses.append("context IS NULL")
+        return f"({' OR '.join(clauses)})", params
 
 
 class Outbox:
@@ -52,11 +90,14 @@ class Outbox:
         *,
         dedup_key: str,
         not_before: datetime | None = None,
+        context: str | None = None,
     ) -> OutboxItem:
         """Record an action to send (committed on return); due at once, or at ``not_before``.
 
-        Idempotent: if ``dedup_key`` was enqueued before, that item is returned unchanged, whatever
-        its state, so retrying a user action can never send it twice.
+        ``context`` is the context whose Alertmanager (or notifiers) it is for; only that context's
+        drain claims it (see :class:`ContextScope`). Idempotent: if ``dedup_key`` was enqueued
+        before, that item is returned unchanged, whatever its state, so retrying a user action can
+        never send it twice.
         """
         now = self._clock.now()
         due = to_db_time(not_before or now)
@@ -64,29 +105,37 @@ class Outbox:
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO outbox (kind, payload, incident_id, dedup_key, state, created_at, updated_at,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"
+                " next_attempt_at, context) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)"
                 " ON CONFLICT (dedup_key) DO NOTHING",
-                (kind, to_json(dict(payload)), incident_id, dedup_key, stamp, stamp, due),
+                (kind, to_json(dict(payload)), incident_id, dedup_key, stamp, stamp, due, context),
             )
             row = conn.execute("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,)).fetchone()
             return _item(row)
 
     def claim_due(
-        self, now: datetime | None = None, limit: int = 10, *, lease: timedelta = DEFAULT_LEASE
+        self,
+        now: datetime | None = None,
+        limit: int = 10,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        scope: ContextScope | None = None,
     ) -> list[OutboxItem]:
         """Take up to ``limit`` items that are due (or whose lease ran out), oldest first, and lease them.
 
-        Each claimed item is ``in_flight`` with a fresh ``lease_token`` until ``now + lease`` and has
-        its ``attempts`` counted. Claiming is one write transaction, so two drainers never get the same item.
+        Only items of ``scope`` (None: every item, whatever its context). Each claimed item is
+        ``in_flight`` with a fresh ``lease_token`` until ``now + lease`` and has its ``attempts``
+        counted. Claiming is one write transaction, so two drainers never get the same item.
         """
         at = now or self._clock.now()
         stamp = to_db_time(at)
         until = to_db_time(at + lease)
+        where, params = scope.where() if scope is not None else ("1", [])
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)"
-                " OR (state = 'in_flight' AND lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?",
-                (stamp, stamp, limit),
+                "SELECT id FROM outbox WHERE ((state = 'pending' AND next_attempt_at <= ?)"
+                f" OR (state = 'in_flight' AND lease_until <= ?)) AND {where}"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (stamp, stamp, *params, limit),
             ).fetchall()
             claimed: list[OutboxItem] = []
             for row in rows:
@@ -163,20 +212,44 @@ class Outbox:
         rows = self._db.query("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
         return _item(rows[0]) if rows else None
 
-    def pending(self) -> list[OutboxItem]:
-        """Items not yet delivered nor given up on (pending or in flight), oldest due first."""
+    def pending(self, scope: ContextScope | None = None, *, legacy: bool = True) -> list[OutboxItem]:
+        """Items not yet delivered nor given up on (pending or in flight), oldest due first.
+
+        Only those of ``scope`` when given, plus (``legacy``) those of unknown context, which no
+        named context's drain sends: listed so they are seen, not silently kept.
+        """
+        where, params = scope.where(legacy=legacy) if scope is not None else ("1", [])
         rows = self._db.query(
-            "SELECT * FROM outbox WHERE state IN ('pending', 'in_flight') ORDER BY next_attempt_at, id"
+            f"SELECT * FROM outbox WHERE state IN ('pending', 'in_flight') AND {where}"
+            " ORDER BY next_attempt_at, id",
+            params,
         )
         return [_item(row) for row in rows]
 
-    def next_due_at(self) -> datetime | None:
-        """When the next item becomes claimable (a due time or a lease expiry); None if nothing is waiting."""
+    def next_due_at(self, scope: ContextScope | None = None) -> datetime | None:
+        """When the next item of ``scope`` becomes claimable (due time or lease end); None if none waits."""
+        where, params = scope.where() if scope is not None else ("1", [])
         rows = self._db.query(
             "SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) FROM outbox"
-            " WHERE state IN ('pending', 'in_flight')"
+            f" WHERE state IN ('pending', 'in_flight') AND {where}",
+            params,
         )
         return from_db_time(rows[0][0])
+
+    def adopt_legacy(self, context: str) -> int:
+        """Give waiting items of unknown context (written before contexts were recorded) to ``context``.
+
+        Only safe when ``context`` is the one they can have been made in (the app calls it when a
+        single context has an Alertmanager). Returns how many items were adopted.
+        """
+        stamp = to_db_time(self._clock.now())
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET context = ?, updated_at = ? WHERE context IS NULL"
+                " AND state IN ('pending', 'in_flight')",
+                (context, stamp),
+            )
+            return int(cursor.rowcount)
 
     @staticmethod
     def _get(conn: sqlite3.Connection, item_id: int) -> OutboxItem:
@@ -199,6 +272,7 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         payload=json.loads(row["payload"]),
         incident_id=row["incident_id"],
         dedup_key=row["dedup_key"],
+        context=row["context"],
         state=OutboxState(row["state"]),
         attempts=int(row["attempts"]),
         created_at=_time(row["created_at"]),

@@ -28,22 +28,15 @@ from oncall_tui.clients.alertmanager_ha import AlertmanagerCluster
 from oncall_tui.clients.notify import Notifier
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
-from oncall_tui.domain.alert_queue import (
-    AlertState,
-    EscalationState,
-    GroupRow,
-    QueueOptions,
-    QueueSnapshot,
-    QueueView,
-    due_escalations,
-    prepare,
-)
+from oncall_tui.domain.alert_queue import GroupRow, QueueOptions, QueueSnapshot, QueueView, prepare
+from oncall_tui.domain.escalation import EscalationState
 from oncall_tui.domain.severity import SeverityPolicy
+from oncall_tui.domain.silences import SilenceInfo
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import AlertGroup, PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem
-from oncall_tui.services.ack_keeper import AckKeeper, is_until_resolved
-from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
+from oncall_tui.services.ack_keeper import AckKeeper
+from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE, Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.store.db import Database
@@ -67,12 +60,10 @@ class AlertPoll:
 
     snapshot: QueueSnapshot
     """Every unique alert, ranked and grouped."""
-    queue: QueueSnapshot
-    """The alerts the default view shows: active ones and the app's own acks."""
     am_groups: Mapping[str, GroupRow]
     """Alertmanager groups of the active alerts, by key (what escalates by itself)."""
     default_view: QueueView
-    """``queue`` as the screen first shows it (configured grouping, no filter), built in the thread."""
+    """The queue as the screen first shows it (:func:`default_options`), built in the thread."""
     silences: tuple[Silence, ...]
     """Every silence the peers know (active, pending and expired)."""
     peer_problems: tuple[str, ...]
@@ -85,16 +76,15 @@ class AlertFeedState:
 
     snapshot: QueueSnapshot | None = None
     """Latest good poll (kept when a later poll fails)."""
-    queue: QueueSnapshot | None = None
-    """Active alerts and the app's own acks of that poll: the default view ("active")."""
     am_groups: Mapping[str, GroupRow] = field(default_factory=dict)
     """Alertmanager groups of the active alerts of that poll, by key."""
     default_view: QueueView | None = None
-    """The default view of ``queue`` (configured grouping, no filter), computed off the event loop."""
+    """The view of ``snapshot`` with :func:`default_options`, computed off the event loop."""
     silences: tuple[Silence, ...] = ()
     """Silences of the latest good poll."""
     until_resolved: frozenset[str] = frozenset()
-    """Ids of the app's "ack until resolved" silences (renewed while their alerts fire)."""
+    """Ids of the app's "ack until resolved" silences, from ``SilenceInfo.until_resolved``. Kept for
+    the widgets that still look ids up here instead of reading that field on the row's silences."""
     fetched_at: datetime | None = None
     """When the latest good poll finished."""
     error: str | None = None
@@ -225,6 +215,8 @@ class AlertFeed:
         self.state = AlertFeedState(store_error=store_error, configured=am is not None)
         self.actions = None
         self._poller = None
+        self._drain = None
+        self._keeper = None
         if am is None:
             self._set(self.state)
             return
@@ -234,17 +226,35 @@ class AlertFeed:
         if alerts.notifiers and self._notifier is None:
             self._notifier = Notifier(alerts.notifiers, transport=self.notifier_transport)
         if db is not None:
+            context = sources.context_name
             self.actions = AlertActions(
-                db, api, settings=alerts, user=self._settings.user, clock=self._clock, notifier=self._notifier
+                db,
+                api,
+                settings=alerts,
+                user=self._settings.user,
+                clock=self._clock,
+                notifier=self._notifier,
+                context=context,
             )
-            self._drain = OutboxDrain(db, Deliverer(api, self._notifier), self._clock)
+            # This context's drain: it claims only this context's items (and app-wide notifications),
+            # so what was queued for another context waits for that one instead of coming here.
+            self._drain = OutboxDrain(db, Deliverer(api, self._notifier), self._clock, context=context)
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
             self._app.run_worker(
-                self._drain.run(),
+                self._run_drain(self._drain, self.actions, self._legacy_owner()),
                 group="alerts",
                 name="outbox-drain",
                 exit_on_error=False,
                 description="delivering queued actions",
+            )
+            # Show this context's queued actions at once, even if its Alertmanager does not answer
+            # (then no poll succeeds, and the after-poll refresh never runs).
+            self._app.run_worker(
+                self.refresh_incidents(),
+                group="alerts",
+                name="alerts-pending",
+                exit_on_error=False,
+                description="reading queued actions",
             )
         self._poller = Poller(
             "alerts",
@@ -263,6 +273,22 @@ class AlertFeed:
             description="polling alerts",
         )
         self._set(self.state)
+
+    def _legacy_owner(self) -> str | None:
+        """The context that may take over outbox items of unknown context: the only one with an Alertmanager.
+
+        Items queued before the context was recorded can only have been made in a context with an
+        Alertmanager; with one such context, that is where they go. With several, nobody can tell:
+        they stay listed as pending in every context and are not sent.
+        """
+        with_am = [name for name, ctx in self._settings.contexts.items() if ctx.alertmanager is not None]
+        return with_am[0] if len(with_am) == 1 else None
+
+    @staticmethod
+    async def _run_drain(drain: OutboxDrain, actions: AlertActions, legacy_owner: str | None) -> None:
+        if legacy_owner is not None and legacy_owner == drain.context:
+            await asyncio.to_thread(actions.outbox.adopt_legacy, legacy_owner)
+        await drain.run()
 
     async def aclose(self) -> None:
         """Close the notifier's clients and the incident log."""
@@ -287,14 +313,14 @@ class AlertFeed:
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
         previous = self.state.snapshot
         # Ranking and grouping 10k alerts is pure Python: off the event loop, so keys stay responsive.
-        snapshot, queue, am_groups, default_view = await asyncio.to_thread(
+        snapshot, am_groups, default_view = await asyncio.to_thread(
             _prepare, groups.value, self.policy, silences.value, previous, self._settings.alerts.group_by
         )
         problems = tuple(
             f"{p.url}: {p.reason}" for p in (*groups.failed, *silences.failed) if p.reason is not None
         )
         return AlertPoll(
-            snapshot, queue, am_groups, default_view, tuple(silences.value), tuple(dict.fromkeys(problems))
+            snapshot, am_groups, default_view, tuple(silences.value), tuple(dict.fromkeys(problems))
         )
 
     def _polled(self, result: Fresh[AlertPoll] | Failed[AlertPoll]) -> None:
@@ -316,11 +342,10 @@ class AlertFeed:
             replace(
                 self.state,
                 snapshot=poll.snapshot,
-                queue=poll.queue,
                 am_groups=poll.am_groups,
                 default_view=poll.default_view,
                 silences=poll.silences,
-                until_resolved=frozenset(s.id for s in poll.silences if is_until_resolved(s)),
+                until_resolved=frozenset(s.id for s in poll.silences if SilenceInfo.of(s).until_resolved),
                 fetched_at=now,
                 error=None,
                 peer_problems=poll.peer_problems,
@@ -378,19 +403,8 @@ class AlertFeed:
             ):
                 if not result.ok:
                     self._report(result, "Ack keeper")
-        settings = self._settings.alerts
-        states = await asyncio.to_thread(actions.escalation_states, self._tracked_groups(poll.am_groups))
-        now = self._clock.now()
-        top = len(self.policy.order)
-        # Same decision as AlertActions.auto_escalate, but computed off the event loop: over
-        # 10,000 alerts it takes long enough to stall keystrokes.
-        due = await asyncio.to_thread(
-            lambda: due_escalations(poll.am_groups.values(), states, settings, now, top)
-        )
-        for item in due:
-            result = await actions.escalate(
-                AlertTarget.of_group(item.group), automatic=True, expected_level=item.from_level
-            )
+        # The due check runs in a worker thread (one query, then pure code over the poll's groups).
+        for result in await actions.auto_escalate(groups=poll.am_groups.values()):
             self._report(result, "Automatic escalation")
         await self.refresh_incidents()
 
@@ -402,13 +416,14 @@ class AlertFeed:
             return
         keys = self._tracked_groups(self.state.am_groups) if snapshot is not None else []
         escalations = await asyncio.to_thread(actions.escalation_states, keys)
-        pending = await asyncio.to_thread(actions.outbox.pending)
+        pending = await asyncio.to_thread(actions.pending)
+        if self.actions is not actions:
+            return  # the context changed meanwhile: these are the previous context's items
         self._set(replace(self.state, escalations=escalations, pending=tuple(pending)))
 
     def _tracked_groups(self, groups: Mapping[str, GroupRow]) -> list[str]:
-        """Groups whose escalation state matters: those that can escalate by themselves (an active
-        alert of the top severity) and those escalated by hand before. Not every group: that is one
-        query per group per poll, hundreds with a big queue."""
+        """Groups whose escalation state is shown: those that can escalate by themselves (an active
+        alert of the top severity) and those escalated by hand before."""
         top = len(self.policy.order)
         keys = [k for k, g in groups.items() if g.rank == top]
         keys.extend(k for k in self.state.escalations if k not in set(keys))
@@ -470,27 +485,26 @@ class AlertFeed:
         self._app.notify(result.message, title=title, severity=severity, timeout=timeout)  # type: ignore[arg-type]
 
 
+def default_options(group_by: str | None) -> QueueOptions:
+    """What the Alerts screen shows first: active alerts and the app's own acks, configured grouping.
+
+    "Active" keeps the app's own acks in the queue (marked with who, age and time left): the
+    engineer sees what they took; other people's silences are one key (t) away.
+    """
+    return QueueOptions(group_by=group_by, include_acked=True)
+
+
 def _prepare(
     groups: list[AlertGroup],
     policy: SeverityPolicy,
     silences: list[Silence],
     previous: QueueSnapshot | None,
     group_by: str | None,
-) -> tuple[QueueSnapshot, QueueSnapshot, dict[str, GroupRow], QueueView]:
+) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
     """Everything a poll needs before the table diff, run in a thread."""
     snapshot = prepare(groups, policy, silences=silences, previous=previous)
     # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
     for row in snapshot.rows:
         snapshot.haystack(row)
-    # "Active" keeps the app's own acks in the queue (marked with who, age and time left): the
-    # engineer sees what they took; other people's silences are one key (t) away.
-    queue = QueueSnapshot(
-        rows=[r for r in snapshot.rows if r.state is AlertState.ACTIVE or r.acks],
-        group_info=snapshot.group_info,
-        policy=snapshot.policy,
-        fingerprints=snapshot.fingerprints,
-        _haystacks=snapshot._haystacks,  # same rows, same haystacks
-    )
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
-    default_view = queue.view(QueueOptions(group_by=group_by, include_suppressed=True))
-    return snapshot, queue, am_groups, default_view
+    return snapshot, am_groups, snapshot.view(default_options(group_by))

@@ -198,6 +198,22 @@ TRACE_SEARCH_BINDINGS: list[BindingType] = [
 ]
 """Bindings of the trace search screen (sort keys act on the results list; again reverses)."""
 
+ALERT_TABLE_BINDINGS: list[BindingType] = [
+    Binding("up,k", "cursor_up", "Up", show=False, key_display="↑/k", id="alerts-up", tooltip="Previous row"),
+    Binding(
+        "down,j", "cursor_down", "Down", show=False, key_display="↓/j", id="alerts-down", tooltip="Next row"
+    ),
+    Binding("pageup", "page_up", "Page up", show=False, id="alerts-page-up", tooltip="One screen up"),
+    Binding(
+        "pagedown", "page_down", "Page down", show=False, id="alerts-page-down", tooltip="One screen down"
+    ),
+    Binding("home,ctrl+home", "first", "First", show=False, id="alerts-first", tooltip="First row"),
+    Binding("end,ctrl+end", "last", "Last", show=False, id="alerts-last", tooltip="Last row"),
+    # Not shown: the screen's own `enter` (Detail) is what the footer lists; both open the row.
+    Binding("enter", "select_cursor", "Open", show=False, id="alerts-open", tooltip="Open the row"),
+]
+"""Bindings of the alert queue list itself (cursor keys; active while it has focus)."""
+
 ALERTS_BINDINGS: list[BindingType] = [
     Binding(
         "slash", "filter", "Filter", key_display="/", id="alerts-filter", tooltip="Matchers and free text"

@@ -25,8 +25,9 @@ from oncall_tui.clients.http import build_async_client
 from oncall_tui.clock import FakeClock, SystemClock
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.config.settings import SourceSettings
-from oncall_tui.domain.alert_queue import QueueOptions, QueueSnapshot, marker_of, prepare
+from oncall_tui.domain.alert_queue import QueueOptions, QueueSnapshot, prepare
 from oncall_tui.domain.severity import SeverityPolicy
+from oncall_tui.domain.silences import marker_of
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident import IncidentStatus

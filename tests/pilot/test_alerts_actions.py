@@ -7,14 +7,20 @@ servers got, with the recorded karma alerts ranked by cluster (see alert_fakes.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+import msgspec
 from textual.widgets import Input, Static
 
+from oncall_tui.config.settings import Settings
+from oncall_tui.models.alertmanager import PostableSilence, SilenceMatcher
 from oncall_tui.models.incident import TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
+from oncall_tui.store.outbox import Outbox
 from oncall_tui.ui.screens.modals import AckModal, ConfirmModal, SpaceCheckbox
 from tests.support.alert_fakes import (
     AlertBackends,
@@ -72,7 +78,7 @@ async def test_ack_asks_duration_and_comment_then_shows_who_acked_and_time_left(
         assert TimelineKind.ACK in kinds and TimelineKind.ACTION_DONE in kinds
 
 
-async def test_ack_with_a_bad_duration_says_why_keeps_the_dialog_and_logs_the_attempt(
+async def test_ack_with_a_bad_duration_says_why_keeps_the_dialog_and_opens_no_incident(
     tmp_path: Path,
 ) -> None:
     backends = AlertBackends()
@@ -88,7 +94,8 @@ async def test_ack_with_a_bad_duration_says_why_keeps_the_dialog_and_logs_the_at
         await pilot.press("enter")
         assert app.screen is modal
         await until(pilot, lambda: any("ack:" in t for t in toasts(app)), "rejection toast")
-        assert any("rejected" in text for _, text in timeline(tmp_path, backends))
+        # A typo is not an incident: nothing is opened just to log it (it would be, were one open).
+        assert timeline(tmp_path, backends) == []
         # An end time already past is refused too (the clock says 13:02).
         await pilot.press("end", *["backspace"] * 6, *"12:30")
         assert "in the past" in plain(modal.query_one("#ack-duration-error", Static).content)
@@ -285,3 +292,104 @@ async def test_every_peer_down_keeps_the_last_queue_and_says_it_is_stale(tmp_pat
         backends.down.clear()
         app.alert_feed.wake()
         await until(pilot, lambda: "STALE" not in summary(app), "recovered")
+
+
+STAGING_AM = "http://alertmanager.staging.example:9093"
+
+
+class TwoClusterBackends(AlertBackends):
+    """prod-eu and staging each have an Alertmanager; every POST is recorded with its host."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts: list[str] = []
+        """Host of every POST /api/v2/silences that was answered."""
+
+    def settings(self) -> Settings:
+        base = super().settings().model_dump(mode="json", exclude_none=True)
+        base["contexts"]["staging"]["alertmanager"] = {"urls": [STAGING_AM]}
+        return Settings.model_validate(base)
+
+    def _handler(self, source: str) -> Callable[[httpx.Request], httpx.Response]:
+        inner = super()._handler(source)
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            response = inner(request)
+            if request.method == "POST" and request.url.path == "/api/v2/silences":
+                self.posts.append(request.url.host)
+            return response
+
+        return handle
+
+
+async def test_an_ack_queued_in_one_context_is_never_sent_to_another_contexts_alertmanager(
+    tmp_path: Path,
+) -> None:
+    backends = TwoClusterBackends()
+    prod_hosts = {url.split("//")[1].split(":")[0] for url in AM_URLS}
+    app = backends.make_app(tmp_path, context="prod-eu")
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        screen_of(app).table.move_to(SERVER1)
+        backends.down.update(prod_hosts)
+        await pilot.press("a", "enter")
+        await until(pilot, lambda: any("pending" in t for t in toasts(app)), "pending toast")
+        silences_before = len(backends.silences)
+
+        # staging: its Alertmanager answers; the queued prod-eu ack is neither sent nor shown there.
+        app.switch_context("staging")
+        await until(pilot, lambda: app.alert_feed.state.snapshot is not None, "staging's first poll")
+        backends.fake_clock.advance(600)  # well past any backoff
+        app.alert_feed.wake()
+        await next_poll(pilot)
+        await next_poll(pilot)
+        assert "queued" not in summary(app)
+        assert backends.posts == [] and len(backends.silences) == silences_before
+
+        # Back on prod-eu, still unreachable: the ack is shown as queued there.
+        app.switch_context("prod-eu")
+        await until(pilot, lambda: "queued" in summary(app), "queued mark back on prod-eu")
+        assert backends.posts == []
+
+        # prod-eu's Alertmanager comes back: delivered there, once.
+        backends.down.clear()
+        backends.fake_clock.advance(600)
+        app.alert_feed.wake()
+        await until(pilot, lambda: len(backends.posts) == 1, "ack delivered")
+        assert backends.posts[0] in prod_hosts
+        await until(pilot, lambda: "queued" not in summary(app), "queued mark gone")
+        backends.fake_clock.advance(600)
+        app.alert_feed.wake()
+        await next_poll(pilot)
+        await next_poll(pilot)
+        assert len(backends.posts) == 1 and len(backends.silences) == silences_before + 1
+
+
+async def test_an_ack_queued_before_contexts_were_recorded_goes_to_the_only_alertmanager(
+    tmp_path: Path,
+) -> None:
+    backends = AlertBackends()  # only prod-eu has an Alertmanager: the item can only be its
+    now = backends.fake_clock.now()
+    silence = PostableSilence(
+        matchers=[SilenceMatcher("instance", "server1", False, True)],
+        starts_at=now,
+        ends_at=now + minutes(60),
+        created_by="alice@laptop",
+        comment="queued by an older version [oncall-tui:ack-legacy]",
+    )
+    db = Database.open(tmp_path / "incidents.sqlite3")
+    legacy = Outbox(db, backends.fake_clock).enqueue(
+        "create_silence",
+        {"silence": msgspec.to_builtins(silence), "marker": "ack-legacy", "purpose": "ack"},
+        dedup_key="ack-legacy",
+    )
+    db.close()
+    assert legacy.context is None
+    before = len(backends.silences)
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await until(pilot, lambda: len(backends.silences) == before + 1, "legacy ack delivered")
+        app.alert_feed.wake()
+        await next_poll(pilot)
+        assert len(backends.silences) == before + 1

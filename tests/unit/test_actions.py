@@ -6,6 +6,7 @@ server-chosen and an update replaces the id) and the real SQLite incident log in
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,9 @@ import pytest
 from oncall_tui.clients.notify import Notification, Notifier
 from oncall_tui.clock import FakeClock
 from oncall_tui.config.alerting import AlertSettings
-from oncall_tui.domain.alert_queue import QueueOptions, marker_of, prepare
+from oncall_tui.domain.alert_queue import QueueOptions, prepare
 from oncall_tui.domain.matchers import Matcher, selects
+from oncall_tui.domain.silences import marker_of
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import (
     Alert,
@@ -235,7 +237,7 @@ async def test_ack_logs_before_it_sends_and_records_the_id_alertmanager_answered
         (None, NOW - timedelta(minutes=1), "end time is in the past"),
     ],
 )
-async def test_bad_ack_input_is_a_clear_failure_logged_and_never_sent(
+async def test_bad_ack_input_is_a_clear_failure_never_sent_and_opens_no_incident(
     tmp_path: Path,
     am: FakeAlertmanager,
     clock: FakeClock,
@@ -247,9 +249,37 @@ async def test_bad_ack_input_is_a_clear_failure_logged_and_never_sent(
     result = await app.actions.ack(one(), duration=duration, ends_at=ends_at)
     assert result.status is ActionStatus.FAILED and message in result.message
     assert am.posts == [] and app.outbox.pending() == []
-    entries = app.log.timeline(result.incident_id or 0)
-    assert entries[-1].kind == "action_failed" and message in entries[-1].text
+    # A typo is not an incident: none is opened just to record it.
+    assert result.incident_id is None and app.log.list_incidents() == []
     app.close()
+
+
+async def test_bad_ack_input_is_logged_in_the_groups_incident_when_one_is_open(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    first = await app.actions.ack(one(), duration="1h", universe=ALERTS)
+    assert first.status is ActionStatus.DONE and first.incident_id is not None
+    result = await app.actions.ack(one(), duration="soon")
+    assert result.status is ActionStatus.FAILED and result.incident_id == first.incident_id
+    entries = app.log.timeline(first.incident_id)
+    assert entries[-1].kind == "action_failed" and "ack rejected" in entries[-1].text
+    assert [i.id for i in app.log.list_incidents()] == [first.incident_id]
+    assert len(am.posts) == 1
+    app.close()
+
+
+async def test_an_escalation_no_policy_covers_is_still_logged(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    db = Database.open(tmp_path / "log.db")
+    bare = AlertSettings.model_validate({"ack": {"default_duration": "1h"}})
+    actions = AlertActions(db, am, settings=bare, user=USER, clock=clock)
+    result = await actions.escalate(one())
+    assert result.status is ActionStatus.FAILED and "no escalation policy" in result.message
+    assert result.incident_id is not None
+    assert "escalate rejected" in actions.log.timeline(result.incident_id)[-1].text
+    db.close()
 
 
 def test_ack_end_helper_for_the_dialog() -> None:
@@ -582,4 +612,95 @@ async def test_an_unexpected_error_keeps_the_action_pending(
     clock.advance(10)
     (delivery,) = await app.drain.run_once()
     assert delivery.outcome is Outcome.DONE and len(am.active()) == 1
+    app.close()
+
+
+async def test_a_drain_never_sends_another_contexts_queued_ack_to_its_own_alertmanager(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    prod_am, staging_am = FakeAlertmanager(), FakeAlertmanager()
+    db = Database.open(tmp_path / "log.db")
+    notifier = RecordingNotifier()
+    prod = AlertActions(db, prod_am, settings=SETTINGS, user=USER, clock=clock, context="prod-eu")
+    prod_am.down = True
+    result = await prod.ack(one(), comment="looking", universe=ALERTS)
+    assert result.status is ActionStatus.PENDING
+    (queued,) = prod.pending()
+    assert queued.context == "prod-eu"
+
+    # The user switched to staging, whose Alertmanager answers; prod-eu's is back too.
+    prod_am.down = False
+    staging_drain = OutboxDrain(db, Deliverer(staging_am, notifier), clock, context="staging")
+    clock.advance(3600)
+    assert await staging_drain.run_once() == []
+    assert staging_am.posts == [] and prod_am.posts == []
+    staging = AlertActions(db, staging_am, settings=SETTINGS, user=USER, clock=clock, context="staging")
+    assert staging.pending() == []  # not shown as staging's
+    assert [i.id for i in prod.pending()] == [queued.id]  # still prod-eu's, still waiting
+
+    # Back on prod-eu: its drain delivers it, once, to prod-eu's Alertmanager.
+    prod_drain = OutboxDrain(db, Deliverer(prod_am, notifier), clock, context="prod-eu")
+    (delivery,) = await prod_drain.run_once()
+    assert delivery.outcome is Outcome.DONE
+    assert len(prod_am.posts) == 1 and staging_am.posts == []
+    clock.advance(3600)
+    assert await prod_drain.run_once() == [] and await staging_drain.run_once() == []
+    assert len(prod_am.posts) == 1
+    db.close()
+
+
+async def test_an_escalation_queued_in_one_context_is_delivered_by_whichever_drain_runs(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    # Notifiers are app-wide: the target does not depend on the context, and an escalation
+    # must not wait until the user switches back.
+    notifier = RecordingNotifier()
+    db = Database.open(tmp_path / "log.db")
+    prod = AlertActions(
+        db, am, settings=SETTINGS, user=USER, clock=clock, notifier=notifier, context="prod-eu"
+    )
+    notifier.fail = True
+    assert (await prod.escalate(one())).status is ActionStatus.PENDING
+    notifier.fail = False
+    clock.advance(60)
+    staging_drain = OutboxDrain(db, Deliverer(FakeAlertmanager(), notifier), clock, context="staging")
+    deliveries = await staging_drain.run_once()
+    assert [d.outcome for d in deliveries] == [Outcome.DONE, Outcome.DONE]
+    assert sorted(name for name, _ in notifier.sent) == ["hook", "pd"]
+    db.close()
+
+
+async def test_escalation_states_of_many_groups_in_one_read_and_due_escalations_from_a_thread(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    app = App(tmp_path / "log.db", am, clock, notifier)
+
+    def target(key: str, fp: str) -> AlertTarget:
+        return AlertTarget(key, {"alertname": "Host_Down"}, (alert(fp, fp),), "critical")
+
+    await app.actions.escalate(target("g-escalated", "e1"))
+    escalated_at = clock.now()
+    clock.advance(60)
+    await app.actions.ack(target("g-acked", "a1"), universe=ALERTS)
+    closed = app.log.open_incident("old", "critical", "g-closed")
+    app.log.set_status(closed.id, IncidentStatus.RESOLVED, USER)
+    keys = ["g-escalated", "g-acked", "g-closed", "g-none", *(f"g-{i}" for i in range(500))]
+    states = await asyncio.to_thread(app.actions.escalation_states, keys)
+    assert set(states) == {"g-escalated", "g-acked"}
+    assert (states["g-escalated"].level, states["g-escalated"].reached_at) == (1, escalated_at)
+    assert not states["g-escalated"].acknowledged
+    assert states["g-acked"].acknowledged and states["g-acked"].reached_at is None
+
+    fresh = [alert("f1", "server1", minutes=3)]
+    groups = prepare(
+        [AlertGroup({"alertname": "Host_Down", "cluster": "prod"}, Receiver("r"), fresh)],
+        app.actions.policy,
+    ).view(QueueOptions())
+    assert await asyncio.to_thread(app.actions.find_due_escalations, groups.groups) == []
+    clock.advance(150)
+    (due,) = await asyncio.to_thread(app.actions.find_due_escalations, groups.groups)
+    assert (due.from_level, due.to_level) == (0, 1)
+    (result,) = await app.actions.auto_escalate(groups=groups.groups)
+    assert result.status is ActionStatus.DONE
     app.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,23 +14,23 @@ from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import (
     AlertRow,
     AlertState,
-    EscalationState,
     GroupRow,
     QueueOptions,
     QueueSnapshot,
     ack_matchers_for_alert,
     ack_matchers_for_group,
+    prepare,
+    silence_preview,
+)
+from oncall_tui.domain.escalation import (
+    EscalationState,
     due_escalations,
     escalation_countdown,
-    marker_of,
-    prepare,
     select_policy,
-    silence_marker,
-    silence_preview,
-    silence_rows,
 )
 from oncall_tui.domain.matchers import MatchType, parse_filter, parse_matchers, selects
 from oncall_tui.domain.severity import SeverityPolicy
+from oncall_tui.domain.silences import SilenceInfo, marker_of, silence_marker, silence_rows
 from oncall_tui.models.alertmanager import (
     Alert,
     AlertGroup,
@@ -251,6 +253,75 @@ def test_silences_made_by_the_app_are_recognised_as_acks() -> None:
     (info,) = row.acks
     assert (info.created_by, info.comment) == ("alice@laptop", "looking into it")
     assert info.age(NOW) == timedelta(minutes=10) and info.left(NOW) == timedelta(minutes=50)
+    assert not info.until_resolved
+
+
+def _app_silence(silence_id: str, key: str) -> Silence:
+    return Silence(
+        id=silence_id,
+        matchers=[SilenceMatcher(name="instance", value=silence_id)],
+        starts_at=NOW - timedelta(minutes=10),
+        ends_at=NOW + timedelta(minutes=20),
+        created_by="alice@laptop",
+        comment=f"on it {silence_marker(key)}",
+        status=SilenceStatus(state="active"),
+    )
+
+
+def _alert(fp: str, silenced_by: list[str]) -> Alert:
+    return Alert(
+        labels={"alertname": "X", "instance": fp},
+        fingerprint=fp,
+        starts_at=NOW - timedelta(hours=1),
+        status=AlertStatus(state="suppressed" if silenced_by else "active", silenced_by=silenced_by),
+    )
+
+
+def test_an_ack_until_resolved_is_told_apart_by_its_silence_info() -> None:
+    silences = [_app_silence("keep", "ackur-1"), _app_silence("fixed", "ack-2")]
+    snap = prepare(
+        [AlertGroup({}, Receiver("r"), [_alert("keep", ["keep"]), _alert("fixed", ["fixed"])])],
+        POLICY,
+        silences=silences,
+    )
+    assert {row.key: row.acks[0].until_resolved for row in snap.rows} == {"keep": True, "fixed": False}
+    assert [SilenceInfo.of(s).until_resolved for s in silences] == [True, False]
+
+
+def test_include_acked_shows_active_alerts_and_the_apps_own_acks_only() -> None:
+    other = Silence(
+        id="theirs",
+        matchers=[SilenceMatcher(name="instance", value="other")],
+        starts_at=NOW - timedelta(minutes=10),
+        ends_at=NOW + timedelta(hours=2),
+        created_by="bob@example.com",
+        comment="maintenance",
+        status=SilenceStatus(state="active"),
+    )
+    alerts = [_alert("firing", []), _alert("mine", ["mine"]), _alert("other", ["theirs"])]
+    snap = prepare(
+        [AlertGroup({}, Receiver("r"), alerts)], POLICY, silences=[_app_silence("mine", "ack-1"), other]
+    )
+    for row in snap.rows:
+        snap.haystack(row)
+    assert {r.key for r in snap.view().alert_rows()} == {"firing"}
+    acked = snap.view(QueueOptions(include_acked=True))
+    assert {r.key for r in acked.alert_rows()} == {"firing", "mine"}
+    assert acked.shown == 2 and sum(acked.counts.values()) == 2
+    assert {r.key for r in snap.view(QueueOptions(include_suppressed=True)).alert_rows()} == {
+        "firing",
+        "mine",
+        "other",
+    }
+    # The filter applies within it, free text included.
+    found = snap.view(QueueOptions(include_acked=True, filter=parse_filter("mine")))
+    assert [r.key for r in found.alert_rows()] == ["mine"]
+
+
+def test_the_split_modules_import_on_their_own_in_any_order() -> None:
+    for first in ("escalation", "silences", "alert_queue"):
+        code = f"import oncall_tui.domain.{first}; import oncall_tui.domain.alert_queue as q; q.select_policy"
+        subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _escalation_settings() -> AlertSettings:

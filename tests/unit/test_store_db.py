@@ -157,3 +157,19 @@ def test_the_connection_is_usable_from_worker_threads(tmp_path: Path) -> None:
     assert errors == []
     assert db.query("SELECT COUNT(*) FROM outbox")[0][0] == 8
     db.close()
+
+
+def test_upgrading_a_version_1_log_keeps_queued_actions_with_an_unknown_context(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.sqlite3"
+    conn = connect(path)
+    assert migrate(conn, MIGRATIONS[:1]) == 1  # the log as the first release wrote it
+    conn.execute(INSERT_ITEM, ("queued-before-upgrade", "pending"))
+    conn.close()
+    with Database.open(path) as db:
+        assert db.schema_version() == len(MIGRATIONS)
+        (row,) = db.query("SELECT dedup_key, state, context FROM outbox")
+        assert tuple(row) == ("queued-before-upgrade", "pending", None)
+    conn = connect(path)
+    assert migrate(conn) == len(MIGRATIONS)  # again: nothing to do, nothing changed
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
+    conn.close()

@@ -12,7 +12,7 @@ from oncall_tui.errors import StoreError
 from oncall_tui.models.incident import OutboxState
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
-from oncall_tui.store.outbox import DEFAULT_LEASE, Outbox
+from oncall_tui.store.outbox import DEFAULT_LEASE, ContextScope, Outbox
 from tests.support.store import START
 
 PAYLOAD = {"matchers": [{"name": "alertname", "value": "HighLatency", "isRegex": False}], "comment": "ack"}
@@ -168,3 +168,49 @@ def test_next_due_at(outbox: Outbox) -> None:
 def test_unknown_item_is_a_store_error(outbox: Outbox) -> None:
     with pytest.raises(StoreError, match="no outbox item #7"):
         outbox.mark_done(7)
+
+
+def test_items_record_their_context_and_a_claim_takes_only_its_own(outbox: Outbox) -> None:
+    prod = outbox.enqueue("create_silence", PAYLOAD, dedup_key="prod-ack", context="prod-eu")
+    staging = outbox.enqueue("create_silence", PAYLOAD, dedup_key="staging-ack", context="staging")
+    assert (prod.context, staging.context) == ("prod-eu", "staging")
+    assert outbox.claim_due(scope=ContextScope.of("other")) == []
+    assert [i.dedup_key for i in outbox.claim_due(scope=ContextScope.of("staging"))] == ["staging-ack"]
+    # prod-eu's item was not touched by staging's claim: still pending, never attempted.
+    assert outbox.get(prod.id).state is OutboxState.PENDING and outbox.get(prod.id).attempts == 0
+    assert [i.dedup_key for i in outbox.claim_due(scope=ContextScope.of("prod-eu"))] == ["prod-ack"]
+
+
+def test_context_free_kinds_are_claimed_by_any_context(outbox: Outbox) -> None:
+    outbox.enqueue("notify", {"target": "hook"}, dedup_key="esc", context="prod-eu")
+    outbox.enqueue("create_silence", PAYLOAD, dedup_key="ack", context="prod-eu")
+    scope = ContextScope.of("staging", {"notify"})
+    assert [i.dedup_key for i in outbox.claim_due(scope=scope)] == ["esc"]
+
+
+def test_pending_and_next_due_are_per_context(outbox: Outbox) -> None:
+    outbox.enqueue("create_silence", PAYLOAD, dedup_key="prod", context="prod-eu")
+    outbox.enqueue(
+        "create_silence",
+        PAYLOAD,
+        dedup_key="staging",
+        context="staging",
+        not_before=START + timedelta(hours=1),
+    )
+    assert [i.dedup_key for i in outbox.pending(ContextScope.of("prod-eu"))] == ["prod"]
+    assert [i.dedup_key for i in outbox.pending(ContextScope.of("staging"))] == ["staging"]
+    assert [i.dedup_key for i in outbox.pending()] == ["prod", "staging"]
+    assert outbox.next_due_at(ContextScope.of("staging")) == START + timedelta(hours=1)
+    assert outbox.next_due_at(ContextScope.of("dev")) is None
+
+
+def test_items_of_unknown_context_are_listed_everywhere_but_sent_only_once_adopted(outbox: Outbox) -> None:
+    legacy = outbox.enqueue("create_silence", PAYLOAD, dedup_key="old")  # written before contexts
+    assert legacy.context is None
+    prod = ContextScope.of("prod-eu")
+    assert outbox.pending(prod) == [legacy]  # seen, not silently kept
+    assert outbox.pending(prod, legacy=False) == []
+    assert outbox.claim_due(scope=prod) == []
+    assert outbox.adopt_legacy("prod-eu") == 1
+    assert outbox.adopt_legacy("staging") == 0  # adopted once, by one context
+    assert [i.dedup_key for i in outbox.claim_due(scope=prod)] == ["old"]

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import Resize
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from oncall_tui.domain.alert_queue import (
     AlertRow,
@@ -27,11 +27,11 @@ from oncall_tui.domain.alert_queue import (
     QueueOptions,
     QueueView,
     ack_matchers_for_alert,
-    select_policy,
 )
+from oncall_tui.domain.escalation import select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
 from oncall_tui.services.actions import AlertActions, AlertTarget
-from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
+from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import (
@@ -48,8 +48,6 @@ from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 WIDE = 120
 """From this many columns the detail pane sits beside the queue."""
-SLICED_ROWS = 3000
-"""From this many alerts, the table is updated in slices so keys are answered meanwhile."""
 HISTORY_TTL = 60.0
 """Seconds a fetched firing history is reused before it is queried again."""
 
@@ -118,7 +116,8 @@ class AlertsScreen(OncallScreen):
     def on_mount(self) -> None:
         super().on_mount()
         settings = self.feed.settings.alerts
-        self.options = QueueOptions(group_by=settings.group_by, include_suppressed=settings.show_suppressed)
+        shown = default_options(settings.group_by)
+        self.options = replace(shown, include_suppressed=settings.show_suppressed)
         self.feed.changed.subscribe(self, self._feed_changed)
         self.watch(self.oncall_app, "now", self._on_tick, init=False)
         self.table.focus()
@@ -169,35 +168,20 @@ class AlertsScreen(OncallScreen):
         ctx = self.context()
         if snapshot is not None:
             state = self.feed.state
-            queue = state.queue
-            default = QueueOptions(group_by=self.feed.settings.alerts.group_by)
+            default = default_options(self.feed.settings.alerts.group_by)
             if self.options == default and state.default_view is not None:
                 self.view = state.default_view  # built with the poll, off the event loop
-            elif not self.options.include_suppressed and queue is not None:
-                self.view = queue.view(replace(self.options, include_suppressed=True))
             else:
                 self.view = snapshot.view(self.options)
-            # A newer view supersedes a sliced apply still running.
-            self.workers.cancel_group(self, "alert-table")
-            if max(self.view.shown, self.table.row_count) >= SLICED_ROWS:
-                self._apply_sliced(self.view, ctx)
-            else:
-                self.table.apply(self.view, ctx)
+            # The table only swaps its row list (it renders the rows on screen): cheap at any size.
+            self.table.apply(self.view, ctx)
         elif self.view is not None:
             # Context switched: the old context's alerts must not stay on screen.
-            self.workers.cancel_group(self, "alert-table")
             self.view = None
             self.table.apply(QueueView(groups=(), counts={}, shown_counts={}, total=0, shown=0), ctx)
         self._render_summary()
         self._render_empty()
         self._show_detail()
-
-    @work(group="alert-table", exclusive=True, exit_on_error=False, description="updating the queue")
-    async def _apply_sliced(self, view: QueueView, ctx: RowContext) -> None:
-        await self.table.apply_sliced(view, ctx)
-        self._show_detail()
-        # The table now holds thousands of long-lived rows: out of the full collector's sight.
-        self.app.call_after_refresh(self.feed.freeze)
 
     def _on_tick(self, _now: datetime | None) -> None:
         if not self.is_current:
@@ -272,7 +256,7 @@ class AlertsScreen(OncallScreen):
 
     # --- detail ------------------------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_alert_table_row_highlighted(self, event: AlertTable.RowHighlighted) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
@@ -360,8 +344,8 @@ class AlertsScreen(OncallScreen):
         self.toggle_class("-detail")
         self._show_detail()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        # DataTable turns enter into RowSelected; it is the same as the `enter` key.
+    def on_alert_table_row_selected(self, event: AlertTable.RowSelected) -> None:
+        # The table turns enter into RowSelected; it is the same as the screen's `enter`.
         event.stop()
         self.action_open()
 
@@ -471,7 +455,7 @@ class AlertsScreen(OncallScreen):
             return act
 
         def rejected(request: AckRequest) -> None:
-            # A bad duration still goes through the action service: it is logged as a rejected ack.
+            # A bad duration still goes through the action service: logged if the group has an open incident.
             self.feed.perform("ack", [], run(request))
 
         def done(request: AckRequest | None) -> None:

@@ -1,31 +1,44 @@
-"""The alert queue: a DataTable keyed by fingerprint, updated by diff so cursor and selection survive polls.
+"""The alert queue: a virtual list (Textual's Line API) keyed by fingerprint.
 
-A poll of 10,000 alerts usually changes a handful of rows. :meth:`AlertTable.apply`
-therefore touches only what changed: rows that left are dropped in bulk, new rows are
-appended, the order is re-indexed in one step, and rows whose signature (state,
-silences, pending mark, selection…) changed get new cells. Time-dependent cells (age,
-time left, ack time left, escalation countdown) are recomputed every second for the rows
-on screen only (:meth:`AlertTable.refresh_times`).
+:class:`AlertTable` is a :class:`~textual.scroll_view.ScrollView` whose virtual height is the
+number of rows (plus the column header). :meth:`AlertTable.apply` only replaces the list of
+row models and the key -> index dict, then asks for a repaint: a poll or a filter keystroke
+costs O(rows) list work and nothing per row on screen. ``render_line`` builds a
+:class:`~textual.strip.Strip` for the rows actually on screen, from an LRU cache keyed on
+``(row key, width, cursor/focus, selection mark, fold mark, theme, context epoch, row version)``,
+so moving the cursor re-renders two rows and a page of scrolling renders one page.
 
-Textual 8.2.8's DataTable has no bulk remove nor move; both are done here on its row
-index (``_row_locations``) the way its own ``sort()`` does. Textual is pinned exactly, so
-these private uses are checked on upgrade (the same applies to ``_clear_caches``).
+The context epoch changes when what the cells are computed from does (the clock tick, a new
+feed state, the theme's colours); the row version when a poll hands over a new row object
+for a key. Time-dependent cells (age, time left, countdowns) therefore follow the once-a-second
+tick (:meth:`AlertTable.refresh_times`) for the rows on screen only.
+
+The cursor and the multi-selection are kept by key: after a poll the cursor stays on its
+alert (and at the same place on screen), and selected fingerprints stay selected while they
+exist. Colours come only from theme variables (the cells' ``RowContext.colours`` and the
+component classes below).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Mapping
+import os
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual._two_way_dict import TwoWayDict
-from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets._data_table import CellKey, ColumnKey, Row, RowKey
-from textual.widgets.data_table import CellDoesNotExist
+from textual.binding import BindingType
+from textual.events import Click, Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import (
@@ -38,6 +51,7 @@ from oncall_tui.domain.alert_queue import (
 )
 from oncall_tui.domain.severity import SeverityPolicy, format_age
 from oncall_tui.ui.alert_feed import AlertFeedState
+from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("sev", "Sev", 4),
@@ -48,10 +62,17 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 """(key, title, minimum width) of each column; ``alert`` takes the width left over."""
 
-CELL_CACHE_LIMIT = 200_000
-"""Rendered rows kept for rows filtered out (about 2 KB each); beyond this the cache starts over."""
+CACHE_SIZE = 1024
+"""Rendered rows kept (LRU): several screens' worth, so scrolling back and forth never re-renders."""
 FAR_FUTURE = timedelta(days=365)
 """Silences longer than this show ``∞`` as their time left."""
+CELL_PADDING = 1
+"""Blank cells on either side of each column."""
+
+_COLUMN_META = tuple(Style.from_meta({"column": index}) for index in range(len(COLUMNS)))
+
+# Text.render needs a Console only for its options; one offscreen console serves every row.
+_CONSOLE = Console(width=1000, color_system="truecolor", file=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def severity_variable(rank: int, policy: SeverityPolicy) -> str:
@@ -133,31 +154,6 @@ class RowContext:
                     result = (left, policy.level_at(level).name)
         self._countdowns[group_key] = result
         return result
-
-
-def alert_signature(row: AlertRow, ctx: RowContext) -> tuple[Any, ...]:
-    """What, besides time, decides an alert row's cells."""
-    ids = tuple(s.silence_id for s in row.silences)
-    return (
-        "a",
-        row.state,
-        ids,
-        ctx.state.pending_for(row.key, ids),
-        row.key in ctx.selected,
-        ctx.state.is_new(row.key, ctx.now),
-    )
-
-
-def group_signature(group: GroupRow, ctx: RowContext) -> tuple[Any, ...]:
-    """What, besides time, decides a group row's cells."""
-    return (
-        "g",
-        group.rank,
-        len(group.alerts),
-        tuple(sorted(group.counts.items())),
-        group.key in ctx.collapsed,
-        sum(1 for r in group.alerts if r.key in ctx.selected),
-    )
 
 
 def alert_cells(row: AlertRow, ctx: RowContext) -> tuple[Text, Text, Text, Text, Text]:
@@ -263,65 +259,189 @@ def group_cells(group: GroupRow, ctx: RowContext) -> tuple[Text, Text, Text, Tex
     return sev, title, fired, Text(), status
 
 
-@dataclass(slots=True)
-class _Plan:
-    """What an apply will change, computed before the table is touched."""
-
-    selected: frozenset[str]
-    """The selection the signatures were computed with."""
-    signatures: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    """Signature of every row to show."""
-    added: list[tuple[str, dict[ColumnKey, Text]]] = field(default_factory=list)
-    """Rows not in the table yet, with their cells."""
-    changed: list[tuple[str, tuple[Text, ...]]] = field(default_factory=list)
-    """Rows in the table whose cells change."""
+Row = GroupRow | AlertRow
+"""A row of the queue: a group header or an alert."""
 
 
-class AlertTable(DataTable[Text]):
-    """Groups and alerts in queue order; row key = fingerprint (alerts) or ``group:…`` (groups)."""
+def column_widths(width: int) -> tuple[int, ...]:
+    """Width of each column (padding excluded) for a widget ``width`` cells wide.
 
-    BINDINGS: ClassVar[list[Binding]] = []  # type: ignore[assignment]
+    One column is left for the scrollbar; the alert and status columns share what the fixed
+    columns leave, status getting about a third (20 to 34 cells).
+    """
+    fixed = sum(w for key, _, w in COLUMNS if key not in ("alert", "status"))
+    fixed += 2 * CELL_PADDING * len(COLUMNS) + 1
+    spare = max(width - fixed, 40)
+    status = max(20, min(34, spare // 3))
+    alert = max(20, spare - status)
+    sizes = {"alert": alert, "status": status}
+    return tuple(sizes.get(key, w) for key, _, w in COLUMNS)
 
-    DEFAULT_CSS = """
-    AlertTable { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
+
+def render_cells(
+    cells: tuple[Text, ...], widths: tuple[int, ...], width: int, pre: Style | None, post: Style | None
+) -> Strip:
+    """One line of cells: each padded, cropped (or ellipsised) to its column; ``width`` cells in all.
+
+    ``pre`` goes under the cells' own styles (the cursor's background, the header's), ``post``
+    over them (the cursor's foreground wins over the cells' colours, as in Textual's DataTable).
+    Each cell is its own run of segments, so columns stay aligned wherever a glyph is drawn
+    wider than one cell (SVG export, some fonts).
+    """
+    pad = " " * CELL_PADDING
+    segments: list[Segment] = []
+    for column, (cell, cell_width) in enumerate(zip(cells, widths, strict=True)):
+        text = Text(pad, no_wrap=True, end="")
+        body = cell.copy()
+        body.truncate(cell_width, pad=True)
+        text.append_text(body)
+        text.append(pad)
+        # The column in each segment's meta keeps neighbouring cells from merging into one segment
+        # (a long run drifts off the grid in SVG exports). A span, not the Text's base style:
+        # Text.render drops the base style of span-less text.
+        text.stylize_before(_COLUMN_META[column] if pre is None else pre + _COLUMN_META[column])
+        if post is not None:
+            text.stylize(post)
+        segments.extend(text.render(_CONSOLE))
+    strip = Strip(segments)
+    return strip.adjust_cell_length(width, pre if pre is not None and pre.bgcolor is not None else None)
+
+
+class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """Groups and alerts in queue order; row key = fingerprint (alerts) or ``group:…`` (groups).
+
+    The first line is the column header; rows follow, the cursor row highlighted.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+    BINDINGS: ClassVar[list[BindingType]] = ALERT_TABLE_BINDINGS
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"alert-table--header", "alert-table--cursor"}
+
+    DEFAULT_CSS = """
+    AlertTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .alert-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .alert-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .alert-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, init=False)
+    """Index of the highlighted row."""
+
+    @dataclass
+    class RowHighlighted(Message):
+        """The row under the cursor changed (moved, or another row came under it)."""
+
+        table: AlertTable
+        """The sender."""
+        key: str | None
+        """Key of the highlighted row."""
+
+        @property
+        def control(self) -> AlertTable:
+            return self.table
+
+        def can_replace(self, message: Message) -> bool:
+            # Only the latest highlight matters to the detail pane.
+            return isinstance(message, AlertTable.RowHighlighted)
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter (or a click on the highlighted row) on a row."""
+
+        table: AlertTable
+        """The sender."""
+        key: str
+        """Key of the row."""
+
+        @property
+        def control(self) -> AlertTable:
+            return self.table
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's parameter name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self.selected: set[str] = set()
         """Fingerprints picked with space (kept across polls while the alerts exist)."""
         self.collapsed: set[str] = set()
         """Group keys whose alerts are hidden."""
         self.view: QueueView | None = None
         """The view shown."""
+        self._rows: list[Row] = []
         self._order: list[str] = []
-        self._signatures: dict[str, tuple[Any, ...]] = {}
-        self._rows: dict[str, GroupRow | AlertRow] = {}
-        self._alert_width = 30
-        self._cell_cache: dict[str, tuple[tuple[Any, ...], GroupRow | AlertRow, dict[ColumnKey, Text]]] = {}
-        self._row_keys: dict[str, RowKey] = {}
-        self._column_keys = [ColumnKey(key) for key, _, _ in COLUMNS]
+        self._index: dict[str, int] = {}
+        self._versions: dict[str, tuple[int, Row]] = {}
+        self._version = 0
+        self._ctx: RowContext | None = None
+        self._ctx_marks: tuple[object, ...] = ()
+        self._epoch = 0
+        self._theme_version = 0
+        self._cache: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
+        self.cache_hits = 0
+        """Rows served from the cache (for the benchmark and tests)."""
+        self.cache_misses = 0
+        """Rows rendered (for the benchmark and tests)."""
 
     def on_mount(self) -> None:
-        for key, title, width in COLUMNS:
-            self.add_column(title, key=key, width=width)
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self._reset_theme()
+        # The app recomputes its theme variables on the CSS refresh that follows: read them again then.
+        self.call_after_refresh(self._reset_theme)
+
+    def _reset_theme(self) -> None:
+        self._theme_version += 1
+        if self._ctx is not None:
+            self._ctx.colours = self.app.theme_variables
+        self._cache.clear()
+        self.refresh()
 
     # --- lookups -----------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown (group headers included)."""
+        return len(self._order)
 
     @property
     def cursor_key(self) -> str | None:
         """Key of the highlighted row."""
         if not self._order:
             return None
-        index = min(self.cursor_row, len(self._order) - 1)
-        return self._order[index]
+        return self._order[min(self.cursor_row, len(self._order) - 1)]
 
-    def row_for(self, key: str | None) -> GroupRow | AlertRow | None:
+    def row_for(self, key: str | None) -> Row | None:
         """The queue row shown under ``key``."""
-        return self._rows.get(key) if key is not None else None
+        if key is None:
+            return None
+        index = self._index.get(key)
+        return self._rows[index] if index is not None else None
 
     @property
-    def current(self) -> GroupRow | AlertRow | None:
+    def current(self) -> Row | None:
         """The highlighted queue row."""
         return self.row_for(self.cursor_key)
 
@@ -336,230 +456,246 @@ class AlertTable(DataTable[Text]):
             return []
         return [r for r in self.view.alert_rows() if r.key in self.selected]
 
+    def cell_text(self, key: str, column: str) -> str:
+        """Plain text of one cell as shown now (tests and the benchmark read the table through this)."""
+        row = self.row_for(key)
+        if row is None or self._ctx is None:
+            raise KeyError(key)
+        index = [c for c, _, _ in COLUMNS].index(column)
+        self._ctx.selected = self.selected
+        return self._cells(row, self._ctx)[index].plain
+
     # --- updating ----------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._fit_columns()
+    def _set_context(self, ctx: RowContext) -> None:
+        """Use ``ctx`` for the cells; a context that renders differently starts a new epoch."""
+        ctx.selected = self.selected
+        ctx.collapsed = self.collapsed
+        old = self._ctx
+        # By identity (the feed replaces its state, never mutates it): comparing a state or the
+        # groups by value would walk every alert of the poll.
+        marks = (ctx.state, ctx.policy, ctx.settings, ctx.am_groups)
+        if (
+            old is None
+            or ctx.now != old.now
+            or any(a is not b for a, b in zip(marks, self._ctx_marks, strict=True))
+            or (ctx.colours is not old.colours and ctx.colours != old.colours)
+        ):
+            self._epoch += 1
+        self._ctx = ctx
+        self._ctx_marks = marks
 
-    def _fit_columns(self) -> None:
-        width = self.size.width
-        if not width or not self.columns:
-            return
-        # Each column has one cell of padding on either side; one column for the scrollbar.
-        fixed = sum(w for key, _, w in COLUMNS if key not in ("alert", "status")) + 2 * len(COLUMNS) + 1
-        spare = max(width - fixed, 40)
-        status = max(20, min(34, spare // 3))
-        alert = max(20, spare - status)
-        if (alert, status) == (self._alert_width, self.columns[ColumnKey("status")].width):
-            return
-        self._alert_width = alert
-        for key, value in (("alert", alert), ("status", status)):
-            column = self.columns[ColumnKey(key)]
-            column.width = value
-            column.auto_width = False
-        self._require_update_dimensions = True
-        self._clear_caches()
-        self.refresh(layout=True)
-
-    def apply(self, view: QueueView, ctx: RowContext) -> None:
-        """Show ``view``: add, drop, re-order and re-draw only the rows that changed."""
-        rows = self._visible_rows(view)
-        plan = _Plan(selected=frozenset(self.selected))
-        self._plan(rows, ctx, plan)
-        self._commit(view, rows, plan, ctx)
-
-    async def apply_sliced(self, view: QueueView, ctx: RowContext, slice_rows: int = 1500) -> None:
-        """:meth:`apply` for big views: the per-row work is done in slices with the event loop let
-        through in between (keys stay responsive); the table itself changes in one step at the end.
-
-        Run it in an exclusive worker: a newer view cancels an older one mid-way, harmlessly.
-        """
-        rows = self._visible_rows(view)
-        plan = _Plan(selected=frozenset(self.selected))
-        for start in range(0, len(rows), slice_rows):
-            self._plan(rows[start : start + slice_rows], ctx, plan)
-            await asyncio.sleep(0)
-        self._commit(view, rows, plan, ctx)
-
-    def _visible_rows(self, view: QueueView) -> list[GroupRow | AlertRow]:
+    def _visible_rows(self, view: QueueView) -> list[Row]:
         # A group of one alert gets no header row: at 80x24 the header would only repeat the alert.
+        collapsed = self.collapsed
         return [
             row
-            for row in view.rows(self.collapsed)
-            if not (isinstance(row, GroupRow) and len(row.alerts) == 1 and row.key not in self.collapsed)
+            for row in view.rows(collapsed)
+            if not (isinstance(row, GroupRow) and len(row.alerts) == 1 and row.key not in collapsed)
         ]
 
-    def _plan(self, rows: list[GroupRow | AlertRow], ctx: RowContext, plan: _Plan) -> None:
-        """Signatures of ``rows`` and the cells of those that are new or changed (the table is untouched)."""
-        ctx.selected = set(plan.selected)
-        old = self._signatures
-        cache = self._cell_cache
-        columns = self._column_keys
-        for row in rows:
-            key = row.key
-            is_alert = isinstance(row, AlertRow)
-            signature = alert_signature(row, ctx) if is_alert else group_signature(row, ctx)  # type: ignore[arg-type]
-            plan.signatures[key] = signature
-            previous = old.get(key)
-            if previous is None:
-                cached = cache.get(key)
-                if cached is not None and cached[0] == signature and cached[1] is row:
-                    plan.added.append((key, cached[2]))
-                else:
-                    cells = alert_cells(row, ctx) if is_alert else group_cells(row, ctx)  # type: ignore[arg-type]
-                    plan.added.append((key, dict(zip(columns, cells, strict=True))))
-            elif previous != signature:
-                cells = alert_cells(row, ctx) if is_alert else group_cells(row, ctx)  # type: ignore[arg-type]
-                plan.changed.append((key, cells))
-
-    def _commit(self, view: QueueView, rows: list[GroupRow | AlertRow], plan: _Plan, ctx: RowContext) -> None:
-        self.view = view
-        present = {row.key for row in view.alert_rows()}
-        self.selected &= present
-        new_order = [row.key for row in rows]
-        old_cursor = self.cursor_key
+    def apply(self, view: QueueView, ctx: RowContext) -> None:
+        """Show ``view``: replace the row list, keep cursor and selection by key, repaint."""
+        old_key = self.cursor_key
         old_index = self.cursor_row
         old_scroll = self.scroll_y
-        was_empty = not self._order
-        with self.app.batch_update():
-            gone = [key for key in self._order if key not in plan.signatures]
-            self._drop(gone)
-            for row in rows:
-                self._rows[row.key] = row
-            for key, cells in plan.changed:
-                self._set_cells(key, cells)
-            self._signatures.update(plan.signatures)
-            self._bulk_add(plan.added)
-            if gone or plan.added or new_order != self._order:
-                self._set_locations(new_order)
-            self._order = new_order
-            if was_empty and self._order:
-                self._highlight_cursor()
-            self._restore_cursor(old_cursor, old_index, old_scroll)
-        # Cells of rows filtered out are kept: clearing a filter then costs no re-render. A cached
-        # entry is only reused for the same row object (same poll), so stale ones are never shown.
-        if len(self._cell_cache) > CELL_CACHE_LIMIT:
-            self._cell_cache.clear()
-        ctx.selected = self.selected
-        if plan.selected != self.selected:
-            # Space was pressed while a sliced apply ran: redraw what it toggled.
-            touched = [k for k in plan.selected ^ self.selected if k in self._signatures]
-            self.redraw(ctx, touched)
-        self.refresh_times(ctx)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # Every column has a fixed width and every row a height of 1: nothing to measure
-        # (measuring 10,000 new rows cell by cell takes most of a second).
-        super()._update_dimensions(())
-
-    def _row_key(self, key: str) -> RowKey:
-        row_key = self._row_keys.get(key)
-        if row_key is None:
-            row_key = self._row_keys[key] = RowKey(key)
-        return row_key
-
-    def _bulk_add(self, items: list[tuple[str, dict[ColumnKey, Text]]]) -> None:
-        """Append rows without add_row's per-row bookkeeping (locations are set by the caller)."""
-        for key, cells in items:
-            row_key = self._row_key(key)
-            self._data[row_key] = cells
-            self.rows[row_key] = Row(row_key, 1, None, False)
-
-    def _drop(self, keys: list[str]) -> None:
-        if not keys:
-            return
-        pending_widths = bool(self._updated_cells)
-        for key in keys:
-            row_key = self._row_key(key)
-            data = self._data.pop(row_key, None)
-            if data is not None:
-                if pending_widths:
-                    for column_key in data:
-                        self._updated_cells.discard(CellKey(row_key, column_key))
-                signature = self._signatures.get(key)
-                row = self._rows.get(key)
-                if signature is not None and row is not None:
-                    self._cell_cache[key] = (signature, row, data)
-            self.rows.pop(row_key, None)
-            self._new_rows.discard(row_key)
-            self._signatures.pop(key, None)
-            self._rows.pop(key, None)
-
-    def _set_locations(self, order: list[str]) -> None:
-        row_key = self._row_key
-        self._row_locations = TwoWayDict({row_key(key): index for index, key in enumerate(order)})
-        self._require_update_dimensions = True
-        self._update_count += 1
-        self._clear_caches()
-        # Re-assigning clamps the cursor to the new row count (and highlights the row under it).
-        self.cursor_coordinate = self.cursor_coordinate
-        self.check_idle()
-        self.refresh(layout=True)
-
-    def _restore_cursor(self, key: str | None, old_index: int, old_scroll: float) -> None:
-        if not self._order:
-            return
-        if key is not None and key in self._signatures:
-            index = self._order.index(key)
+        rows = self._visible_rows(view)
+        order = [row.key for row in rows]
+        index = dict(zip(order, range(len(order)), strict=True))
+        self.view = view
+        # Selected alerts that left the poll are forgotten; filtered-out ones stay selected.
+        present = {row.key for row in view.alert_rows()}
+        self.selected &= present
+        # A new row object for a key (a new poll) gets a new version: its cached lines are stale.
+        versions = self._versions
+        version = self._version + 1
+        self._version = version
+        fresh: dict[str, tuple[int, Row]] = {}
+        for key, row in zip(order, rows, strict=True):
+            known = versions.get(key)
+            fresh[key] = known if known is not None and known[1] is row else (version, row)
+        self._versions = fresh
+        self._rows = rows
+        self._order = order
+        self._index = index
+        self._set_context(ctx)
+        self.virtual_size = Size(self.size.width, len(order) + 1)
+        if order:
+            if old_key is not None and old_key in index:
+                new_index = index[old_key]
+            else:
+                new_index = min(old_index, len(order) - 1)
         else:
-            index = min(old_index, len(self._order) - 1)
-        if index != self.cursor_row:
+            new_index = 0
+        if new_index != old_index:
             # Keep the highlighted row where it was on screen: scroll by as much as it moved.
-            self.move_cursor(row=index, animate=False, scroll=False)
-            self.scroll_to(y=max(0.0, old_scroll + index - old_index), animate=False, immediate=True)
-
-    def _update_cells(self, key: str, row: GroupRow | AlertRow, ctx: RowContext) -> None:
-        self._set_cells(key, alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx))
-
-    def _set_cells(self, key: str, cells: tuple[Text, ...]) -> None:
-        row_key = self._row_key(key)
-        current = self._data.get(row_key)
-        if current is None:
-            return
-        for (column, _, _), cell in zip(COLUMNS, cells, strict=True):
-            old = current.get(column)  # type: ignore[call-overload]
-            if (
-                not isinstance(old, Text)
-                or old.plain != cell.plain
-                or old.spans != cell.spans
-                or (old.style != cell.style)
-            ):
-                try:
-                    self.update_cell(key, column, cell)
-                except CellDoesNotExist:
-                    return
+            self.set_reactive(AlertTable.cursor_row, new_index)
+            self.scroll_to(y=max(0.0, old_scroll + new_index - old_index), animate=False, immediate=True)
+        self._scroll_to_cursor()
+        if self.cursor_key != old_key:
+            self._post_highlight()
+        self.refresh()
 
     def refresh_times(self, ctx: RowContext) -> None:
-        """Recompute the cells of the rows on screen (ages, time left, countdowns)."""
-        if not self._order:
-            return
-        top = int(self.scroll_y)
-        height = max(self.size.height, 1)
-        ctx.selected = self.selected
-        with self.app.batch_update():
-            for key in self._order[max(0, top - 2) : top + height + 2]:
-                row = self._rows.get(key)
-                if row is not None:
-                    self._update_cells(key, row, ctx)
+        """Repaint with ``ctx`` (its time): only the rows on screen are rendered again."""
+        self._set_context(ctx)
+        self.refresh()
 
     def redraw(self, ctx: RowContext, keys: list[str] | None = None) -> None:
-        """Re-render rows (e.g. after the selection or theme changed); all rows when ``keys`` is None."""
-        ctx.selected = self.selected
-        with self.app.batch_update():
-            for key in keys if keys is not None else self._order:
-                row = self._rows.get(key)
-                if row is None:
-                    continue
-                self._update_cells(key, row, ctx)
-                self._signatures[key] = (
-                    alert_signature(row, ctx) if isinstance(row, AlertRow) else group_signature(row, ctx)
-                )
+        """Repaint after the selection, the folds or the theme changed.
+
+        ``keys`` (the rows known to have changed) is accepted for callers that know them; the
+        selection and fold marks are part of each row's cache key, so a repaint is enough.
+        """
+        self._set_context(ctx)
+        if keys is None:
+            self._epoch += 1
+        self.refresh()
 
     def move_to(self, key: str) -> None:
         """Put the cursor on ``key`` if it is shown."""
-        if key in self._signatures:
-            self.move_cursor(row=self._order.index(key), animate=False)
+        index = self._index.get(key)
+        if index is not None:
+            self.cursor_row = index
 
-    def cell_text(self, key: str, column: str) -> str:
-        """Plain text of one cell (tests and the benchmark read the table through this)."""
-        return str(self.get_cell(key, column))
+    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
+        """Put the cursor on row ``row`` (clamped), scrolling it into view unless ``scroll`` is False."""
+        del animate  # rows are one line each: nothing to animate
+        if scroll:
+            self.cursor_row = row
+        else:
+            self.set_reactive(AlertTable.cursor_row, self.validate_cursor_row(row))
+            self.refresh()
+            self._post_highlight()
+
+    # --- cursor ------------------------------------------------------------------------------
+
+    @property
+    def _page_height(self) -> int:
+        """Rows on screen (the header takes one line)."""
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def validate_cursor_row(self, row: int) -> int:
+        return min(max(row, 0), max(len(self._order) - 1, 0))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh()
+        self._scroll_to_cursor()
+        self._post_highlight()
+
+    def _post_highlight(self) -> None:
+        self.post_message(self.RowHighlighted(self, self.cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        if self.scrollable_content_region.height <= 1:
+            return
+        height = self._page_height
+        top = round(self.scroll_y)
+        row = self.cursor_row
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        height = self._page_height
+        self.scroll_to(y=self.scroll_y - height, animate=False, immediate=True)
+        self.cursor_row -= height
+
+    def action_page_down(self) -> None:
+        height = self._page_height
+        self.scroll_to(y=self.scroll_y + height, animate=False, immediate=True)
+        self.cursor_row += height
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self._order) - 1
+
+    def action_select_cursor(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.RowSelected(self, key))
+
+    def on_click(self, event: Click) -> None:
+        # Keyboard first, but a click on a row highlights it (a second click opens it).
+        if event.y < 1:
+            return
+        row = round(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self._order):
+            if row == self.cursor_row:
+                self.action_select_cursor()
+            else:
+                self.cursor_row = row
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._order) + 1)
+        self._scroll_to_cursor()
+
+    def _cells(self, row: Row, ctx: RowContext) -> tuple[Text, ...]:
+        return alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        content = self.scrollable_content_region.width
+        if content <= 0:
+            return Strip.blank(max(content, 0))
+        widths = column_widths(width)
+        if y == 0:
+            return self._header(widths, content)
+        index = round(self.scroll_y) + y - 1
+        ctx = self._ctx
+        if ctx is None or not 0 <= index < len(self._rows):
+            return Strip.blank(content)
+        row = self._rows[index]
+        key = row.key
+        cursor = index == self.cursor_row
+        if isinstance(row, AlertRow):
+            marks: Any = key in self.selected
+        else:
+            marks = (key in self.collapsed, sum(1 for r in row.alerts if r.key in self.selected))
+        version = self._versions[key][0] if key in self._versions else -1
+        focus = self.has_focus
+        cache_key = (
+            key,
+            width,
+            content,
+            cursor and (1 + focus),
+            marks,
+            self._theme_version,
+            self._epoch,
+            version,
+        )
+        cache = self._cache
+        strip = cache.get(cache_key)
+        if strip is not None:
+            cache.move_to_end(cache_key)
+            self.cache_hits += 1
+            return strip
+        self.cache_misses += 1
+        ctx.selected = self.selected
+        ctx.collapsed = self.collapsed
+        pre = post = None
+        if cursor:
+            pre = self.get_component_rich_style("alert-table--cursor")
+            # As in DataTable: the cursor's foreground wins over the cells' colours.
+            post = Style(color=pre.color) if pre.color is not None else None
+        strip = render_cells(self._cells(row, ctx), widths, content, pre, post)
+        cache[cache_key] = strip
+        if len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+        return strip
+
+    def _header(self, widths: tuple[int, ...], width: int) -> Strip:
+        style = self.get_component_rich_style("alert-table--header")
+        titles = tuple(Text(title) for _, title, _ in COLUMNS)
+        return render_cells(titles, widths, width, style, None)

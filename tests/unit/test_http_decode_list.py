@@ -1,0 +1,87 @@
+"""decode_list: big JSON arrays decoded item by item give the same groups and the same errors.
+
+The slicing path normally starts at 256 KB; the tests lower the threshold so that the recorded
+karma body (and small broken ones) go through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from oncall_tui.clients import http
+from oncall_tui.clients.http import decode, decode_list
+from oncall_tui.errors import SourceError
+from oncall_tui.models.alertmanager import AlertGroup
+
+GROUPS = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "alertmanager"
+    / "karma-am-0.31.0-api-v2-alerts-groups.json"
+)
+WHAT = "http://am.test/api/v2/alerts/groups"
+
+
+@pytest.fixture(autouse=True)
+def always_sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http, "INCREMENTAL_BYTES", 0)
+
+
+async def test_same_groups_as_one_decode_and_the_loop_runs_in_between(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = GROUPS.read_bytes()
+    monkeypatch.setattr(http, "SLICE_SECONDS", 0.0)  # yield after every item
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    groups = await decode_list(body, AlertGroup, what=WHAT)
+    task.cancel()
+    assert groups == decode(body, list[AlertGroup], what=WHAT)
+    assert len(groups) == 10
+    # Another task ran between the items (once per item).
+    assert ticks - before >= len(groups)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "needle"),
+    [
+        (b"", "decode", "empty response body"),
+        (b"<!doctype html>", "decode", "not JSON"),
+        (b'[{"labels": {}, "receiver": {"name": "x"}, "alerts": []}, ', "decode", "not JSON"),
+        (b'{"groups": []}', "shape", "Expected `array`, got `object`"),
+        (b'[{"labels": {}, "receiver": {"name": "x"}, "alerts": []}, 3]', "shape", "- at `$[1]`"),
+        (
+            b'[{"labels": {}, "receiver": {"name": "x"}, "alerts": [{"labels": {}}]}]',
+            "shape",
+            "missing required field `fingerprint` - at `$[0].alerts[0]`",
+        ),
+    ],
+    ids=["empty", "html", "truncated", "object", "item-not-object", "nested-path"],
+)
+async def test_errors_are_the_one_shot_decode_errors(body: bytes, kind: str, needle: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        await decode_list(body, AlertGroup, what=WHAT)
+    assert caught.value.kind == kind
+    assert needle in caught.value.message and WHAT in caught.value.message
+    with pytest.raises(SourceError) as whole:
+        decode(body, list[AlertGroup], what=WHAT)
+    # The same message as decoding the body in one call.
+    assert caught.value.message == whole.value.message
+
+
+def test_raw_split_is_a_json_check() -> None:
+    with pytest.raises(msgspec.DecodeError):
+        msgspec.json.decode(b"[1, 2", type=list[msgspec.Raw])
