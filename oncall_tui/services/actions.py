@@ -271,8 +271,14 @@ class AlertActions:
 
     # --- plumbing ------------------------------------------------------------------------------
 
+    def incident_key(self, group_key: str) -> str:
+        """The incident log's key of an alert group: contexts share one log, so the context is part of it."""
+        return f"{self.context}/{group_key}" if self.context else group_key
+
     def _incident(self, group_key: str, title: str, severity: str, fingerprints: Iterable[str]) -> Incident:
-        return self._log.open_incident(title, severity, group_key, fingerprints, actor=self.user)
+        return self._log.open_incident(
+            title, severity, self.incident_key(group_key), fingerprints, actor=self.user
+        )
 
     def _record(
         self,
@@ -325,7 +331,7 @@ class AlertActions:
                 incident = (
                     self._incident(target.group_key, target.title, target.severity, _fps(target))
                     if open_incident
-                    else self._log.find_open_incident(target.group_key)
+                    else self._log.find_open_incident(self.incident_key(target.group_key))
                 )
                 if incident is not None:
                     incident_id = incident.id
@@ -616,7 +622,8 @@ class AlertActions:
 
         Thread-safe: the database connection is serialised by its own lock.
         """
-        keys = list(dict.fromkeys(group_keys))
+        by_incident_key = {self.incident_key(key): key for key in group_keys}
+        keys = list(by_incident_key)
         if not keys:
             return {}
         # One statement whatever the number of groups: the keys go in as one JSON array
@@ -637,7 +644,7 @@ class AlertActions:
             if level > 0:
                 reached_at = from_db_time(row["escalated_at"] or row["updated_at"])
             status = IncidentStatus(row["status"])
-            states[str(row["group_key"])] = EscalationState(
+            states[by_incident_key[str(row["group_key"])]] = EscalationState(
                 int(row["id"]),
                 level,
                 reached_at,

@@ -704,3 +704,25 @@ async def test_escalation_states_of_many_groups_in_one_read_and_due_escalations_
     (result,) = await app.actions.auto_escalate(groups=groups.groups)
     assert result.status is ActionStatus.DONE
     app.close()
+
+
+async def test_the_same_alert_group_in_two_contexts_gets_two_incidents(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # One incident log serves every context; prod-eu's and staging's "HighLatency" are different incidents.
+    db = Database.open(tmp_path / "log.db")
+    prod = AlertActions(db, FakeAlertmanager(), settings=SETTINGS, user=USER, clock=clock, context="prod-eu")
+    staging = AlertActions(
+        db, FakeAlertmanager(), settings=SETTINGS, user=USER, clock=clock, context="staging"
+    )
+    first = await prod.ack(one(), comment="prod", universe=ALERTS)
+    second = await staging.ack(one(), comment="staging", universe=ALERTS)
+    assert first.incident_id is not None and second.incident_id is not None
+    assert first.incident_id != second.incident_id
+    log = IncidentLog(db, clock)
+    assert log.find_open_incident(f"prod-eu/{GROUP_KEY}") is not None
+    assert log.find_open_incident(f"staging/{GROUP_KEY}") is not None
+    # Each context sees only its own incident's escalation state.
+    assert prod.escalation_states([GROUP_KEY])[GROUP_KEY].incident_id == first.incident_id
+    assert staging.escalation_states([GROUP_KEY])[GROUP_KEY].incident_id == second.incident_id
+    db.close()
