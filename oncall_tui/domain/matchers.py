@@ -165,11 +165,16 @@ class Filter:
     """Free-text words and phrases, with their positions."""
     source: str = ""
     """The text the filter was parsed from."""
+    _words: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        # Once, not per alert: ``matches`` runs for every alert of the poll on each keystroke.
+        object.__setattr__(self, "_words", tuple(w.text.lower() for w in self.free_text))
 
     @property
     def words(self) -> tuple[str, ...]:
         """The free-text words, lower-cased as they are matched."""
-        return tuple(w.text.lower() for w in self.free_text)
+        return self._words
 
     @property
     def is_empty(self) -> bool:
@@ -181,9 +186,12 @@ class Filter:
         for matcher in self.matchers:
             if not matcher.matches(labels):
                 return False
-        if self.free_text:
+        words = self._words
+        if words:
             text = haystack if haystack is not None else search_text(alert)
-            return all(word in text for word in self.words)
+            if len(words) == 1:
+                return words[0] in text
+            return all(word in text for word in words)
         return True
 
     def predicate(self) -> Callable[[Alert], bool]:

@@ -1,26 +1,28 @@
 """The alert queue: a virtual list (Textual's Line API) keyed by fingerprint.
 
 :class:`AlertTable` is a :class:`~textual.scroll_view.ScrollView` whose virtual height is the
-number of rows (plus the column header). :meth:`AlertTable.apply` only replaces the list of
-row models and the key -> index dict, then asks for a repaint: a poll or a filter keystroke
-costs O(rows) list work and nothing per row on screen. ``render_line`` builds a
-:class:`~textual.strip.Strip` for the rows actually on screen, from an LRU cache keyed on
-``(row key, width, cursor/focus, selection mark, fold mark, theme, context epoch, row version)``,
-so moving the cursor re-renders two rows and a page of scrolling renders one page.
+number of rows plus the column header line. :meth:`AlertTable.apply` only replaces the list of
+row models and the key -> index dict (O(rows) list work, a few ms for 10,000 rows) and asks
+for a repaint. ``render_line`` builds a :class:`~textual.strip.Strip` for the rows actually on
+screen, from an LRU cache keyed on ``(row key, width, cursor/focus, selection mark, fold mark,
+theme, context epoch, row version)``, so moving the cursor re-renders two rows and a page of
+scrolling renders one page, whatever the size of the queue.
 
-The context epoch changes when what the cells are computed from does (the clock tick, a new
-feed state, the theme's colours); the row version when a poll hands over a new row object
-for a key. Time-dependent cells (age, time left, countdowns) therefore follow the once-a-second
-tick (:meth:`AlertTable.refresh_times`) for the rows on screen only.
+The row version is the row object's identity (a poll hands over new row objects); the context
+epoch changes when what the cells are computed from does (the clock tick, a new feed state,
+the theme's colours). Time-dependent cells (age, time left, countdowns) therefore follow the
+once-a-second tick (:meth:`AlertTable.refresh_times`) for the rows on screen only.
 
 The cursor and the multi-selection are kept by key: after a poll the cursor stays on its
-alert (and at the same place on screen), and selected fingerprints stay selected while they
-exist. Colours come only from theme variables (the cells' ``RowContext.colours`` and the
-component classes below).
+alert (and at the same place on screen); selected alerts stay selected while they are in the
+view. The rows a poll replaces are released a slice at a time (freeing 10,000 alerts at once
+is a pause of its own). Colours come only from theme variables (the cells'
+``RowContext.colours`` and the component classes below).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -66,9 +68,12 @@ CACHE_SIZE = 1024
 """Rendered rows kept (LRU): several screens' worth, so scrolling back and forth never re-renders."""
 FAR_FUTURE = timedelta(days=365)
 """Silences longer than this show ``∞`` as their time left."""
+BURY_SLICE = 500
+"""Replaced rows released per event-loop turn (about 1 ms of freeing)."""
 CELL_PADDING = 1
 """Blank cells on either side of each column."""
 
+_PAD = " " * CELL_PADDING
 _COLUMN_META = tuple(Style.from_meta({"column": index}) for index in range(len(COLUMNS)))
 
 # Text.render needs a Console only for its options; one offscreen console serves every row.
@@ -285,24 +290,22 @@ def render_cells(
 
     ``pre`` goes under the cells' own styles (the cursor's background, the header's), ``post``
     over them (the cursor's foreground wins over the cells' colours, as in Textual's DataTable).
-    Each cell is its own run of segments, so columns stay aligned wherever a glyph is drawn
-    wider than one cell (SVG export, some fonts).
+    The cells are truncated in place (they are built for this one line). Each cell is its own run
+    of segments, and the column in their meta keeps neighbouring cells from merging into one
+    segment (a long run drifts off the grid in SVG exports, where some glyphs are drawn wider).
     """
-    pad = " " * CELL_PADDING
     segments: list[Segment] = []
+    get_style = _CONSOLE.get_style
     for column, (cell, cell_width) in enumerate(zip(cells, widths, strict=True)):
-        text = Text(pad, no_wrap=True, end="")
-        body = cell.copy()
-        body.truncate(cell_width, pad=True)
-        text.append_text(body)
-        text.append(pad)
-        # The column in each segment's meta keeps neighbouring cells from merging into one segment
-        # (a long run drifts off the grid in SVG exports). A span, not the Text's base style:
-        # Text.render drops the base style of span-less text.
-        text.stylize_before(_COLUMN_META[column] if pre is None else pre + _COLUMN_META[column])
-        if post is not None:
-            text.stylize(post)
-        segments.extend(text.render(_CONSOLE))
+        under = _COLUMN_META[column] if pre is None else pre + _COLUMN_META[column]
+        pad = Segment(_PAD, under if post is None else under + post)
+        if cell.style:
+            # Text.render leaves a span-less text's own style out: put it under the spans here.
+            under = under + get_style(cell.style)
+        cell.truncate(cell_width, pad=True)
+        segments.append(pad)
+        segments.extend(Segment.apply_style(cell.render(_CONSOLE), under, post))
+        segments.append(pad)
     strip = Strip(segments)
     return strip.adjust_cell_length(width, pre if pre is not None and pre.bgcolor is not None else None)
 
@@ -392,13 +395,12 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows: list[Row] = []
         self._order: list[str] = []
         self._index: dict[str, int] = {}
-        self._versions: dict[str, tuple[int, Row]] = {}
-        self._version = 0
+        self._graveyard: list[list[Row]] = []
         self._ctx: RowContext | None = None
         self._ctx_marks: tuple[object, ...] = ()
         self._epoch = 0
         self._theme_version = 0
-        self._cache: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], tuple[Row, Strip]] = OrderedDict()
         self.cache_hits = 0
         """Rows served from the cache (for the benchmark and tests)."""
         self.cache_misses = 0
@@ -503,21 +505,19 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         order = [row.key for row in rows]
         index = dict(zip(order, range(len(order)), strict=True))
         self.view = view
-        # Selected alerts that left the poll are forgotten; filtered-out ones stay selected.
-        present = {row.key for row in view.alert_rows()}
-        self.selected &= present
-        # A new row object for a key (a new poll) gets a new version: its cached lines are stale.
-        versions = self._versions
-        version = self._version + 1
-        self._version = version
-        fresh: dict[str, tuple[int, Row]] = {}
-        for key, row in zip(order, rows, strict=True):
-            known = versions.get(key)
-            fresh[key] = known if known is not None and known[1] is row else (version, row)
-        self._versions = fresh
+        if self.selected:
+            # Selected alerts no longer in the view (gone from the poll, or filtered out) are dropped.
+            self.selected &= {row.key for row in view.alert_rows()}
+        old_rows = self._rows
         self._rows = rows
         self._order = order
         self._index = index
+        if old_rows and old_rows[0] is not (rows[0] if rows else None):
+            # After a poll these are often the last references to the previous poll's 10,000
+            # alerts: freeing them at once is a 15 ms pause. Let them go a slice at a time.
+            self._graveyard.append(old_rows)
+            if len(self._graveyard) == 1:
+                asyncio.get_running_loop().call_soon(self._bury)
         self._set_context(ctx)
         self.virtual_size = Size(self.size.width, len(order) + 1)
         if order:
@@ -535,6 +535,19 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         if self.cursor_key != old_key:
             self._post_highlight()
         self.refresh()
+
+    def _bury(self) -> None:
+        """Drop the references to one slice of replaced rows; again later until none are left."""
+        graveyard = self._graveyard
+        if not graveyard:
+            return
+        rows = graveyard[0]
+        del rows[-BURY_SLICE:]
+        if not rows:
+            graveyard.pop(0)
+        if graveyard:
+            # A loop callback of its own each time (a message would be handled in the same step).
+            asyncio.get_running_loop().call_soon(self._bury)
 
     def refresh_times(self, ctx: RowContext) -> None:
         """Repaint with ``ctx`` (its time): only the rows on screen are rendered again."""
@@ -579,7 +592,10 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         return min(max(row, 0), max(len(self._order) - 1, 0))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self.refresh()
+        # Only the two rows change (virtual line = row + 1, under the header); a scroll that
+        # follows repaints the rest.
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
         self._scroll_to_cursor()
         self._post_highlight()
 
@@ -663,7 +679,6 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             marks: Any = key in self.selected
         else:
             marks = (key in self.collapsed, sum(1 for r in row.alerts if r.key in self.selected))
-        version = self._versions[key][0] if key in self._versions else -1
         focus = self.has_focus
         cache_key = (
             key,
@@ -673,14 +688,16 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             marks,
             self._theme_version,
             self._epoch,
-            version,
+            # The row's version is the row object itself: a poll hands over new ones. The entry
+            # keeps it alive, so its id cannot be reused by another row meanwhile.
+            id(row),
         )
         cache = self._cache
-        strip = cache.get(cache_key)
-        if strip is not None:
+        hit = cache.get(cache_key)
+        if hit is not None and hit[0] is row:
             cache.move_to_end(cache_key)
             self.cache_hits += 1
-            return strip
+            return hit[1]
         self.cache_misses += 1
         ctx.selected = self.selected
         ctx.collapsed = self.collapsed
@@ -690,7 +707,7 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             # As in DataTable: the cursor's foreground wins over the cells' colours.
             post = Style(color=pre.color) if pre.color is not None else None
         strip = render_cells(self._cells(row, ctx), widths, content, pre, post)
-        cache[cache_key] = strip
+        cache[cache_key] = (row, strip)
         if len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
         return strip
