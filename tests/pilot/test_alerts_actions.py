@@ -235,7 +235,7 @@ async def test_unacked_top_severity_escalates_by_itself_when_its_countdown_ends(
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         table = screen_of(app).table
-        assert table.cell_text(SERVER1, "status") == "⇡ secondary in 16m"
+        assert table.cell_text(SERVER1, "status") == "⇡ 16m → secondary"
         # Polling and escalation run at app level: they go on while another screen shows.
         await pilot.press("S")
         backends.fake_clock.advance(minutes(17).total_seconds())

@@ -48,7 +48,7 @@ async def test_first_screen_is_the_ranked_deduplicated_queue(tmp_path: Path) -> 
         assert table.cell_text(host, "fired") == "13m"
         assert table.cell_text(host, "due") == "⚠-8m"
         # Un-acked top-severity alerts show the automatic escalation countdown.
-        assert table.cell_text(host, "status") == "⇡ secondary in 16m"
+        assert table.cell_text(host, "status") == "⇡ 16m → secondary"
 
 
 async def test_suppressed_alerts_are_one_key_away_and_say_who_silenced_them(tmp_path: Path) -> None:

@@ -232,7 +232,8 @@ def _countdown_text(countdown: tuple[timedelta, str], ctx: RowContext) -> Text:
     colour = ctx.colour("severity-critical")
     if left <= timedelta(0):
         return Text(f"⇡ escalating to {level}", style=f"bold {colour}")
-    return Text(f"⇡ {level} in {countdown_text(left)}", style=colour)
+    # Time first: in a narrow column the countdown must survive the cut, the level name may not.
+    return Text(f"⇡ {countdown_text(left)} → {level}", style=colour)
 
 
 def group_cells(group: GroupRow, ctx: RowContext) -> tuple[Text, Text, Text, Text, Text]:
