@@ -730,6 +730,32 @@ class AlertActions:
         text = format_matchers(matchers)
         return f"silence:{text}", f"silence {text}", NONE
 
+    async def _change_silence(
+        self,
+        matchers: Sequence[Matcher],
+        target: AlertTarget | None,
+        item: tuple[str, dict[str, Any], str],
+        *,
+        text: str,
+        data: Mapping[str, Any],
+        what: str,
+    ) -> ActionResult:
+        """Log a silence change (on the target's incident, else one keyed by the matchers), then send it."""
+        group_key, title, severity = self._silence_target(matchers, target)
+        incident_id, recorded = await asyncio.to_thread(
+            lambda: self._record(
+                group_key=group_key,
+                title=title,
+                severity=severity,
+                fingerprints=_fps(target) if target else [],
+                kind=TimelineKind.SILENCE,
+                text=text,
+                data=data,
+                items=[item],
+            )
+        )
+        return await self._send(incident_id, recorded, what)
+
     async def create_silence(
         self,
         matchers: str | Sequence[Matcher],
@@ -748,26 +774,19 @@ class AlertActions:
             end = ack_end(now, duration, ends_at, self._settings.ack.default_duration)
         except (ValueError, OncallError) as exc:
             return await asyncio.to_thread(self._fail_input, target, "silence", str(exc))
-        group_key, title, severity = self._silence_target(parsed, target)
         note = comment.strip() or f"silenced by {self.user}"
         key = "sil-" + _key(
             "silence", format_matchers(parsed), end.isoformat(), self.user, request_id or now.isoformat()
         )
         item = self._silence_item(parsed, now, end, note, key, purpose="silence")
-        text = f"silence {format_matchers(parsed)} until {end.isoformat(timespec='minutes')}: {note}"
-        incident_id, recorded = await asyncio.to_thread(
-            lambda: self._record(
-                group_key=group_key,
-                title=title,
-                severity=severity,
-                fingerprints=_fps(target) if target else [],
-                kind=TimelineKind.SILENCE,
-                text=text,
-                data={"matchers": format_matchers(parsed), "ends_at": end.isoformat(), "comment": note},
-                items=[item],
-            )
+        return await self._change_silence(
+            parsed,
+            target,
+            item,
+            text=f"silence {format_matchers(parsed)} until {end.isoformat(timespec='minutes')}: {note}",
+            data={"matchers": format_matchers(parsed), "ends_at": end.isoformat(), "comment": note},
+            what="silence",
         )
-        return await self._send(incident_id, recorded, "silence")
 
     async def extend_silence(
         self,
@@ -788,7 +807,6 @@ class AlertActions:
             end = ack_end(now, duration, ends_at, self._settings.ack.default_duration)
         except ValueError as exc:
             return await asyncio.to_thread(self._fail_input, target, "extend", str(exc))
-        group_key, title, severity = self._silence_target(matchers, target)
         key = dedup_key or "ext-" + _key("extend", silence.id, silence.ends_at.isoformat(), end.isoformat())
         marker = marker_of(silence.comment) or key
         item = self._silence_item(
@@ -803,43 +821,31 @@ class AlertActions:
             replaces=silence.id,
         )
         actor_note = " (ack until resolved)" if automatic else ""
-        text = f"extend silence {silence.id} until {end.isoformat(timespec='minutes')}{actor_note}"
-        incident_id, recorded = await asyncio.to_thread(
-            lambda: self._record(
-                group_key=group_key,
-                title=title,
-                severity=severity,
-                fingerprints=_fps(target) if target else [],
-                kind=TimelineKind.SILENCE,
-                text=text,
-                data={"silence_id": silence.id, "ends_at": end.isoformat(), "automatic": automatic},
-                items=[item],
-            )
+        return await self._change_silence(
+            matchers,
+            target,
+            item,
+            text=f"extend silence {silence.id} until {end.isoformat(timespec='minutes')}{actor_note}",
+            data={"silence_id": silence.id, "ends_at": end.isoformat(), "automatic": automatic},
+            what="extend",
         )
-        return await self._send(incident_id, recorded, "extend")
 
     async def expire_silence(self, silence: Silence, *, target: AlertTarget | None = None) -> ActionResult:
         """Expire a silence now."""
         matchers = [Matcher.from_silence(m) for m in silence.matchers]
-        group_key, title, severity = self._silence_target(matchers, target)
         if silence.status.state == "expired":
             return await asyncio.to_thread(
                 self._fail_input, target, "expire", f"silence {silence.id} already expired"
             )
         item = (EXPIRE_SILENCE, {"silence_id": silence.id, "purpose": "expire"}, f"expire-{silence.id}")
-        incident_id, recorded = await asyncio.to_thread(
-            lambda: self._record(
-                group_key=group_key,
-                title=title,
-                severity=severity,
-                fingerprints=_fps(target) if target else [],
-                kind=TimelineKind.SILENCE,
-                text=f"expire silence {silence.id} {format_matchers(matchers)}",
-                data={"silence_id": silence.id},
-                items=[item],
-            )
+        return await self._change_silence(
+            matchers,
+            target,
+            item,
+            text=f"expire silence {silence.id} {format_matchers(matchers)}",
+            data={"silence_id": silence.id},
+            what="expire",
         )
-        return await self._send(incident_id, recorded, "expire")
 
 
 def _fps(target: AlertTarget) -> list[str]:
