@@ -7,15 +7,13 @@ session stack other tests use. Waits poll with a deadline; nothing sleeps a fixe
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -28,7 +26,6 @@ from oncall_tui.config.settings import SourceSettings
 from oncall_tui.domain.alert_queue import QueueOptions, QueueSnapshot, prepare
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.domain.silences import marker_of
-from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.services.ack_keeper import AckKeeper
@@ -37,30 +34,13 @@ from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from tests.stack_support import STACK_DIR, Stack, binary_paths
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
-DEADLINE = 25.0
 USER = "integration@oncall-tui"
 SETTINGS = AlertSettings()
 POLICY = SeverityPolicy.from_settings(SETTINGS)
-
-
-async def eventually(fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], what: str) -> T:
-    """Fetch until ``done`` holds or the deadline passes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE
-    last: T | None = None
-    while loop.time() < deadline:
-        try:
-            last = await fetch()
-        except SourceError:
-            last = None
-        if last is not None and done(last):
-            return last
-        await asyncio.sleep(0.2)
-    pytest.fail(f"{what} within {DEADLINE:g}s; last: {last!r}"[:2000])
 
 
 async def poll(client: AlertmanagerClient, previous: QueueSnapshot | None = None) -> QueueSnapshot:
