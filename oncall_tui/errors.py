@@ -46,12 +46,17 @@ class SourceError(OncallError):
 
     title = "Source error"
 
-    def __init__(self, message: str, *, kind: str = "error", status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, kind: str = "error", status: int | None = None, request_sent: bool = True
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         """Machine-readable class of failure: unreachable, timeout, tls, http, decode, shape, api."""
         self.status = status
         """HTTP status code when the server answered, else None."""
+        self.request_sent = request_sent
+        """False only when the request certainly never reached the server (no connection was made):
+        then a non-idempotent write may safely be tried elsewhere."""
 
 
 class NotFoundError(SourceError):

@@ -132,7 +132,15 @@ def merge_silences(per_peer: Iterable[Sequence[Silence]]) -> list[Silence]:
     return list(best.values())
 
 
-def _should_fail_over(exc: SourceError) -> bool:
+def _should_fail_over(exc: SourceError, *, idempotent: bool) -> bool:
+    """Whether to try the next peer after ``exc``.
+
+    A non-idempotent write (creating a silence) moves on only when the request never reached
+    the peer: after a read timeout or a 503 it may have been applied there, and a second peer
+    would create a second silence. The outbox retries it instead, after looking for its marker.
+    """
+    if not idempotent:
+        return not exc.request_sent
     return exc.kind in _FAILOVER_KINDS or exc.status in _FAILOVER_STATUSES
 
 
@@ -271,11 +279,15 @@ class AlertmanagerCluster:
 
     async def create_silence(self, silence: PostableSilence) -> str:
         """Create or update a silence on the first reachable peer; returns the server's id."""
-        return await self._first_reachable(lambda p: p.create_silence(silence), "create the silence")
+        return await self._first_reachable(
+            lambda p: p.create_silence(silence), "create the silence", idempotent=False
+        )
 
     async def expire_silence(self, silence_id: str) -> None:
         """Expire a silence on the first reachable peer."""
-        await self._first_reachable(lambda p: p.expire_silence(silence_id), f"expire silence {silence_id}")
+        await self._first_reachable(
+            lambda p: p.expire_silence(silence_id), f"expire silence {silence_id}", idempotent=True
+        )
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -305,14 +317,16 @@ class AlertmanagerCluster:
             raise _all_failed(peers, action)
         return results, peers
 
-    async def _first_reachable(self, call: Callable[[AlertmanagerClient], Awaitable[T]], action: str) -> T:
+    async def _first_reachable(
+        self, call: Callable[[AlertmanagerClient], Awaitable[T]], action: str, *, idempotent: bool
+    ) -> T:
         failures: list[PeerOutcome] = []
         for name, peer in zip(self.names, self.peers, strict=True):
             value, outcome = await self._timed(name, peer, call)
             if outcome.error is None:
                 # T may itself be None (expire), so the error, not the value, says it worked.
                 return cast(T, value)
-            if not _should_fail_over(outcome.error):
+            if not _should_fail_over(outcome.error, idempotent=idempotent):
                 raise outcome.error
             failures.append(outcome)
         raise _all_failed(failures, action)

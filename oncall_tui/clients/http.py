@@ -70,15 +70,19 @@ def build_async_client(
 
 def _describe_transport_error(exc: httpx.TransportError, url: str) -> SourceError:
     text = str(exc) or type(exc).__name__
+    # Connecting failed (or never started): the server cannot have seen the request.
+    unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     if isinstance(exc, httpx.TimeoutException):
-        return SourceError(f"timeout after {_timeout_text(exc)} talking to {url}", kind="timeout")
+        return SourceError(
+            f"timeout after {_timeout_text(exc)} talking to {url}", kind="timeout", request_sent=not unsent
+        )
     lowered = text.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
-        return SourceError(f"TLS failure talking to {url}: {text}", kind="tls")
+        return SourceError(f"TLS failure talking to {url}: {text}", kind="tls", request_sent=not unsent)
     if isinstance(exc, httpx.ConnectError):
         if "refused" in lowered or _caused_by(exc, ConnectionRefusedError):
-            return SourceError(f"connection refused by {url}", kind="unreachable")
-        return SourceError(f"cannot connect to {url}: {text}", kind="unreachable")
+            return SourceError(f"connection refused by {url}", kind="unreachable", request_sent=False)
+        return SourceError(f"cannot connect to {url}: {text}", kind="unreachable", request_sent=False)
     return SourceError(f"network error talking to {url}: {text}", kind="unreachable")
 
 

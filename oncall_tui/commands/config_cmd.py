@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from pydantic import HttpUrl
-
 from oncall_tui.config import locations
 from oncall_tui.config.loader import LoadedSettings, load_settings
 from oncall_tui.config.settings import Settings, SourceSettings
@@ -78,13 +76,6 @@ def _check_references(settings: Settings, origin: str) -> tuple[list[str], list[
                 problems.append(
                     f"{origin}: {field}.ca_file: expected an existing PEM file ({ca_file} is {what})"
                 )
-            for url_field, url in _urls(source):
-                if url.password:
-                    # The URL itself is not printed: it holds the password.
-                    warnings.append(
-                        f"{origin}: contexts.{name}.{source_name}.{url_field}: contains a password;"
-                        ' use auth (type = "basic") with a secret reference instead'
-                    )
             if source.tls.insecure_skip_verify:
                 warnings.append(
                     f"{origin}: {field}.insecure_skip_verify: server certificates are NOT verified"
@@ -94,14 +85,6 @@ def _check_references(settings: Settings, origin: str) -> tuple[list[str], list[
     if theme_problem:
         warnings.append(theme_problem)
     return problems, warnings
-
-
-def _urls(source: SourceSettings) -> list[tuple[str, HttpUrl]]:
-    url = getattr(source, "url", None)
-    if isinstance(url, HttpUrl):
-        return [("url", url)]
-    urls = getattr(source, "urls", None) or []
-    return [(f"urls[{index}]", item) for index, item in enumerate(urls)]
 
 
 def _check_theme(theme: str, origin: str) -> str | None:

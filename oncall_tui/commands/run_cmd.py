@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -45,10 +46,27 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
     return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
 
 
+def _log_to_file() -> Path | None:
+    """Unexpected errors go, with their tracebacks, to a log file: the terminal belongs to the UI."""
+    from oncall_tui.config.locations import cache_dir, ensure_dir
+
+    try:
+        path = ensure_dir(cache_dir()) / "oncall-tui.log"
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    package = logging.getLogger("oncall_tui")
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    return path
+
+
 def _run_app(settings: object, *, context: str | None, theme: str | None, demo: bool, themes: Path) -> int:
     from oncall_tui.config.settings import Settings
     from oncall_tui.ui.app import OncallApp
 
     assert isinstance(settings, Settings)
+    _log_to_file()
     OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes).run()
     return 0

@@ -88,11 +88,27 @@ class SourceSettings(_Strict):
     """Upper bound, in seconds, of the exponential backoff after failures."""
 
 
+_URL_PASSWORD_PROBLEM = (
+    'a password in the URL is a secret: use auth = { type = "basic", username = "…", secret = { env = "…" } }'
+)
+
+
+def _no_password(url: HttpUrl) -> HttpUrl:
+    if url.password:
+        raise ValueError(_URL_PASSWORD_PROBLEM)
+    return url
+
+
 class PrometheusSettings(SourceSettings):
     """A Prometheus-compatible query endpoint (Prometheus, Thanos, Mimir, VictoriaMetrics)."""
 
     url: HttpUrl
     """Base URL; ``/api/v1/...`` is appended."""
+
+    @field_validator("url")
+    @classmethod
+    def _url_without_password(cls, url: HttpUrl) -> HttpUrl:
+        return _no_password(url)
 
 
 class AlertmanagerSettings(SourceSettings):
@@ -100,6 +116,11 @@ class AlertmanagerSettings(SourceSettings):
 
     urls: list[HttpUrl] = Field(min_length=1)
     """Base URL of every peer; alerts are merged and de-duplicated by fingerprint."""
+
+    @field_validator("urls")
+    @classmethod
+    def _urls_without_password(cls, urls: list[HttpUrl]) -> list[HttpUrl]:
+        return [_no_password(url) for url in urls]
     refresh: float = Field(default=10.0, gt=0)
     """Seconds between the end of one poll and the start of the next."""
 
@@ -109,6 +130,11 @@ class JaegerSettings(SourceSettings):
 
     url: HttpUrl
     """Base URL; ``/api/v3/...`` is tried first, then ``/api/...``."""
+
+    @field_validator("url")
+    @classmethod
+    def _url_without_password(cls, url: HttpUrl) -> HttpUrl:
+        return _no_password(url)
     refresh: float = Field(default=60.0, gt=0)
     """Seconds between health checks of the query service."""
 
@@ -140,7 +166,7 @@ class Settings(_Strict):
     """Named contexts; switch between them at run time."""
     default_context: str | None = None
     """Context selected at start; the first one when unset."""
-    user: str = Field(default_factory=default_user)
+    user: str = Field(default_factory=default_user, min_length=1)
     """Who the app acts as: ``createdBy`` of silences, author of log entries."""
     theme: str = "dark"
     """Theme name: a shipped one or a file in the user themes directory."""

@@ -7,9 +7,9 @@ poll path. Field names follow the wire (camelCase) through ``rename="camel"``.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import msgspec
+
+from oncall_tui.models.common import AwareDatetime
 
 
 class AlertStatus(msgspec.Struct, frozen=True, rename="camel"):
@@ -38,13 +38,13 @@ class Alert(msgspec.Struct, frozen=True, rename="camel"):
     """Identifying labels; ``alertname`` and usually ``severity`` among them."""
     fingerprint: str
     """Alertmanager's stable hash of the labels: the key for dedup across HA peers."""
-    starts_at: datetime
+    starts_at: AwareDatetime
     """When the alert started firing (timezone-aware)."""
     annotations: dict[str, str] = msgspec.field(default_factory=dict)
     """Free text: ``summary``, ``description``, ``runbook_url`` …"""
-    ends_at: datetime | None = None
+    ends_at: AwareDatetime | None = None
     """When Alertmanager will consider the alert resolved unless it is re-sent."""
-    updated_at: datetime | None = None
+    updated_at: AwareDatetime | None = None
     """Last time Alertmanager received the alert."""
     generator_url: str = msgspec.field(default="", name="generatorURL")
     """Link back to the expression that produced the alert."""
@@ -91,20 +91,20 @@ class Silence(msgspec.Struct, frozen=True, rename="camel"):
 
     id: str
     matchers: list[SilenceMatcher]
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     created_by: str
     comment: str
     status: SilenceStatus
-    updated_at: datetime | None = None
+    updated_at: AwareDatetime | None = None
 
 
 class PostableSilence(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
     """Body of ``POST /api/v2/silences``; with ``id`` set it updates (and may replace) a silence."""
 
     matchers: list[SilenceMatcher]
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     created_by: str
     comment: str
     id: str | None = None
@@ -141,4 +141,4 @@ class AlertmanagerStatus(msgspec.Struct, frozen=True, rename="camel"):
 
     cluster: ClusterStatus
     version_info: VersionInfo
-    uptime: datetime | None = None
+    uptime: AwareDatetime | None = None

@@ -17,6 +17,8 @@ from typing import Literal
 
 import msgspec
 
+from oncall_tui.models.common import AwareDatetime
+
 ResultType = Literal["vector", "matrix", "scalar", "string"]
 """The ``resultType`` of a query response."""
 
@@ -137,7 +139,7 @@ class Target(msgspec.Struct, frozen=True, rename="camel"):
     """The scrape URL as seen from outside (``--web.external-url`` host)."""
     last_error: str = ""
     """Error of the last scrape, empty when it succeeded."""
-    last_scrape: datetime | None = None
+    last_scrape: AwareDatetime | None = None
     """When the target was last scraped."""
     last_scrape_duration: float | None = None
     """Seconds the last scrape took."""

@@ -8,6 +8,7 @@ and says why; recovery is simply the next success.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -18,6 +19,8 @@ from oncall_tui.errors import OncallError, SecretError
 from oncall_tui.models.health import HealthState, SourceHealth
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,10 @@ class Poller(Generic[T]):
                 consecutive_failures=0,
             )
             result = Fresh(value, self.health)
-        self._on_result(result)
+        try:
+            self._on_result(result)
+        except Exception:  # a broken consumer must not stop polling (the health bar would freeze on "up")
+            logger.exception("result handler of %s failed", self.name)
         return result
 
     async def run(self) -> None:

@@ -95,14 +95,19 @@ class LazyHttpClient:
         self._resolver = resolver
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        # Several pollers ask at start-up: one resolution (one password_command run), one client.
+        self._lock = asyncio.Lock()
 
     async def get(self) -> httpx.AsyncClient:
         """The pooled client; raises SecretError while credentials cannot be resolved."""
-        if self._client is None:
-            # Keyring backends may block on D-Bus: resolve off the event loop.
-            secret = await asyncio.to_thread(self._resolver, self._context, self._source, self._settings.auth)
-            self._client = build_async_client(self._base_url, self._settings, secret, self._transport)
-        return self._client
+        async with self._lock:
+            if self._client is None:
+                # Keyring backends may block on D-Bus: resolve off the event loop.
+                secret = await asyncio.to_thread(
+                    self._resolver, self._context, self._source, self._settings.auth
+                )
+                self._client = build_async_client(self._base_url, self._settings, secret, self._transport)
+            return self._client
 
     async def aclose(self) -> None:
         if self._client is not None:

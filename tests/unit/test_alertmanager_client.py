@@ -379,3 +379,16 @@ async def test_tls_failure(tmp_path: Path) -> None:
 
     assert caught.value.kind == "tls"
     assert "certificate" in caught.value.message.lower()
+
+
+async def test_a_timestamp_without_a_zone_is_a_shape_error_not_a_later_crash() -> None:
+    body = (
+        b'[{"labels":{"alertname":"X"},"receiver":{"name":"r"},"alerts":[{"labels":{"alertname":"X"},'
+        b'"fingerprint":"f1","startsAt":"2026-01-01T00:00:00","annotations":{},"receivers":[],'
+        b'"status":{"state":"active","silencedBy":[],"inhibitedBy":[]}}]}]'
+    )
+    transport = httpx.MockTransport(lambda _r: httpx.Response(200, content=body))
+    async with httpx.AsyncClient(base_url="http://am:9093", transport=transport) as http:
+        with pytest.raises(SourceError) as caught:
+            await AlertmanagerClient(http).alert_groups()
+    assert caught.value.kind == "shape" and "timezone" in caught.value.message

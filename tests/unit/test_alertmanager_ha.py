@@ -51,6 +51,8 @@ class Peer:
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         if self.down == "timeout":
             raise httpx.ReadTimeout("timed out", request=request)
+        if self.down == "connect-timeout":
+            raise httpx.ConnectTimeout("timed out", request=request)
         route = self.routes.get((request.method, request.url.path))
         if route is None:
             return httpx.Response(404, text="404 page not found\n")
@@ -280,16 +282,38 @@ async def test_create_silence_goes_to_the_first_peer_only() -> None:
     assert b.requests == []
 
 
-@pytest.mark.parametrize("failure", ["refused", "timeout", "503"])
-async def test_create_silence_fails_over_to_the_next_reachable_peer(failure: str) -> None:
+@pytest.mark.parametrize("failure", ["refused", "connect-timeout"])
+async def test_create_silence_fails_over_when_the_first_peer_never_got_it(failure: str) -> None:
+    a = Peer("am-a", down=failure)
+    b = Peer("am-b", {("POST", "/api/v2/silences"): {"silenceID": "from-b"}})
+
+    assert await cluster(a, b).create_silence(silence_body(id="old")) == "from-b"
+    assert json.loads(b.requests[0].content)["id"] == "old"
+
+
+@pytest.mark.parametrize("failure", ["timeout", "503"])
+async def test_create_silence_is_not_sent_to_a_second_peer_when_the_first_may_have_applied_it(
+    failure: str,
+) -> None:
+    # A read timeout or a 503 after the POST went out: the silence may exist on am-a already.
+    # Posting it to am-b too would make two silences; the outbox retries instead (marker first).
     if failure == "503":
         a = Peer("am-a", {("POST", "/api/v2/silences"): httpx.Response(503, text="not ready")})
     else:
         a = Peer("am-a", down=failure)
     b = Peer("am-b", {("POST", "/api/v2/silences"): {"silenceID": "from-b"}})
 
-    assert await cluster(a, b).create_silence(silence_body(id="old")) == "from-b"
-    assert json.loads(b.requests[0].content)["id"] == "old"
+    with pytest.raises(SourceError):
+        await cluster(a, b).create_silence(silence_body(id="old"))
+    assert b.requests == []
+
+
+async def test_expire_is_idempotent_so_it_fails_over_even_after_a_timeout() -> None:
+    sid = SILENCES[0]["id"]
+    a = Peer("am-a", down="timeout")
+    b = Peer("am-b", {("DELETE", f"/api/v2/silence/{sid}"): httpx.Response(200)})
+    await cluster(a, b).expire_silence(sid)
+    assert [r.method for r in b.requests] == ["DELETE"]
 
 
 async def test_a_rejected_silence_is_not_retried_on_other_peers() -> None:

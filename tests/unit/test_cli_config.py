@@ -263,7 +263,7 @@ def test_auth_set_with_a_bad_config_reports_it(tmp_path: Path, capsys: pytest.Ca
     assert "invalid TOML" in capsys.readouterr().err
 
 
-def test_check_warns_about_a_password_in_a_url_without_printing_it(
+def test_check_rejects_a_password_in_a_url_without_printing_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "config.toml"
@@ -271,7 +271,7 @@ def test_check_warns_about_a_password_in_a_url_without_printing_it(
         f'[contexts.a.alertmanager]\nurls = ["http://am:9093", "https://admin:{TOKEN}@am2:9093"]\n',
         encoding="utf-8",
     )
-    assert main(["--config", str(path), "config", "check"]) == 0
+    assert main(["--config", str(path), "config", "check"]) == 2
     out, err = capsys.readouterr()
-    assert f"{path}: contexts.a.alertmanager.urls[1]: contains a password" in err
+    assert f"{path}: contexts.a.alertmanager.urls: a password in the URL is a secret" in err
     assert TOKEN not in out + err

@@ -175,3 +175,34 @@ async def test_wake_cuts_the_wait_short_without_a_second_concurrent_fetch() -> N
     await results.wait_for(2)
     task.cancel()
     assert peak == 1
+
+
+async def test_a_failing_result_handler_does_not_stop_polling() -> None:
+    calls: list[object] = []
+
+    def broken(result: object) -> None:
+        calls.append(result)
+        raise RuntimeError("widget gone")
+
+    poller = Poller("p", Script(1, 2), broken, refresh=1, timeout=1, clock=FakeClock())
+    await poller.poll_once()
+    second = await poller.poll_once()
+    assert isinstance(second, Fresh) and second.value == 2 and len(calls) == 2
+
+
+async def test_concurrent_first_use_resolves_the_secret_once() -> None:
+    from oncall_tui.config.settings import PrometheusSettings
+    from oncall_tui.services.sources import LazyHttpClient
+
+    resolved: list[str] = []
+
+    def resolver(context: str, source: str, auth: object) -> None:
+        resolved.append(f"{context}/{source}")
+        return None
+
+    lazy = LazyHttpClient(
+        "prod", "prometheus", "http://p:9090", PrometheusSettings(url="http://p:9090"), resolver, None
+    )
+    first, second = await asyncio.gather(lazy.get(), lazy.get())
+    assert first is second and resolved == ["prod/prometheus"]
+    await lazy.aclose()

@@ -185,8 +185,9 @@ class AlertsScreen(OncallScreen):
             # The table only swaps its row list (it renders the rows on screen): cheap at any size.
             self.table.apply(self.view, ctx)
         elif self.view is not None:
-            # Context switched: the old context's alerts must not stay on screen.
+            # Context switched: the old context's alerts (and their histories) must not stay on screen.
             self.view = None
+            self._history = {}
             self.table.apply(QueueView(groups=(), counts={}, shown_counts={}, total=0, shown=0), ctx)
         self._render_summary()
         self._render_empty()
@@ -328,7 +329,10 @@ class AlertsScreen(OncallScreen):
                 )
             except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
-        self._history[row.key] = (time.monotonic(), history)
+        now = time.monotonic()
+        # Keep only fresh entries: a long shift walks through many alerts; stale ones are refetched anyway.
+        self._history = {k: v for k, v in self._history.items() if now - v[0] < HISTORY_TTL}
+        self._history[row.key] = (now, history)
         if self._detail_key == row.key:
             self.detail.show_history(history)
 
