@@ -51,3 +51,13 @@ def test_no_contexts_points_at_config_path_and_demo(
     assert main([]) == 2
     err = capsys.readouterr().err
     assert "oncall-tui config path" in err and "oncall-tui --demo" in err
+
+
+def test_an_empty_user_is_a_config_error_because_silences_need_a_creator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fail_if_app_starts(monkeypatch)
+    config = tmp_path / "c.toml"
+    config.write_text('user = ""\n[contexts.prod.prometheus]\nurl = "http://p:9090"\n')
+    assert main(["--config", str(config)]) == 2
+    assert f"{config}: user:" in capsys.readouterr().err
