@@ -12,7 +12,6 @@ are offered where a human reads them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 import msgspec
@@ -21,11 +20,6 @@ from oncall_tui.models.common import AwareDatetime
 
 ResultType = Literal["vector", "matrix", "scalar", "string"]
 """The ``resultType`` of a query response."""
-
-
-def to_datetime(timestamp: float) -> datetime:
-    """A Prometheus timestamp (Unix seconds) as an aware UTC datetime."""
-    return datetime.fromtimestamp(timestamp, UTC)
 
 
 class HistogramBucket(msgspec.Struct, frozen=True, array_like=True):

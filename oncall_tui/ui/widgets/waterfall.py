@@ -456,11 +456,6 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         return view.visible[min(self.cursor_row, len(view) - 1)]
 
     @property
-    def row_layout(self) -> WaterfallLayout:
-        """Column split at the current width (scrollbar excluded)."""
-        return WaterfallLayout.for_width(self.scrollable_content_region.width)
-
-    @property
     def palette(self) -> WaterfallPalette:
         """The active theme's palette (rebuilt when the theme changes)."""
         if self._palette is None:
