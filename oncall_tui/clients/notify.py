@@ -17,7 +17,7 @@ path is left out of those messages: a Slack or webhook URL carries its token in 
          "startsAt": "2026-03-11T12:48:38.413Z", "generatorURL": "http://prometheus/graph?..."}
       ],
       "sender": "alice@laptop",
-      "text": "Escalated to secondary: Host_Down in prod (2 alerts)",
+      "text": "escalated to secondary (step 2 of 4, policy primary)",
       "sentAt": "2026-03-11T13:02:00Z"
     }
 
@@ -31,17 +31,24 @@ a header, a section of the group labels and alerts, and a context line (sender, 
 ``https://events.pagerduty.com/v2/enqueue``)::
 
     {"routing_key": <from the secrets store>, "event_action": "trigger",
-     "dedup_key": "oncall-tui-<sha256 of the group key, 32 hex>",
+     "dedup_key": "oncall-tui-<sha256 of the context-qualified group key, 32 hex>",
      "payload": {"summary", "source", "severity": critical|error|warning|info,
                  "custom_details": {incident, level, group labels, alerts, text, sender}},
      "client": "oncall-tui"}
 
-The same alert group always gives the same ``dedup_key``, so PagerDuty folds repeated
-escalations of one group into one PagerDuty incident.
+The same alert group of the same context always gives the same ``dedup_key``, so PagerDuty
+folds repeated escalations of one group into one PagerDuty incident (the same group in
+``prod-eu`` and ``staging`` stays two).
+
+**Secrets.** The PagerDuty routing key, and a webhook/slack URL given as ``url_secret``
+(a URL carrying its token), come from the secrets store: resolved in a worker thread (a
+keyring or ``password_command`` may take seconds), cached per notifier, and re-read after
+a 401/403 answer (a rotated key or URL).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -54,7 +61,7 @@ from pydantic import SecretStr
 from oncall_tui.clients.http import build_async_client, request
 from oncall_tui.config.alerting import NotifierTarget
 from oncall_tui.config.settings import AuthSettings, SecretRef, SourceSettings
-from oncall_tui.errors import OncallError, SourceError
+from oncall_tui.errors import OncallError, SecretError, SourceError
 
 
 class NotifierConfigError(OncallError):
@@ -106,7 +113,7 @@ class Notification(msgspec.Struct, frozen=True):
     policy: str
     """Escalation policy name."""
     group_key: str
-    """Stable key of the alert group (the PagerDuty dedup key derives from it)."""
+    """Stable key of the alert group, as Alertmanager names it."""
     group_labels: dict[str, str]
     """Group-by labels of the alert group."""
     alerts: list[NotifiedAlert]
@@ -117,6 +124,10 @@ class Notification(msgspec.Struct, frozen=True):
     """One human line."""
     sent_at: datetime
     """When the escalation was decided (stays the same on retries)."""
+    incident_key: str = ""
+    """The group's key qualified by its context (``prod-eu/<group key>``): the PagerDuty dedup key derives
+    from it, so one group in two contexts is two PagerDuty incidents. Empty in items queued before it
+    existed (the bare ``group_key`` is used)."""
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready dict for the outbox."""
@@ -133,9 +144,9 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def pagerduty_dedup_key(group_key: str) -> str:
-    """Deterministic PagerDuty ``dedup_key`` of an alert group (max 255 chars; this is 43)."""
-    return "oncall-tui-" + hashlib.sha256(group_key.encode()).hexdigest()[:32]
+def pagerduty_dedup_key(incident_key: str) -> str:
+    """Deterministic PagerDuty ``dedup_key`` of an alert group's context-qualified key (43 chars; max 255)."""
+    return "oncall-tui-" + hashlib.sha256(incident_key.encode()).hexdigest()[:32]
 
 
 def webhook_body(notification: Notification) -> dict[str, Any]:
@@ -216,7 +227,7 @@ def pagerduty_body(notification: Notification, routing_key: SecretStr) -> dict[s
     return {
         "routing_key": routing_key.get_secret_value(),
         "event_action": "trigger",
-        "dedup_key": pagerduty_dedup_key(n.group_key),
+        "dedup_key": pagerduty_dedup_key(n.incident_key or n.group_key),
         "client": "oncall-tui",
         "payload": {
             "summary": summary[:PAGERDUTY_SUMMARY_LIMIT],
@@ -243,12 +254,12 @@ def pagerduty_body(notification: Notification, routing_key: SecretStr) -> dict[s
 
 
 def resolve_secret_ref(name: str, ref: SecretRef) -> SecretStr:
-    """Resolve a notifier's secret through the app's secrets store (keyring, env or command)."""
+    """Resolve a notifier's secret through the app's secrets store (keyring, env or command); blocking."""
     from oncall_tui.secrets import resolve_secret
 
     secret = resolve_secret("notifiers", name, AuthSettings(type="bearer", secret=ref))
     if secret is None:  # pragma: no cover - an AuthSettings always yields a value or raises
-        raise OncallError(f"notifier {name}: no routing key")
+        raise OncallError(f"notifier {name}: no secret")
     return secret
 
 
@@ -270,6 +281,8 @@ class Notifier:
         self._resolve = resolve
         self._transport = transport
         self._clients: dict[str, httpx.AsyncClient] = {}
+        # Resolved secrets per (notifier, field): a keyring or password_command is not asked per send.
+        self._secrets: dict[tuple[str, str], SecretStr] = {}
 
     def target(self, name: str) -> NotifierTarget:
         """The configured target; OncallError when the name is unknown (a config change removed it)."""
@@ -286,6 +299,29 @@ class Notifier:
             self._clients[key] = client
         return client
 
+    async def _secret(self, name: str, field: str, ref: SecretRef) -> SecretStr:
+        """``ref`` of notifier ``name``, resolved off the event loop once and then cached."""
+        key = (name, field)
+        cached = self._secrets.get(key)
+        if cached is None:
+            cached = await asyncio.to_thread(self._resolve, name, ref)
+            self._secrets[key] = cached
+        return cached
+
+    async def _endpoint(self, name: str, target: NotifierTarget) -> str:
+        if target.url_secret is None:
+            return target.endpoint()
+        url = (await self._secret(name, "url", target.url_secret)).get_secret_value().strip()
+        if not url.lower().startswith(("http://", "https://")):
+            self._forget(name)  # a corrected secret is read on the next try
+            # Never the value: it is the secret.
+            raise SecretError(f"notifier {name}: url_secret does not hold an http(s) URL")
+        return url
+
+    def _forget(self, name: str) -> None:
+        for key in [k for k in self._secrets if k[0] == name]:
+            del self._secrets[key]
+
     async def send(self, name: str, notification: Notification) -> dict[str, Any]:
         """Deliver to target ``name``; returns a small result for the log. Raises SourceError/SecretError."""
         target = self.target(name)
@@ -295,8 +331,8 @@ class Notifier:
             body = slack_body(notification)
         else:
             assert target.routing_key is not None  # enforced by NotifierTarget's validator
-            body = pagerduty_body(notification, self._resolve(name, target.routing_key))
-        url = httpx.URL(target.endpoint())
+            body = pagerduty_body(notification, await self._secret(name, "routing_key", target.routing_key))
+        url = httpx.URL(await self._endpoint(name, target))
         origin = str(url.copy_with(path="/", query=None, fragment=None)).rstrip("/")
         path = url.raw_path.decode("ascii") or "/"
         client = self._client(name, origin, target.timeout)
@@ -305,6 +341,8 @@ class Notifier:
                 client, "POST", path, json_body=msgspec.json.encode(body), ok_statuses=(200, 201, 202, 204)
             )
         except SourceError as exc:
+            if exc.status in (401, 403):
+                self._forget(name)  # the key or URL may have been rotated: read it again next time
             # The path may hold a webhook token: never let it reach a message or the log.
             message = exc.message.replace(path, "/…") if path != "/" else exc.message
             raise SourceError(f"notifier {name}: {message}", kind=exc.kind, status=exc.status) from None
@@ -325,13 +363,20 @@ class Notifier:
             await client.aclose()
 
 
-def is_permanent(error: BaseException) -> bool:
-    """True when re-sending cannot help: the server rejected the request itself (4xx but 408/425/429).
+RETRYABLE_4XX = frozenset({401, 403, 407, 408, 425, 429})
+"""4xx answers worth retrying: credentials that expired or were revoked (401/403/407, fixed by
+the user without touching the action), or the server asking to come back later (408/425/429)."""
 
-    Everything else (refused, timeout, 5xx, 429, a keyring that is locked right now) is worth
-    retrying with backoff.
+
+def is_permanent(error: BaseException) -> bool:
+    """True when re-sending cannot help: the server rejected the request itself (400, 404, 409, 422 …).
+
+    Everything else is worth retrying with backoff: refused, timeout, 5xx, 408/425/429, and
+    401/403/407 too — an expired token must keep the action in the outbox until it is renewed,
+    not drop it. So is a keyring that is locked right now.
     """
     if isinstance(error, SourceError):
-        return error.status is not None and 400 <= error.status < 500 and error.status not in (408, 425, 429)
+        status = error.status
+        return status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX
     # Configuration problems (an unknown notifier) do not fix themselves on retry either.
     return isinstance(error, NotifierConfigError)

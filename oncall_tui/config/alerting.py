@@ -72,15 +72,15 @@ if TYPE_CHECKING:
 else:
     SecretRefField = Annotated[Any, BeforeValidator(_validate_secret_ref)]
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d|w)", re.IGNORECASE)
+_UNIT_SECONDS = {"us": 1e-6, "µs": 1e-6, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 """Default endpoint of the PagerDuty Events API v2."""
 
 
 def parse_duration(value: object) -> timedelta:
-    """``"1h30m"``/``"90s"``/``"2d"``, a number of seconds, or a timedelta → timedelta.
+    """``"1h30m"``/``"90s"``/``"250ms"``/``"2d"``, a number of seconds, or a timedelta → timedelta.
 
     Raises ValueError with a message fit to show next to an input field.
     """
@@ -224,7 +224,9 @@ class NotifierTarget(_Strict):
     kind: Literal["webhook", "slack", "pagerduty"]
     """``webhook`` (generic JSON), ``slack`` (Slack-compatible webhook) or ``pagerduty`` (Events v2)."""
     url: HttpUrl | None = None
-    """Endpoint. Required for webhook and slack; PagerDuty defaults to the public Events v2 URL."""
+    """Endpoint; webhook and slack need it (or ``url_secret``); PagerDuty defaults to Events v2."""
+    url_secret: SecretRefField | None = None
+    """Webhook/slack endpoint as a secret reference (keyring, env or command), for a URL carrying a token."""
     routing_key: SecretRefField | None = None
     """PagerDuty integration (routing) key: a secret reference, never the key itself."""
     timeout: float = Field(default=10.0, gt=0)
@@ -232,8 +234,13 @@ class NotifierTarget(_Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> NotifierTarget:
-        if self.kind in ("webhook", "slack") and self.url is None:
-            raise ValueError(f"a {self.kind} notifier needs a url")
+        if self.kind in ("webhook", "slack"):
+            if self.url is None and self.url_secret is None:
+                raise ValueError(f"a {self.kind} notifier needs a url (or url_secret, if it holds a token)")
+            if self.url is not None and self.url_secret is not None:
+                raise ValueError("give url or url_secret, not both")
+        elif self.url_secret is not None:
+            raise ValueError("url_secret is only for webhook and slack notifiers")
         if self.kind == "pagerduty" and self.routing_key is None:
             raise ValueError("a pagerduty notifier needs routing_key (keyring, env or command)")
         if self.kind != "pagerduty" and self.routing_key is not None:
@@ -241,9 +248,11 @@ class NotifierTarget(_Strict):
         return self
 
     def endpoint(self) -> str:
-        """The URL to POST to."""
+        """The URL to POST to, when it is not a secret (``url_secret``: the notifier resolves it)."""
         if self.url is not None:
             return str(self.url)
+        if self.url_secret is not None:
+            raise ValueError("the endpoint is a secret (url_secret): resolve it")
         return PAGERDUTY_EVENTS_URL
 
 

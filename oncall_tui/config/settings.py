@@ -121,6 +121,7 @@ class AlertmanagerSettings(SourceSettings):
     @classmethod
     def _urls_without_password(cls, urls: list[HttpUrl]) -> list[HttpUrl]:
         return [_no_password(url) for url in urls]
+
     refresh: float = Field(default=10.0, gt=0)
     """Seconds between the end of one poll and the start of the next."""
 
@@ -135,6 +136,7 @@ class JaegerSettings(SourceSettings):
     @classmethod
     def _url_without_password(cls, url: HttpUrl) -> HttpUrl:
         return _no_password(url)
+
     refresh: float = Field(default=60.0, gt=0)
     """Seconds between health checks of the query service."""
 

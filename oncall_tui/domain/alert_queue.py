@@ -25,11 +25,14 @@ Silences (the app's marker, :class:`SilenceInfo`, the Silences screen) live in
 from __future__ import annotations
 
 import gc
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from itertools import groupby
+from operator import attrgetter
 
 # Re-exported (see __all__) for ui/widgets/alert_table.py, which imports them from here; new code
 # imports them from domain.escalation. No cycle: escalation imports this module for types only.
@@ -196,6 +199,20 @@ def _group_key(receiver: str, labels: Mapping[str, str]) -> str:
     return f"group:{receiver}:{{{inner}}}"
 
 
+_KEY = attrgetter("key")
+_LABELS = attrgetter("alert.labels")
+_SEVERITY = attrgetter("severity")
+_RANK = attrgetter("rank")
+
+FILTER_CACHE = 8
+"""Filter results a snapshot keeps: a word typed and backspaced again (up to this many keys) is free."""
+
+MAX_COLUMNS = 16
+"""Label value and haystack columns a snapshot keeps at most (10,000 entries each)."""
+
+_Scope = tuple[str | None, bool, bool]
+
+
 def _state(alert: Alert) -> AlertState:
     status = alert.status
     if status.state != "suppressed":
@@ -222,6 +239,14 @@ class QueueSnapshot:
     """Fingerprints of every alert in the poll."""
     _haystacks: dict[str, str] = field(default_factory=dict)
     _by_key: dict[str, AlertRow] = field(default_factory=dict)
+    # What the active/suppressed toggles let through, and its counts, per toggle state.
+    _visible: dict[tuple[bool, bool], tuple[list[AlertRow], dict[str, int]]] = field(default_factory=dict)
+    # Columns aligned with such a visible list (keyed by its id; "" for haystacks, else a label
+    # name): a filter's first keystroke scans them instead of 10,000 scattered rows.
+    _columns: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    # The last filters' results, oldest first: (options scope, filter, rows in queue order). A new
+    # poll is a new snapshot, so nothing here outlives the rows it was computed from.
+    _filtered: list[tuple[_Scope, Filter, list[AlertRow]]] = field(default_factory=list)
 
     def haystack(self, row: AlertRow) -> str:
         """Free-text haystack of a row, computed once per poll."""
@@ -255,46 +280,35 @@ class QueueSnapshot:
     def view(self, options: QueueOptions | None = None) -> QueueView:
         """Filter, group, sort and count."""
         options = options or QueueOptions()
-        if options.include_suppressed:
-            visible = self.rows
-        elif options.include_acked:
-            visible = [r for r in self.rows if r.state is AlertState.ACTIVE or r.has_ack]
-        else:
-            visible = [r for r in self.rows if r.state is AlertState.ACTIVE]
-        counts = _count(visible, self.policy)
+        visible, counts = self._visible_rows(options)
         flt = options.filter
-        if flt is not None and not flt.is_empty:
-            if flt.free_text:
-                shown = [r for r in visible if flt.matches(r.alert, self.haystack(r))]
-            else:
-                shown = [r for r in visible if flt.matches(r.alert, "")]
-        else:
-            shown = visible
-        buckets: dict[str, list[AlertRow]] = {}
+        shown = visible if flt is None or flt.is_empty else self._filter(visible, flt, options)
+        names = self.policy.names()
+        buckets: defaultdict[str, list[AlertRow]] = defaultdict(list)
         bucket_labels: dict[str, tuple[Mapping[str, str], str | None]] = {}
         if options.group_by is None:
             for row in shown:
-                bucket = buckets.get(row.group_key)
-                if bucket is None:
-                    bucket = buckets[row.group_key] = []
-                    labels, receiver = self.group_info[row.group_key]
-                    bucket_labels[row.group_key] = (labels, receiver)
-                bucket.append(row)
+                buckets[row.group_key].append(row)
+            for key in buckets:
+                bucket_labels[key] = self.group_info[key]
         else:
             name = options.group_by
+            by_value: defaultdict[str, list[AlertRow]] = defaultdict(list)
             for row in shown:
-                value = row.alert.labels.get(name, "")
+                by_value[row.alert.labels.get(name, "")].append(row)
+            for value, members in by_value.items():
                 key = f"group:by:{name}={value!r}"
-                bucket = buckets.get(key)
-                if bucket is None:
-                    bucket = buckets[key] = []
-                    bucket_labels[key] = ({name: value}, None)
-                bucket.append(row)
+                buckets[key] = members
+                bucket_labels[key] = ({name: value}, None)
         groups = []
+        shown_counts = dict.fromkeys(names, 0)
         for key, members in buckets.items():
             # Rows are already in queue order (prepare sorted them), and stay so per bucket.
             labels, group_receiver = bucket_labels[key]
             top = members[0]
+            group_counts = _count(members, names)
+            for severity, n in group_counts.items():
+                shown_counts[severity] = shown_counts.get(severity, 0) + n
             groups.append(
                 GroupRow(
                     key=key,
@@ -303,24 +317,98 @@ class QueueSnapshot:
                     alerts=tuple(members),
                     severity=top.severity,
                     rank=top.rank,
-                    counts=_count(members, self.policy),
-                    oldest=min(m.alert.starts_at for m in members),
+                    counts=group_counts,
+                    # Queue order is rank, then start time: the oldest alert heads its rank's run,
+                    # so only the run heads are compared (not every alert's scattered start time).
+                    oldest=min(next(run).alert.starts_at for _, run in groupby(members, _RANK)),
                 )
             )
         groups.sort(key=lambda g: (-g.rank, g.oldest, g.key))
         return QueueView(
             groups=tuple(groups),
-            counts=counts,
-            shown_counts=_count(shown, self.policy),
+            counts=dict(counts),
+            shown_counts=shown_counts,
             total=len(self.rows),
             shown=len(shown),
         )
 
+    def _visible_rows(self, options: QueueOptions) -> tuple[list[AlertRow], dict[str, int]]:
+        """The rows the active/suppressed toggles let through, with their counts (once per poll)."""
+        scope = (options.include_suppressed, options.include_acked and not options.include_suppressed)
+        found = self._visible.get(scope)
+        if found is None:
+            if options.include_suppressed:
+                visible = self.rows
+            elif options.include_acked:
+                visible = [r for r in self.rows if r.state is AlertState.ACTIVE or r.has_ack]
+            else:
+                visible = [r for r in self.rows if r.state is AlertState.ACTIVE]
+            found = self._visible[scope] = (visible, _count(visible, self.policy.names()))
+        return found
 
-def _count(rows: Iterable[AlertRow], policy: SeverityPolicy) -> dict[str, int]:
-    counts = dict.fromkeys(policy.names(), 0)
-    for row in rows:
-        counts[row.severity] = counts.get(row.severity, 0) + 1
+    def _filter(self, visible: list[AlertRow], flt: Filter, options: QueueOptions) -> list[AlertRow]:
+        """The visible rows ``flt`` lets through, reusing an earlier result where that is exact.
+
+        The same filter again (a word backspaced to what it was) reuses its result. A filter that
+        only narrows an earlier one (:meth:`Filter.narrows`: a word typed further, a word or
+        matcher added) is applied to that result instead of to every alert: rows it dropped
+        cannot pass the narrower filter. Results are kept per options (grouping, toggles).
+        """
+        scope: _Scope = (options.group_by, options.include_suppressed, options.include_acked)
+        cache = self._filtered
+        key = flt.key
+        base = visible
+        for i in range(len(cache) - 1, -1, -1):
+            entry = cache[i]
+            if entry[0] != scope:
+                continue
+            if entry[1].key == key:
+                cache.append(cache.pop(i))
+                return entry[2]
+            if len(entry[2]) < len(base) and flt.narrows(entry[1]):
+                base = entry[2]
+        shown = flt.select(base, self._values_of, self._haystacks_of)
+        cache.append((scope, flt, shown))
+        del cache[:-FILTER_CACHE]
+        return shown
+
+    def _column(self, rows: Sequence[AlertRow], name: str, build: Callable[[], list[str]]) -> list[str]:
+        """``build()``, kept when ``rows`` is one of the visible lists (they live as long as the snapshot)."""
+        visible = any(rows is found[0] for found in self._visible.values())
+        if not visible:
+            return build()
+        key = (id(rows), name)
+        column = self._columns.get(key)
+        if column is None:
+            if len(self._columns) >= MAX_COLUMNS:
+                self._columns.clear()  # label names typed and changed again: bounded, not kept all
+            column = self._columns[key] = build()
+        return column
+
+    def _values_of(self, rows: Sequence[AlertRow], name: str) -> list[str]:
+        """Each row's value of label ``name`` (``""`` when absent), in order."""
+        return self._column(rows, name, lambda: [labels.get(name, "") for labels in map(_LABELS, rows)])
+
+    def _haystacks_of(self, rows: Sequence[AlertRow]) -> list[str]:
+        """The free-text haystacks of ``rows``, in order (built here for rows not yet warmed)."""
+        return self._column(rows, "", lambda: self._build_haystacks(rows))
+
+    def _build_haystacks(self, rows: Sequence[AlertRow]) -> list[str]:
+        texts = self._haystacks
+        try:
+            return list(map(texts.__getitem__, map(_KEY, rows)))
+        except KeyError:
+            for row in rows:
+                if row.key not in texts:
+                    texts[row.key] = search_text(row.alert)
+            return list(map(texts.__getitem__, map(_KEY, rows)))
+
+
+def _count(rows: Iterable[AlertRow], names: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(names, 0)
+    # Counter keeps first-seen order, so unknown severities follow the policy's in row order as before.
+    for severity, n in Counter(map(_SEVERITY, rows)).items():
+        counts[severity] = counts.get(severity, 0) + n
     return counts
 
 

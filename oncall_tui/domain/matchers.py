@@ -26,9 +26,12 @@ the offending text, so the UI can point at it and keep the previous list.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import compress, repeat
+from operator import contains
+from typing import TypeVar
 
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import Alert, SilenceMatcher
@@ -66,6 +69,11 @@ class MatchType(Enum):
         """True for the positive operators (Alertmanager's ``isEqual``)."""
         return self in (MatchType.EQUAL, MatchType.REGEX)
 
+
+T = TypeVar("T")
+
+MatcherKey = tuple[str, str, str, str | None, int]
+"""Name, operator, value and compiled regex (pattern, flags) of a matcher: see :attr:`Matcher.key`."""
 
 _BARE_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
@@ -129,6 +137,23 @@ class Matcher:
         """Whether a label set satisfies the matcher."""
         return self.matches_value(labels.get(self.name, ""))
 
+    @property
+    def key(self) -> MatcherKey:
+        """What decides the result: matchers with equal keys accept exactly the same values."""
+        regex = self._regex
+        if regex is None:
+            return (self.name, self.op.value, self.value, None, 0)
+        return (self.name, self.op.value, self.value, regex.pattern, regex.flags)
+
+    def mask(self, values: Sequence[str]) -> Iterator[bool]:
+        """:meth:`matches_value` of each value, lazily, at C speed (a regex runs once per distinct value)."""
+        if self.op is MatchType.EQUAL:
+            return map(self.value.__eq__, values)
+        if self.op is MatchType.NOT_EQUAL:
+            return map(self.value.__ne__, values)
+        accepted = {value for value in set(values) if self.matches_value(value)}
+        return map(accepted.__contains__, values)
+
     def to_silence_matcher(self) -> SilenceMatcher:
         """The wire form for ``POST /api/v2/silences``."""
         return SilenceMatcher(
@@ -166,10 +191,21 @@ class Filter:
     source: str = ""
     """The text the filter was parsed from."""
     _words: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+    _search: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+    _matcher_keys: frozenset[MatcherKey] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         # Once, not per alert: ``matches`` runs for every alert of the poll on each keystroke.
-        object.__setattr__(self, "_words", tuple(w.text.lower() for w in self.free_text))
+        words = tuple(w.text.lower() for w in self.free_text)
+        object.__setattr__(self, "_words", words)
+        # The words that decide a match, longest (usually most selective) first: a word inside
+        # another one ("chec" beside "check") is implied by it, so it is dropped.
+        search: list[str] = []
+        for word in sorted(set(words), key=lambda w: (-len(w), w)):
+            if not any(word in longer for longer in search):
+                search.append(word)
+        object.__setattr__(self, "_search", tuple(search))
+        object.__setattr__(self, "_matcher_keys", frozenset(m.key for m in self.matchers))
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -180,19 +216,68 @@ class Filter:
     def is_empty(self) -> bool:
         return not self.matchers and not self.free_text
 
+    @property
+    def key(self) -> tuple[frozenset[MatcherKey], tuple[str, ...]]:
+        """What decides the result: equal keys select the same alerts (order, case, positions aside)."""
+        return (self._matcher_keys, tuple(sorted(self._search)))
+
+    def narrows(self, other: Filter) -> bool:
+        """Whether every alert this filter lets through also passes ``other``.
+
+        True when this filter has each of ``other``'s matchers and each of its words is part of
+        one of this filter's words (a word typed further, a word or matcher added). Then this
+        filter can be applied to ``other``'s result instead of to every alert.
+        """
+        if not other._matcher_keys <= self._matcher_keys:
+            return False
+        return all(any(word in mine for mine in self._search) for word in other._search)
+
     def matches(self, alert: Alert, haystack: str | None = None) -> bool:
         """Whether ``alert`` passes; ``haystack`` is :func:`search_text` of it when already computed."""
         labels = alert.labels
         for matcher in self.matchers:
             if not matcher.matches(labels):
                 return False
-        words = self._words
+        words = self._search
         if words:
             text = haystack if haystack is not None else search_text(alert)
             if len(words) == 1:
                 return words[0] in text
             return all(word in text for word in words)
         return True
+
+    def select(
+        self,
+        items: Sequence[T],
+        values: Callable[[Sequence[T], str], Sequence[str]],
+        texts: Callable[[Sequence[T]], Sequence[str]],
+    ) -> list[T]:
+        """The items that pass, in order: what ``matches`` keeps, computed column by column.
+
+        ``values(items, name)`` gives each item's value of label ``name`` (``""`` when absent) and
+        ``texts(items)`` each item's :func:`search_text` haystack, in the items' order. ``items``
+        itself is passed to the first of them (so a caller can keep its columns); later calls get
+        only the items still in the running. Matchers go first (equality before regexes, which
+        then see fewer values); free text is one pass over the haystacks for the longest word,
+        the other words only look at what it kept. Every step runs in C (``map``/``compress``).
+        """
+        kept: Sequence[T] = items
+        order = (MatchType.EQUAL, MatchType.NOT_EQUAL, MatchType.REGEX, MatchType.NOT_REGEX)
+        for matcher in sorted(self.matchers, key=lambda m: order.index(m.op)):
+            kept = list(compress(kept, matcher.mask(values(kept, matcher.name))))
+            if not kept:
+                return []
+        words = self._search
+        if words:
+            haystacks = texts(kept)
+            last = len(words) - 1
+            for i, word in enumerate(words):
+                mask = list(map(contains, haystacks, repeat(word)))
+                kept = list(compress(kept, mask))
+                if not kept or i == last:
+                    break
+                haystacks = list(compress(haystacks, mask))
+        return list(kept)
 
     def predicate(self) -> Callable[[Alert], bool]:
         """``matches`` as a plain one-argument function."""

@@ -9,7 +9,9 @@ Every action follows the same path (log first, then act):
 2. Attempt the remote call once. Done: the outbox item is marked done and the result
    (the silence id Alertmanager answered, which may differ from the one sent) is
    logged. A failure worth retrying keeps the item pending with backoff and the action
-   is reported ``pending``; a rejection (HTTP 4xx) is logged and reported ``failed``.
+   is reported ``pending`` (also a 401/403: credentials can be renewed); a rejection of
+   the request itself (HTTP 400/404/409/422 …) is logged and reported ``failed``, and
+   repeating the action retries it.
 
 The same request sent twice (same ``request_id``, or the same automatic escalation)
 maps to the same dedup key, so it is recorded and sent once.
@@ -293,21 +295,35 @@ class AlertActions:
         items: Sequence[tuple[str, dict[str, Any], str]],
         status: IncidentStatus | None = None,
     ) -> tuple[int, list[tuple[OutboxItem, bool]]]:
-        """Log and enqueue atomically; returns the incident id and (item, freshly enqueued) pairs."""
+        """Log and enqueue atomically; returns the incident id and (item, to attempt now) pairs.
+
+        An action repeated while its earlier item is ``failed`` (given up) is retried: the item is
+        put back to pending (the user fixed what made it fail, e.g. credentials) and the retry is
+        logged. A done item stays done and a waiting one is not duplicated: those are not attempted.
+        """
         due = self._clock.now() + self._lease  # out of the drain's reach while the first attempt runs
         with self._db.transaction():
             incident = self._incident(group_key, title, severity, fingerprints)
             existing = {key: self._outbox.find(key) for _, _, key in items}
+            retried: list[str] = []
+            for key, found in existing.items():
+                if found is not None and found.state is OutboxState.FAILED:
+                    existing[key] = self._outbox.requeue(found.id, not_before=due)
+                    retried.append(key)
             fresh = [key for key, item in existing.items() if item is None]
-            if fresh or not items:
-                self._log.append(incident.id, kind, text, self.user, {**data, "dedup_keys": fresh})
+            if fresh or retried or not items:
+                line = text if fresh or not items else f"retry {text}"
+                entry = {**data, "dedup_keys": fresh}
+                if retried:
+                    entry["retried_dedup_keys"] = retried
+                self._log.append(incident.id, kind, line, self.user, entry)
                 if status is not None and incident.status is not status:
                     self._log.set_status(incident.id, status, self.user)
             out = []
             for item_kind, payload, key in items:
                 old = existing[key]
                 if old is not None:
-                    out.append((old, False))
+                    out.append((old, key in retried))
                 else:
                     item = self._outbox.enqueue(
                         item_kind, payload, incident.id, dedup_key=key, not_before=due, context=self.context
@@ -356,7 +372,8 @@ class AlertActions:
                     log=self._log,
                     clock=self._clock,
                     backoff=self._backoff,
-                    first_attempt=True,
+                    # A retried item may have reached the server before: check before re-sending.
+                    first_attempt=item.last_error is None,
                 )
             else:
                 delivery = _delivery_of(item, what)
@@ -574,6 +591,7 @@ class AlertActions:
                     sender=actor,
                     text=line,
                     sent_at=now,
+                    incident_key=self.incident_key(target.group_key),
                 )
                 self._log.set_escalation_level(
                     incident.id,

@@ -20,15 +20,17 @@ exception, by decision: notifiers are configured app-wide (``[alerts.notifiers]`
 the target is the same whatever the context, and an escalation must not wait for the
 user to switch back — any context's drain delivers them (:data:`ANY_CONTEXT_KINDS`).
 
-Failures that re-sending cannot fix (HTTP 4xx but 408/425/429, an unknown notifier)
-are given up at once, logged, and reported as failed; everything else is retried with
-exponential backoff (5 s doubling to 5 min by default).
+Failures that re-sending cannot fix (an HTTP 4xx saying the request itself is wrong —
+400, 404, 409, 422 … — or an unknown notifier) are given up at once, logged, and reported
+as failed; the user can repeat the action to retry it. Everything else is retried with
+exponential backoff (5 s doubling to 5 min by default), including 401/403/407 (expired or
+revoked credentials: nothing is lost while they are renewed) and 408/425/429/5xx.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,7 +41,7 @@ import msgspec
 from oncall_tui.clients.notify import Notification, Notifier, NotifierConfigError, is_permanent
 from oncall_tui.clock import Clock
 from oncall_tui.domain.silences import marker_of
-from oncall_tui.errors import NotFoundError, OncallError
+from oncall_tui.errors import NotFoundError, OncallError, StoreError
 from oncall_tui.models.alertmanager import PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem, OutboxState, TimelineKind
 from oncall_tui.store.db import Database
@@ -208,41 +210,52 @@ async def attempt(
             raise OncallError(f"unexpected {type(unexpected).__name__}: {first_line}") from unexpected
     except OncallError as exc:
         permanent = is_permanent(exc)
+        error = exc.message
         attempts = max(item.attempts, 1)
         next_at = None if permanent else clock.now() + backoff.after(attempts)
-        await asyncio.to_thread(
-            outbox.mark_failed, item.id, exc.message, next_at, lease_token=item.lease_token
-        )
-        if item.incident_id is not None:
-            text = f"{what} failed{'' if permanent else ', will retry'}: {exc.message}"
-            await asyncio.to_thread(
-                log.append,
-                item.incident_id,
-                TimelineKind.ACTION_FAILED,
-                text,
-                APP_ACTOR,
-                {"outbox_id": item.id, "kind": item.kind, "permanent": permanent, "error": exc.message},
-            )
+
+        def record_failure() -> None:
+            # One transaction: the outbox state and the timeline never disagree after a crash.
+            with outbox.db.transaction():
+                outbox.mark_failed(item.id, error, next_at, lease_token=item.lease_token)
+                if item.incident_id is not None:
+                    log.append(
+                        item.incident_id,
+                        TimelineKind.ACTION_FAILED,
+                        f"{what} failed{'' if permanent else ', will retry'}: {error}",
+                        APP_ACTOR,
+                        {
+                            "outbox_id": item.id,
+                            "kind": item.kind,
+                            "permanent": permanent,
+                            "error": error,
+                        },
+                    )
+
+        await asyncio.to_thread(record_failure)
         outcome = Outcome.FAILED if permanent else Outcome.PENDING
         message = f"{what} failed: {exc.message}" if permanent else f"{what} pending: {exc.message}"
         return Delivery(item.id, item.kind, item.incident_id, outcome, message, {})
-    await asyncio.to_thread(outbox.mark_done, item.id, result, lease_token=item.lease_token)
-    if item.incident_id is not None:
-        detail = f" (silence {result['silence_id']})" if "silence_id" in result else ""
-        await asyncio.to_thread(
-            log.append,
-            item.incident_id,
-            TimelineKind.ACTION_DONE,
-            f"{what} done{detail}",
-            APP_ACTOR,
-            {"outbox_id": item.id, "kind": item.kind, "result": result},
-        )
-    return Delivery(
-        item.id, item.kind, item.incident_id, Outcome.DONE, f"{what} done{_detail(result)}", result
-    )
+    done = f"{what} done{_detail(result)}"
+
+    def record_done() -> None:
+        with outbox.db.transaction():
+            outbox.mark_done(item.id, result, lease_token=item.lease_token)
+            if item.incident_id is not None:
+                log.append(
+                    item.incident_id,
+                    TimelineKind.ACTION_DONE,
+                    done,
+                    APP_ACTOR,
+                    {"outbox_id": item.id, "kind": item.kind, "result": result},
+                )
+
+    await asyncio.to_thread(record_done)
+    return Delivery(item.id, item.kind, item.incident_id, Outcome.DONE, done, result)
 
 
 def _detail(result: dict[str, Any]) -> str:
+    """`` (silence <id>)`` when the server answered a silence id, for the log line and the toast alike."""
     return f" (silence {result['silence_id']})" if "silence_id" in result else ""
 
 
@@ -268,6 +281,7 @@ class OutboxDrain:
         backoff: Backoff | None = None,
         batch: int = 10,
         lease: timedelta = DEFAULT_LEASE,
+        on_error: Callable[[OncallError], None] | None = None,
     ) -> None:
         self._outbox = Outbox(db, clock)
         self._log = IncidentLog(db, clock)
@@ -278,6 +292,9 @@ class OutboxDrain:
         self._lease = lease
         self._scope = context_scope(context)
         self._wake = asyncio.Event()
+        self._on_error = on_error
+        self.last_error: OncallError | None = None
+        """Why the last round failed (the incident log could not be used); None once a round succeeds."""
 
     def wake(self) -> None:
         """Try now (e.g. the source came back, or the user pressed retry)."""
@@ -318,13 +335,30 @@ class OutboxDrain:
                 return deliveries
 
     async def run(self, *, idle: float = 30.0) -> None:
-        """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`."""
+        """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`.
+
+        A store failure (e.g. "database is locked" while another process writes) does not end it:
+        it is reported through ``on_error`` (and kept in :attr:`last_error`), and the drain tries
+        again after a backoff. Nothing is lost meanwhile: what it had claimed is reclaimed once the
+        lease runs out.
+        """
+        failures = 0
         while True:
-            await self.run_once()
-            due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
-            delay = idle
-            if due is not None:
-                delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
+            try:
+                await self.run_once()
+                due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
+            except StoreError as exc:
+                failures += 1
+                self.last_error = exc
+                if self._on_error is not None:
+                    self._on_error(exc)
+                delay = self._backoff.after(failures).total_seconds()
+            else:
+                failures = 0
+                self.last_error = None
+                delay = idle
+                if due is not None:
+                    delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
             self._wake.clear()
             sleeper = asyncio.ensure_future(self._clock.sleep(delay))
             waker = asyncio.ensure_future(self._wake.wait())

@@ -82,6 +82,11 @@ class Outbox:
         self._db = db
         self._clock = clock
 
+    @property
+    def db(self) -> Database:
+        """The incident log database the outbox lives in (for one transaction with timeline entries)."""
+        return self._db
+
     def enqueue(
         self,
         kind: str,
@@ -197,6 +202,27 @@ class Outbox:
                 "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, lease_until = NULL,"
                 " lease_token = NULL, updated_at = ? WHERE id = ?",
                 (state, reason, due, stamp, item_id),
+            )
+            return self._get(conn, item_id)
+
+    def requeue(self, item_id: int, not_before: datetime | None = None) -> OutboxItem:
+        """Put a given-up (``failed``) item back to pending, due at once or at ``not_before``.
+
+        For the user repeating an action that failed (credentials fixed, a bad state cleared): its
+        attempts start over. A no-op (the current item is returned) unless the item is ``failed``:
+        a done item stays done, a pending or in-flight one is not disturbed. ``last_error`` is kept
+        until the next attempt replaces it (committed on return).
+        """
+        now = self._clock.now()
+        due = to_db_time(not_before or now)
+        with self._db.transaction() as conn:
+            current = self._get(conn, item_id)
+            if current.state is not OutboxState.FAILED:
+                return current
+            conn.execute(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL,"
+                " lease_token = NULL, updated_at = ? WHERE id = ?",
+                (due, to_db_time(now), item_id),
             )
             return self._get(conn, item_id)
 

@@ -238,7 +238,15 @@ class AlertFeed:
             )
             # This context's drain: it claims only this context's items (and app-wide notifications),
             # so what was queued for another context waits for that one instead of coming here.
-            self._drain = OutboxDrain(db, Deliverer(api, self._notifier), self._clock, context=context)
+            self._drain = OutboxDrain(
+                db,
+                Deliverer(api, self._notifier),
+                self._clock,
+                context=context,
+                on_error=lambda exc: self._app.notify(
+                    f"{exc.message} — queued actions will be retried", title=exc.title, severity="warning"
+                ),
+            )
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
             self._app.run_worker(
                 self._run_drain(self._drain, self.actions, self._legacy_owner()),

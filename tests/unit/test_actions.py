@@ -21,7 +21,7 @@ from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import QueueOptions, prepare
 from oncall_tui.domain.matchers import Matcher, selects
 from oncall_tui.domain.silences import marker_of
-from oncall_tui.errors import SourceError
+from oncall_tui.errors import SourceError, StoreError
 from oncall_tui.models.alertmanager import (
     Alert,
     AlertGroup,
@@ -31,7 +31,7 @@ from oncall_tui.models.alertmanager import (
     Silence,
     SilenceStatus,
 )
-from oncall_tui.models.incident import IncidentStatus
+from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pending_by_fingerprint
@@ -400,6 +400,68 @@ async def test_unack_expires_the_ack_and_the_incident_is_triggered_again(
     app.close()
 
 
+async def test_a_failed_unack_or_expire_is_redone_when_the_user_repeats_it(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    acked = await app.actions.ack(one(), universe=ALERTS)
+    target = AlertTarget(GROUP_KEY, {}, one().alerts, "critical", ack_ids=acked.silence_ids)
+    am.reject = True
+    failed = await app.actions.unack(target)
+    assert failed.status is ActionStatus.FAILED and am.expired == []
+    am.reject = False  # the cause is fixed; the user presses unack again
+    retried = await app.actions.unack(target)
+    assert retried.status is ActionStatus.DONE and am.expired == ["s1"] and am.active() == []
+    texts = [e.text for e in app.log.timeline(retried.incident_id or 0)]
+    assert any(t.startswith("retry unack") for t in texts)
+    # Done stays done: a third press sends nothing.
+    again = await app.actions.unack(target)
+    assert again.status is ActionStatus.DONE and am.expired == ["s1"]
+
+    await app.actions.ack(one("f2"), universe=ALERTS)
+    silence = am.silences_by_id["s2"]
+    am.reject = True
+    assert (await app.actions.expire_silence(silence)).status is ActionStatus.FAILED
+    am.reject = False
+    assert (await app.actions.expire_silence(silence)).status is ActionStatus.DONE
+    assert am.expired == ["s1", "s2"]
+    app.close()
+
+
+async def test_an_expire_refused_for_expired_credentials_is_kept_and_retried(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    await app.actions.ack(one(), universe=ALERTS)
+
+    def forbidden() -> None:
+        raise SourceError("HTTP 403 from http://am:9093: token expired", kind="http", status=403)
+
+    am.before_send.append(forbidden)
+    result = await app.actions.expire_silence(am.silences_by_id["s1"])
+    assert result.status is ActionStatus.PENDING and "403" in result.message
+    assert len(app.outbox.pending()) == 1
+    am.before_send.clear()  # the token was renewed
+    clock.advance(3600)
+    (delivery,) = await app.drain.run_once()
+    assert delivery.outcome is Outcome.DONE and am.active() == []
+    app.close()
+
+
+async def test_a_pending_unack_repeated_is_not_duplicated(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    acked = await app.actions.ack(one(), universe=ALERTS)
+    target = AlertTarget(GROUP_KEY, {}, one().alerts, "critical", ack_ids=acked.silence_ids)
+    am.down = True
+    first = await app.actions.unack(target)
+    second = await app.actions.unack(target)
+    assert first.status is second.status is ActionStatus.PENDING
+    assert first.outbox_ids == second.outbox_ids and len(app.outbox.pending()) == 1
+    app.close()
+
+
 async def test_group_ack_from_the_queue_selects_exactly_the_groups_active_alerts(
     tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
 ) -> None:
@@ -726,3 +788,70 @@ async def test_the_same_alert_group_in_two_contexts_gets_two_incidents(
     assert prod.escalation_states([GROUP_KEY])[GROUP_KEY].incident_id == first.incident_id
     assert staging.escalation_states([GROUP_KEY])[GROUP_KEY].incident_id == second.incident_id
     db.close()
+
+
+async def test_the_drain_survives_a_locked_database_and_delivers_after_a_backoff(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.down = True
+    assert (await app.actions.ack(one(), universe=ALERTS)).status is ActionStatus.PENDING
+    am.down = False
+    clock.advance(60)
+    errors: list[str] = []
+    delivered = asyncio.Event()
+    drain = OutboxDrain(app.db, Deliverer(am), clock, on_error=lambda e: errors.append(e.message))
+    real_run_once = drain.run_once
+
+    async def run_once(now: datetime | None = None) -> list[Any]:
+        deliveries = await real_run_once(now)
+        if deliveries:
+            delivered.set()
+        return deliveries
+
+    monkeypatch.setattr(drain, "run_once", run_once)
+    outbox = drain._outbox
+    real_claim = outbox.claim_due
+    calls = itertools.count()
+
+    def locked_once(*args: Any, **kwargs: Any) -> Any:
+        if next(calls) == 0:
+            raise StoreError("incident log: database is locked")
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "claim_due", locked_once)
+    task = asyncio.create_task(drain.run())
+    await asyncio.wait_for(delivered.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert errors == ["incident log: database is locked"]
+    assert clock.sleeps[0] == 5.0  # backed off before trying again
+    assert len(am.active()) == 1 and app.outbox.pending() == []
+    app.close()
+
+
+async def test_delivery_and_its_timeline_entry_are_written_together(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.down = True
+    result = await app.actions.ack(one(), universe=ALERTS)
+    am.down = False
+    clock.advance(60)
+    entries = len(app.log.timeline(result.incident_id or 0))
+
+    def broken_append(*args: Any, **kwargs: Any) -> Any:
+        raise StoreError("incident log: disk I/O error")
+
+    monkeypatch.setattr(app.drain._log, "append", broken_append)
+    with pytest.raises(StoreError):
+        await app.drain.run_once()
+    # Not marked done without its log entry: once the lease runs out it is retried (and found already there).
+    assert [i.state for i in app.outbox.pending()] == [OutboxState.IN_FLIGHT]
+    assert len(app.log.timeline(result.incident_id or 0)) == entries
+    monkeypatch.undo()
+    clock.advance(3600)
+    (delivery,) = await app.drain.run_once()
+    assert delivery.outcome is Outcome.DONE and len(am.posts) == 1
+    app.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from oncall_tui.domain.alert_queue import (
     GroupRow,
     QueueOptions,
     QueueSnapshot,
+    QueueView,
     ack_matchers_for_alert,
     ack_matchers_for_group,
     prepare,
@@ -28,7 +31,14 @@ from oncall_tui.domain.escalation import (
     escalation_countdown,
     select_policy,
 )
-from oncall_tui.domain.matchers import MatchType, parse_filter, parse_matchers, selects
+from oncall_tui.domain.matchers import (
+    MatchType,
+    ParseError,
+    parse_filter,
+    parse_matchers,
+    search_text,
+    selects,
+)
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.domain.silences import SilenceInfo, marker_of, silence_marker, silence_rows
 from oncall_tui.models.alertmanager import (
@@ -429,3 +439,223 @@ def test_silences_view_orders_filters_and_counts_what_each_silences(snapshot: Qu
     )
     assert silence_rows([expired, *silences])[-1].key == "old"
     assert "old" not in {r.key for r in silence_rows([expired], include_expired=False)}
+
+
+# --- filter re-apply: narrowing reuses the previous result, and must give exactly a fresh view ---
+
+
+def _varied_groups() -> tuple[list[AlertGroup], list[Silence]]:
+    """60 alerts across 4 groups: services, teams, pods, annotations, some silenced (one by an app ack)."""
+    teams = ["payments", "storefront", "platform", "data"]
+    severities = ["critical", "warning", "info", "none"]
+    groups = []
+    n = 0
+    for g, alertname in enumerate(["CheckoutLatency", "CheckFailed", "DiskFull", "Down"]):
+        alerts = []
+        for _ in range(15):
+            n += 1
+            labels = {
+                "alertname": alertname,
+                "severity": severities[(n + g) % 4],
+                "team": teams[n % 4],
+                "service": f"svc-{n % 7:02d}",
+                "pod": f"pod-{n:03d}",
+            }
+            if n % 5:
+                labels["namespace"] = ["prod", "prod-eu", "staging"][n % 3]
+            silenced_by = ["mine"] if n % 11 == 0 else ["theirs"] if n % 13 == 0 else []
+            alerts.append(
+                Alert(
+                    labels=labels,
+                    fingerprint=f"fp{n:03d}",
+                    starts_at=NOW - timedelta(minutes=(n * 37) % 240),
+                    annotations={"summary": f"{alertname} on {labels['pod']}: check {teams[(n + 1) % 4]}"},
+                    status=AlertStatus(
+                        state="suppressed" if silenced_by else "active", silenced_by=silenced_by
+                    ),
+                )
+            )
+        groups.append(AlertGroup({"alertname": alertname}, Receiver("pager"), alerts))
+    silences = [_app_silence("mine", "ack-1")]
+    return groups, silences
+
+
+def _same_view(got: QueueView, fresh: QueueView) -> None:
+    assert got.row_keys() == fresh.row_keys()
+    assert [g.title for g in got.groups] == [g.title for g in fresh.groups]
+    assert [dict(g.counts) for g in got.groups] == [dict(g.counts) for g in fresh.groups]
+    assert [g.oldest for g in got.groups] == [g.oldest for g in fresh.groups]
+    assert dict(got.counts) == dict(fresh.counts)
+    assert dict(got.shown_counts) == dict(fresh.shown_counts)
+    assert (got.shown, got.total) == (fresh.shown, fresh.total)
+    # And what each figure means, recomputed from the rows.
+    for group in got.groups:
+        assert group.oldest == min(r.alert.starts_at for r in group.alerts)
+        assert {k: v for k, v in group.counts.items() if v} == Counter(r.severity for r in group.alerts)
+    assert {k: v for k, v in got.shown_counts.items() if v} == Counter(r.severity for r in got.alert_rows())
+
+
+def _brute_force(snap: QueueSnapshot, options: QueueOptions) -> list[str]:
+    """The rows a filter must keep, decided alert by alert without any cache."""
+    if options.include_suppressed:
+        visible = snap.rows
+    elif options.include_acked:
+        visible = [r for r in snap.rows if r.is_active or r.has_ack]
+    else:
+        visible = [r for r in snap.rows if r.is_active]
+    flt = options.filter
+    return sorted(r.key for r in visible if flt is None or flt.matches(r.alert))
+
+
+def _typed(texts: list[str]) -> list[str]:
+    """Every prefix of each text, as a user types it one key at a time (unparsable ones left out)."""
+    steps = []
+    for text in texts:
+        for end in range(1, len(text) + 1):
+            try:
+                parse_filter(text[:end])
+            except ParseError:
+                continue
+            steps.append(text[:end])
+    return steps
+
+
+TYPED_SESSIONS = [
+    # A word typed further ("chec" -> "check"), then a second word and a matcher added.
+    ["check payments", "check payments severity=critical"],
+    # Matchers first, then free text; then a negative matcher and a regex added.
+    [
+        'team="data" prod',
+        'team="data" prod namespace!=staging',
+        'team="data" prod namespace!=staging pod=~pod-0.*',
+    ],
+    # Negative regex, a value typed further (not a narrowing for matchers), backspaced.
+    [
+        "namespace!~prod.*",
+        "namespace!~prod.* svc",
+        "namespace!~prod.* svc-0",
+        "namespace!~prod.* svc",
+        "namespace!~prod",
+    ],
+    # Shortened again: widening must not reuse the narrower result.
+    ["checkout", "check", "chec", "c", "", "diskfull", "disk", "DISK on pod-01"],
+    # Braces, quotes, commas, upper case and a repeated word.
+    ['{service=~"svc-0[12]", team!="storefront"}', '{service=~"svc-0[12]", team!="storefront"} CHECK check'],
+]
+
+
+@pytest.mark.parametrize("session", TYPED_SESSIONS)
+@pytest.mark.parametrize(
+    "base",
+    [
+        QueueOptions(),
+        QueueOptions(include_acked=True),
+        QueueOptions(include_suppressed=True, group_by="team"),
+    ],
+    ids=["active", "acked", "all-by-team"],
+)
+def test_each_keystroke_gives_exactly_the_rows_of_a_fresh_view(
+    session: list[str], base: QueueOptions
+) -> None:
+    groups, silences = _varied_groups()
+    snap = prepare(groups, POLICY, silences=silences)
+    for text in _typed(session):
+        options = replace(base, filter=parse_filter(text))
+        got = snap.view(options)
+        # A fresh snapshot of the same poll has nothing cached: the reference.
+        fresh = prepare(groups, POLICY, silences=silences).view(options)
+        _same_view(got, fresh)
+        assert sorted(r.key for r in got.alert_rows()) == _brute_force(snap, options), text
+
+
+def test_a_shortened_word_shows_the_rows_the_longer_one_hid() -> None:
+    groups, silences = _varied_groups()
+    snap = prepare(groups, POLICY, silences=silences)
+    longer = snap.view(QueueOptions(filter=parse_filter("checkout")))
+    shorter = snap.view(QueueOptions(filter=parse_filter("check")))
+    assert {r.alert.alertname for r in longer.alert_rows()} == {"CheckoutLatency"}
+    # "check" also matches CheckFailed and every summary ("... check <team>"): far more rows.
+    assert {r.alert.alertname for r in shorter.alert_rows()} == {
+        "CheckoutLatency",
+        "CheckFailed",
+        "DiskFull",
+        "Down",
+    }
+    assert shorter.shown > longer.shown
+    # Typed further again: back to exactly the longer word's rows.
+    assert snap.view(QueueOptions(filter=parse_filter("checkout"))).row_keys() == longer.row_keys()
+
+
+def test_a_changed_matcher_value_is_applied_to_every_alert_again() -> None:
+    groups, silences = _varied_groups()
+    snap = prepare(groups, POLICY, silences=silences)
+    one = snap.view(QueueOptions(filter=parse_filter("service=svc-01")))
+    # "svc-01" -> "svc-02" is not a narrowing: an equality matcher with another value.
+    two = snap.view(QueueOptions(filter=parse_filter("service=svc-02")))
+    assert {r.alert.labels["service"] for r in one.alert_rows()} == {"svc-01"}
+    assert {r.alert.labels["service"] for r in two.alert_rows()} == {"svc-02"}
+    regex = snap.view(QueueOptions(filter=parse_filter("service=~svc-0[12]")))
+    assert regex.shown == one.shown + two.shown
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"include_suppressed": True},
+        {"include_acked": True},
+        {"group_by": "team"},
+    ],
+)
+def test_changing_an_option_recomputes_the_filter_for_what_it_now_shows(change: dict[str, object]) -> None:
+    groups, silences = _varied_groups()
+    snap = prepare(groups, POLICY, silences=silences)
+    flt = parse_filter("check")
+    before = snap.view(QueueOptions(filter=flt))
+    snap.view(QueueOptions(filter=parse_filter("checkout")))  # a narrower result is cached too
+    options = replace(QueueOptions(filter=parse_filter("checkout")), **change)  # type: ignore[arg-type]
+    _same_view(snap.view(options), prepare(groups, POLICY, silences=silences).view(options))
+    assert sorted(r.key for r in snap.view(options).alert_rows()) == _brute_force(snap, options)
+    # And back: the first options' result is unchanged.
+    _same_view(snap.view(QueueOptions(filter=flt)), before)
+
+
+def test_silenced_alerts_matching_the_filter_appear_when_suppressed_ones_are_shown() -> None:
+    groups, silences = _varied_groups()
+    snap = prepare(groups, POLICY, silences=silences)
+    active = snap.view(QueueOptions(filter=parse_filter("check")))
+    everything = snap.view(QueueOptions(include_suppressed=True, filter=parse_filter("check")))
+    hidden = {r.key for r in everything.alert_rows()} - {r.key for r in active.alert_rows()}
+    assert hidden and all(not snap.row(key).is_active for key in hidden)  # type: ignore[union-attr]
+
+
+def test_a_new_poll_filters_its_own_alerts_not_the_previous_polls_result() -> None:
+    groups, silences = _varied_groups()
+    first = prepare(groups, POLICY, silences=silences)
+    assert first.view(QueueOptions(filter=parse_filter("checkout"))).shown > 0
+    newcomer = Alert(
+        labels={"alertname": "CheckoutLatency", "severity": "critical", "pod": "pod-new"},
+        fingerprint="fpnew",
+        starts_at=NOW,
+    )
+    gone = {a.fingerprint for a in groups[0].alerts[:5]}
+    changed = [
+        AlertGroup(groups[0].labels, groups[0].receiver, [*groups[0].alerts[5:], newcomer]),
+        *groups[1:],
+    ]
+    second = prepare(changed, POLICY, silences=silences, previous=first)
+    # The next keystroke narrows the previous one, but runs against the new poll's alerts.
+    view = second.view(QueueOptions(filter=parse_filter("checkout pod")))
+    keys = {r.key for r in view.alert_rows()}
+    assert "fpnew" in keys and not keys & gone
+    assert sorted(keys) == _brute_force(second, QueueOptions(filter=parse_filter("checkout pod")))
+
+
+def test_warm_and_cold_haystacks_filter_alike() -> None:
+    groups, silences = _varied_groups()
+    cold = prepare(groups, POLICY, silences=silences)
+    warm = prepare(groups, POLICY, silences=silences)
+    for row in warm.rows[::3]:  # partly warmed, as the UI does in slices while the user types
+        warm.haystack(row)
+    options = QueueOptions(include_suppressed=True, filter=parse_filter("prod check"))
+    _same_view(warm.view(options), cold.view(options))
+    assert all(warm.haystack(r) == search_text(r.alert) for r in warm.rows)

@@ -378,3 +378,20 @@ def test_a_password_in_a_bad_url_is_masked(tmp_path: Path) -> None:
     (problem,) = problems_of(path)
     assert SECRET not in problem
     assert "htp://***@prom" in problem
+
+
+def test_a_notifier_url_with_a_token_can_be_a_secret_reference(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[alerts.notifiers.chat]\nkind = "slack"\nurl_secret = { env = "SLACK_WEBHOOK_URL" }\n',
+    )
+    chat = load_settings(path, env={}).settings.alerts.notifiers["chat"]
+    assert chat.url is None and chat.url_secret is not None and chat.url_secret.env == "SLACK_WEBHOOK_URL"
+    both = write(
+        tmp_path,
+        '[alerts.notifiers.chat]\nkind = "slack"\nurl = "https://hooks.example/T0/SECRET"\n'
+        'url_secret = { env = "SLACK_WEBHOOK_URL" }\n',
+        "both.toml",
+    )
+    (problem,) = problems_of(both)
+    assert "url or url_secret, not both" in problem and "hooks.example" not in problem

@@ -9,6 +9,7 @@ bare label name with a dash), the test says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,7 @@ from oncall_tui.domain.matchers import (
     format_matchers,
     parse_filter,
     parse_matchers,
+    search_text,
     validate_silence_matchers,
 )
 from oncall_tui.errors import OncallError
@@ -258,3 +260,78 @@ def test_a_silence_must_not_match_everything() -> None:
     with pytest.raises(OncallError, match="at least one matcher"):
         validate_silence_matchers([])
     validate_silence_matchers(parse_matchers('team=~".*", alertname="X"'))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "narrower"),
+    [
+        ("chec", "check", True),  # a word typed further
+        ("check", "chec", False),  # shortened again: widening
+        ("check", "check db", True),  # a word added
+        ("check db", "check", False),  # a word removed
+        ("CHEC", "check", True),  # case does not matter, as in matching
+        ("db check", "check db1", True),  # order does not matter
+        ("check", 'team="db" check', True),  # a matcher added
+        ('team="db"', 'team="db1"', False),  # a value typed further is another matcher
+        ("team!=db", "team!=db x", True),
+        ("team!=db x", "team!=db1 x", False),  # != with a longer value lets *more* through
+        ("team=~d.*", "team=~d.* x", True),
+        ("team=~d.*", "team=~db.*", False),  # regexes are not compared by meaning
+        ("team!~d", "team!~d,a=b", True),
+        ('{team="db"}', 'team = "db", x', True),  # braces, spaces and quotes aside, the same matcher
+        ("", "anything", True),
+        ("anything", "", False),
+    ],
+)
+def test_a_filter_narrows_another_only_when_it_can_only_drop_rows(
+    before: str, after: str, narrower: bool
+) -> None:
+    assert parse_filter(after).narrows(parse_filter(before)) is narrower
+
+
+def test_filters_that_select_the_same_alerts_share_a_key() -> None:
+    assert parse_filter('Check db team="x"').key == parse_filter('team = "x", DB check check').key
+    assert parse_filter("check chec").key == parse_filter("check").key  # "chec" is implied by "check"
+    assert parse_filter("team=x").key != parse_filter("team!=x").key
+    assert parse_filter("team=~x").key != parse_filter("team=x").key
+
+
+SELECT_ALERTS = [
+    _alert(alertname="DiskFull", instance="db1:9100", team="db"),
+    _alert(alertname="DiskFull", instance="db2:9100"),
+    _alert(alertname="Down", instance="web1", team="web", env="prod"),
+    _alert(alertname="Down", instance="web2", team="", env="staging"),
+    _alert(alertname="CheckFailed", instance="api\n", team="web"),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "diskfull",
+        "full DB1",
+        '"almost full" db2',
+        "FULL full fu",
+        "team=db",
+        'team=""',
+        "team!=db",
+        "team=~web|db",
+        "team!~.+",
+        "team=~.*, env!~prod, down",
+        'instance=~"api"',
+        "instance!=web1 alertname=~Down|DiskFull 9100",
+        "nothing-matches",
+    ],
+)
+def test_selecting_column_by_column_keeps_exactly_what_matches_keeps(text: str) -> None:
+    flt = parse_filter(text)
+    asked: list[int] = []
+
+    def texts(items: Sequence[Alert]) -> list[str]:
+        asked.append(len(items))
+        return [search_text(a) for a in items]
+
+    picked = flt.select(SELECT_ALERTS, lambda items, name: [a.labels.get(name, "") for a in items], texts)
+    assert picked == [a for a in SELECT_ALERTS if flt.matches(a)]
+    assert len(asked) <= 1  # haystacks are asked for once, for what the matchers kept

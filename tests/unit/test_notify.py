@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from pydantic import SecretStr
 
@@ -219,6 +220,30 @@ async def test_http_errors_and_timeouts_are_source_errors_without_the_url_token(
     await notifier.aclose()
 
 
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [
+        (400, True),
+        (404, True),
+        (409, True),
+        (422, True),
+        (401, False),
+        (403, False),
+        (407, False),
+        (408, False),
+        (425, False),
+        (429, False),
+        (500, False),
+        (503, False),
+    ],
+)
+def test_expired_credentials_and_busy_servers_are_retried_a_bad_request_is_not(
+    status: int, permanent: bool
+) -> None:
+    error = SourceError(f"HTTP {status} from http://hooks", kind="http", status=status)
+    assert is_permanent(error) is permanent
+
+
 class NoAlertmanager:
     """Escalations never touch Alertmanager."""
 
@@ -325,3 +350,128 @@ async def test_a_rejected_notification_is_failed_and_logged_not_retried(
     assert any(e.kind == "action_failed" and e.data.get("permanent") for e in entries)
     await notifier.aclose()
     db.close()
+
+
+class CountingResolver:
+    """Secrets by env name; records each call and whether it ran on the event loop's thread."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.calls: list[str] = []
+        self.on_loop_thread: list[bool] = []
+
+    def __call__(self, name: str, ref: SecretRef) -> SecretStr:
+        assert ref.env is not None
+        self.calls.append(ref.env)
+        self.on_loop_thread.append(threading.current_thread() is threading.main_thread())
+        return SecretStr(self.values[ref.env])
+
+
+async def test_the_routing_key_is_resolved_off_the_event_loop_once_and_reread_after_a_401(
+    receiver: Receiver,
+) -> None:
+    resolve = CountingResolver({"PD_KEY": "R0UTINGKEY"})
+    notifier = Notifier(targets(receiver.url), resolve=resolve)
+    await notifier.send("pd", notification())
+    await notifier.send("pd", notification())
+    assert resolve.calls == ["PD_KEY"] and resolve.on_loop_thread == [False]
+    receiver.status = 401  # the key was rotated
+    with pytest.raises(SourceError) as refused:
+        await notifier.send("pd", notification())
+    assert not is_permanent(refused.value)
+    receiver.status = 202
+    resolve.values["PD_KEY"] = "NEWKEY"
+    await notifier.send("pd", notification())
+    assert resolve.calls == ["PD_KEY", "PD_KEY"]
+    assert receiver.requests[-1][2]["routing_key"] == "NEWKEY"
+    await notifier.aclose()
+
+
+def test_the_pagerduty_dedup_key_differs_per_context() -> None:
+    from oncall_tui.clients.notify import pagerduty_body
+
+    base = notification()
+    prod = msgspec.structs.replace(base, incident_key=f"prod-eu/{base.group_key}")
+    staging = msgspec.structs.replace(base, incident_key=f"staging/{base.group_key}")
+    keys = {pagerduty_body(n, SecretStr("k"))["dedup_key"] for n in (prod, staging)}
+    assert len(keys) == 2
+    # Items queued before contexts were part of the key keep the key they always had.
+    assert pagerduty_body(base, SecretStr("k"))["dedup_key"] == pagerduty_dedup_key(base.group_key)
+
+
+async def test_escalations_of_one_group_in_two_contexts_are_two_pagerduty_incidents(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    receiver.status = 202
+    settings = AlertSettings.model_validate(
+        {
+            "notifiers": {
+                "pd": {
+                    "kind": "pagerduty",
+                    "url": f"{receiver.url}/v2/enqueue",
+                    "routing_key": {"env": "PD_KEY"},
+                }
+            },
+            "escalation_policies": {
+                "main": {
+                    "levels": [
+                        {"name": "primary", "targets": ["pd"], "delay": "5m"},
+                        {"name": "secondary", "targets": ["pd"], "delay": "5m"},
+                    ]
+                }
+            },
+        }
+    )
+    clock = FakeClock(NOW)
+    db = Database.open(tmp_path / "log.db")
+    notifier = Notifier(settings.notifiers, resolve=resolver)
+    for context in ("prod-eu", "staging"):
+        actions = AlertActions(
+            db,
+            NoAlertmanager(),
+            settings=settings,
+            user="alice@laptop",
+            clock=clock,
+            notifier=notifier,
+            context=context,
+        )
+        assert (await actions.escalate(target())).status is ActionStatus.DONE
+    first, second = (body["dedup_key"] for _, _, body in receiver.requests)
+    assert first != second
+    await notifier.aclose()
+    db.close()
+
+
+async def test_a_webhook_url_can_be_a_secret_reference(receiver: Receiver) -> None:
+    resolve = CountingResolver({"SLACK_WEBHOOK_URL": f"{receiver.url}/services/T0/B0/SECRETTOKEN"})
+    chat = NotifierTarget.model_validate({"kind": "slack", "url_secret": {"env": "SLACK_WEBHOOK_URL"}})
+    notifier = Notifier({"chat": chat}, resolve=resolve)
+    await notifier.send("chat", notification())
+    receiver.status = 500
+    with pytest.raises(SourceError) as failed:
+        await notifier.send("chat", notification())
+    assert "SECRETTOKEN" not in failed.value.message
+    assert [p for p, _, _ in receiver.requests] == ["/services/T0/B0/SECRETTOKEN"] * 2
+    assert resolve.calls == ["SLACK_WEBHOOK_URL"] and resolve.on_loop_thread == [False]
+    await notifier.aclose()
+
+
+async def test_a_url_secret_that_is_not_a_url_is_a_secret_error_without_its_value() -> None:
+    from oncall_tui.errors import SecretError
+
+    chat = NotifierTarget.model_validate({"kind": "webhook", "url_secret": {"env": "HOOK"}})
+    notifier = Notifier({"hook": chat}, resolve=CountingResolver({"HOOK": "xoxb-NOTAURL"}))
+    with pytest.raises(SecretError) as bad:
+        await notifier.send("hook", notification())
+    assert "NOTAURL" not in bad.value.message and not is_permanent(bad.value)
+    await notifier.aclose()
+
+
+def test_url_and_url_secret_exclude_each_other() -> None:
+    ref = {"env": "SLACK_WEBHOOK_URL"}
+    with pytest.raises(ValueError, match="not both"):
+        NotifierTarget.model_validate({"kind": "slack", "url": "https://hooks.example", "url_secret": ref})
+    with pytest.raises(ValueError, match="only for webhook and slack"):
+        NotifierTarget.model_validate({"kind": "pagerduty", "routing_key": ref, "url_secret": ref})
+    with pytest.raises(ValueError, match="needs a url"):
+        NotifierTarget.model_validate({"kind": "webhook"})

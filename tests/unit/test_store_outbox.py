@@ -118,6 +118,24 @@ def test_giving_up_marks_the_item_failed_for_good(outbox: Outbox, clock: FakeClo
     assert outbox.claim_due() == []
 
 
+def test_requeue_puts_only_a_failed_item_back_to_pending(outbox: Outbox, clock: FakeClock) -> None:
+    item = outbox.enqueue("expire_silence", {"silence_id": "s1"}, dedup_key="expire-s1")
+    assert outbox.requeue(item.id) == item  # pending: untouched
+    for _ in range(2):
+        (claimed,) = outbox.claim_due()
+        outbox.mark_failed(item.id, "HTTP 503", START, lease_token=claimed.lease_token)
+    (claimed,) = outbox.claim_due()
+    outbox.mark_failed(item.id, "HTTP 400: bad", None, lease_token=claimed.lease_token)
+    assert outbox.claim_due() == []
+    clock.advance(60)
+    again = outbox.requeue(item.id)
+    assert again.state is OutboxState.PENDING and again.attempts == 0
+    assert again.next_attempt_at == START + timedelta(seconds=60)
+    (claimed,) = outbox.claim_due()
+    outbox.mark_done(item.id, {}, lease_token=claimed.lease_token)
+    assert outbox.requeue(item.id).state is OutboxState.DONE  # done stays done
+
+
 def test_a_restart_mid_send_retries_once_the_lease_expires(db_path: Path, clock: FakeClock) -> None:
     with Database.open(db_path) as db:
         box = Outbox(db, clock)

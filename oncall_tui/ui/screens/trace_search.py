@@ -13,7 +13,6 @@ line (and as a toast), never raised.
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from oncall_tui.clients.jaeger import JaegerClient, TraceQuery
+from oncall_tui.config.alerting import parse_duration as duration_of
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import TraceSummary
 from oncall_tui.ui.bindings import TRACE_SEARCH_BINDINGS
@@ -37,9 +37,6 @@ from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.trace_results import SortKey, TraceResults
 from oncall_tui.ui.widgets.waterfall import format_duration
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d)\s*$")
-_UNITS_US = {"us": 1, "µs": 1, "ms": 1_000, "s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000}
-_UNITS_US["d"] = 24 * _UNITS_US["h"]
 SCREEN_NAME = "trace-search"
 """Name the search screen is installed under (one per app, kept between visits)."""
 DEFAULT_WINDOW = "1h"
@@ -58,13 +55,15 @@ class FormError(ValueError):
 
 
 def parse_duration(text: str, field: str) -> timedelta | None:
-    """``100ms``, ``1.5s``, ``2m``, ``1h``, ``2d``, ``500us``; empty = None."""
+    """``100ms``, ``1.5s``, ``2m``, ``1h30m``, ``500us`` (the app's one duration syntax); empty = None."""
     if not text.strip():
         return None
-    match = _DURATION.match(text)
-    if match is None:
-        raise FormError(field, f"{field}: expected a duration like 100ms, 1.5s, 2m or 1h (got {text!r})")
-    return timedelta(microseconds=float(match.group(1)) * _UNITS_US[match.group(2)])
+    try:
+        return duration_of(text)
+    except ValueError:
+        raise FormError(
+            field, f"{field}: expected a duration like 100ms, 1.5s, 2m or 1h (got {text!r})"
+        ) from None
 
 
 def _parse_time(text: str) -> datetime:
