@@ -36,12 +36,22 @@ def covered_firing(silence: Silence, alerts: Iterable[Alert]) -> list[Alert]:
 
 
 def due_extensions(
-    silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime, step: timedelta
+    silences: Sequence[Silence],
+    alerts: Sequence[Alert],
+    now: datetime,
+    step: timedelta,
+    created_by: str | None = None,
 ) -> list[Silence]:
-    """The app's until-resolved silences to extend: active, an alert still firing, < half a step left."""
+    """The app's until-resolved silences to extend: active, an alert still firing, < half a step left.
+
+    With ``created_by``, only that user's: two engineers running the app each keep their own
+    acks alive instead of both extending every one.
+    """
     due = []
     for silence in silences:
         if silence.status.state != "active" or not is_until_resolved(silence):
+            continue
+        if created_by is not None and silence.created_by != created_by:
             continue
         if silence.ends_at - now >= step / 2:
             continue
@@ -62,7 +72,7 @@ class AckKeeper:
     ) -> list[ActionResult]:
         """Extend every due silence; one result per extension."""
         results = []
-        for silence in due_extensions(silences, alerts, now, self._step):
+        for silence in due_extensions(silences, alerts, now, self._step, created_by=self._actions.user):
             # One extension per silence and current end: a keeper running again before the next
             # poll shows the new end maps to the same outbox item instead of extending twice.
             key = f"keep-{silence.id}-{int(silence.ends_at.timestamp())}"

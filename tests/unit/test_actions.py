@@ -621,6 +621,18 @@ async def test_ack_until_resolved_is_extended_while_firing_and_lapses_after(
         status=SilenceStatus(state="active"),
     )
     assert due_extensions([foreign], firing, clock.now(), timedelta(minutes=30)) == []
+    # Another engineer's until-resolved ack (same marker, another createdBy) is theirs to keep alive.
+    colleague = Silence(
+        id="colleague",
+        matchers=current.matchers,
+        starts_at=current.starts_at,
+        ends_at=clock.now() + timedelta(minutes=1),
+        created_by="carol@laptop",
+        comment=current.comment,
+        status=SilenceStatus(state="active"),
+    )
+    assert due_extensions([colleague], firing, clock.now(), timedelta(minutes=30)) == [colleague]
+    assert await keeper.run_once([colleague], firing, clock.now()) == []
     app.close()
 
 
