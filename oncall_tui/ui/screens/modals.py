@@ -60,6 +60,9 @@ def parse_end(text: str, now: datetime, default: timedelta) -> tuple[str | None,
             raise ValueError(f"{value!r} is not a time of day")
         local = now.astimezone()
         end = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if end <= local and end + timedelta(days=1) - local <= timedelta(hours=12):
+            # "00:30" typed at 23:30 means tonight; "12:30" typed at 13:02 is a slip, reported as past.
+            end += timedelta(days=1)
         return None, end
     if "T" in value and "-" in value:
         try:
