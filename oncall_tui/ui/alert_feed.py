@@ -40,6 +40,7 @@ from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE, Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.store.db import Database
+from oncall_tui.store.outbox import DEFAULT_LEASE
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -235,6 +236,9 @@ class AlertFeed:
                 clock=self._clock,
                 notifier=self._notifier,
                 context=context,
+                # The first attempt tries the peers one after the other; the drain must not pick the
+                # item up while that can still be running.
+                lease=max(DEFAULT_LEASE, timedelta(seconds=am.timeout * len(am.urls) * 2 + 10)),
             )
             # This context's drain: it claims only this context's items (and app-wide notifications),
             # so what was queued for another context waits for that one instead of coming here.
