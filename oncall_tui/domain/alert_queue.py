@@ -344,6 +344,10 @@ class QueueSnapshot:
             else:
                 visible = [r for r in self.rows if r.state is AlertState.ACTIVE]
             found = self._visible[scope] = (visible, _count(visible, self.policy.names()))
+            if len(self._haystacks) >= len(self.rows):
+                # Haystacks already built (the app does it with the poll, off the event loop): line
+                # them up now too, so the first free-text keystroke does not chase 10,000 rows.
+                self._haystacks_of(visible)
         return found
 
     def _filter(self, visible: list[AlertRow], flt: Filter, options: QueueOptions) -> list[AlertRow]:

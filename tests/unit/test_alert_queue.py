@@ -656,6 +656,10 @@ def test_warm_and_cold_haystacks_filter_alike() -> None:
     warm = prepare(groups, POLICY, silences=silences)
     for row in warm.rows[::3]:  # partly warmed, as the UI does in slices while the user types
         warm.haystack(row)
+    full = prepare(groups, POLICY, silences=silences)
+    for row in full.rows:  # fully warmed before any view, as the app's poll thread does
+        full.haystack(row)
     options = QueueOptions(include_suppressed=True, filter=parse_filter("prod check"))
     _same_view(warm.view(options), cold.view(options))
+    _same_view(full.view(options), cold.view(options))
     assert all(warm.haystack(r) == search_text(r.alert) for r in warm.rows)
