@@ -33,6 +33,7 @@ from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.widgets.alert_table import AlertTable
 from tests.support.fake_backends import AM_URLS, JAEGER_URL, PROM_URL, FakeBackends
+from tests.support.waiting import wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "alertmanager"
 GROUPS_FILE = FIXTURES / "karma-am-0.31.0-api-v2-alerts-groups.json"
@@ -278,13 +279,9 @@ def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, tries: int = 500) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
     """Let the app run until ``condition()`` holds (events are awaited, never a fixed sleep)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
+    await wait_until(pilot, condition, what)
 
 
 async def polled(pilot: Pilot[Any]) -> None:
