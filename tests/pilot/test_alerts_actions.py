@@ -15,7 +15,6 @@ import httpx
 import msgspec
 from textual.widgets import Input, Static
 
-from oncall_tui.config.settings import Settings
 from oncall_tui.models.alertmanager import PostableSilence, SilenceMatcher
 from oncall_tui.models.incident import TimelineKind
 from oncall_tui.store.db import Database
@@ -305,10 +304,10 @@ class TwoClusterBackends(AlertBackends):
         self.posts: list[str] = []
         """Host of every POST /api/v2/silences that was answered."""
 
-    def settings(self) -> Settings:
-        base = super().settings().model_dump(mode="json", exclude_none=True)
+    def raw_settings(self) -> dict[str, Any]:
+        base = super().raw_settings()
         base["contexts"]["staging"]["alertmanager"] = {"urls": [STAGING_AM]}
-        return Settings.model_validate(base)
+        return base
 
     def _handler(self, source: str) -> Callable[[httpx.Request], httpx.Response]:
         inner = super()._handler(source)

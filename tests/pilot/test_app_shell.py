@@ -109,7 +109,7 @@ async def test_no_keyring_marks_the_source_no_credentials_and_the_app_runs_on() 
     from oncall_tui.secrets import resolve_secret
 
     backends = FakeBackends(FakeClock(real_sleep=True))
-    raw = backends.settings().model_dump(mode="json")
+    raw = backends.raw_settings()
     raw["contexts"]["prod-eu"]["prometheus"]["auth"] = {"type": "bearer"}
     raw["contexts"]["prod-eu"]["jaeger"]["tls"] = {"insecure_skip_verify": True}
     settings = Settings.model_validate(raw)

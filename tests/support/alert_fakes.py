@@ -26,13 +26,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from oncall_tui.clock import FakeClock
-from oncall_tui.config.settings import Settings
 from oncall_tui.domain.matchers import Matcher, selects
 from oncall_tui.models.alertmanager import SilenceMatcher
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.widgets.alert_table import AlertTable
-from tests.support.fake_backends import AM_URLS, JAEGER_URL, PROM_URL, FakeBackends
+from tests.support.fake_backends import FakeBackends
 from tests.support.waiting import wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "alertmanager"
@@ -97,21 +96,8 @@ class AlertBackends(FakeBackends):
 
     # --- config ------------------------------------------------------------------------------
 
-    def settings(self) -> Settings:
-        return Settings.model_validate(
-            {
-                "contexts": {
-                    "prod-eu": {
-                        "prometheus": {"url": PROM_URL},
-                        "alertmanager": {"urls": AM_URLS},
-                        "jaeger": {"url": JAEGER_URL},
-                    },
-                    "staging": {"prometheus": {"url": PROM_URL}},
-                },
-                "user": "alice@laptop",
-                "alerts": self._alert_settings,
-            }
-        )
+    def raw_settings(self) -> dict[str, Any]:
+        return {**super().raw_settings(), "alerts": self._alert_settings}
 
     def make_app(self, tmp_path: Path, **kwargs: Any) -> OncallApp:
         """The app on these backends, its incident log in ``tmp_path``."""

@@ -40,19 +40,21 @@ class FakeBackends:
         """Every request path seen, in order."""
 
     def settings(self) -> Settings:
-        return Settings.model_validate(
-            {
-                "contexts": {
-                    "prod-eu": {
-                        "prometheus": {"url": PROM_URL},
-                        "alertmanager": {"urls": AM_URLS},
-                        "jaeger": {"url": JAEGER_URL},
-                    },
-                    "staging": {"prometheus": {"url": PROM_URL}},
+        return Settings.model_validate(self.raw_settings())
+
+    def raw_settings(self) -> dict[str, Any]:
+        """config.toml as data: contexts prod-eu (every source) and staging (Prometheus only)."""
+        return {
+            "contexts": {
+                "prod-eu": {
+                    "prometheus": {"url": PROM_URL},
+                    "alertmanager": {"urls": AM_URLS},
+                    "jaeger": {"url": JAEGER_URL},
                 },
-                "user": "alice@laptop",
-            }
-        )
+                "staging": {"prometheus": {"url": PROM_URL}},
+            },
+            "user": "alice@laptop",
+        }
 
     def source_set_factory(
         self, resolver: SecretResolver | None = None
