@@ -32,6 +32,7 @@ from oncall_tui.domain.alert_queue import (
 from oncall_tui.domain.escalation import select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
 from oncall_tui.services.actions import AlertActions, AlertTarget
+from oncall_tui.services.alert_history import History, fetch_history
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
@@ -43,7 +44,7 @@ from oncall_tui.ui.screens.modals import (
     SilenceEditor,
     SilenceRequest,
 )
-from oncall_tui.ui.widgets.alert_detail import AlertDetail, History, fetch_history
+from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
