@@ -488,17 +488,14 @@ class AlertsScreen(OncallScreen):
 
         def run(request: AckRequest) -> Any:
             async def act(actions: AlertActions) -> Any:
-                return [
-                    await actions.ack(
-                        target,
-                        duration=request.duration,
-                        ends_at=request.ends_at,
-                        comment=request.comment,
-                        until_resolved=request.until_resolved,
-                        universe=universe,
-                    )
-                    for target in targets
-                ]
+                return await actions.ack_many(
+                    targets,
+                    duration=request.duration,
+                    ends_at=request.ends_at,
+                    comment=request.comment,
+                    until_resolved=request.until_resolved,
+                    universe=universe,
+                )
 
             return act
 
