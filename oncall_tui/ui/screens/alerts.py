@@ -218,7 +218,10 @@ class AlertsScreen(OncallScreen):
                 text.append(f"{count} {name[:4].upper()}", style=style)
                 text.append("  ")
             text.append("│ ", style="dim")
-            shown = f"{view.shown} shown" if self.options.filter else f"{view.shown} alerts"
+            # With a filter, out of how many: the same count the header shows without one.
+            shown = (
+                f"{view.shown} of {view.unfiltered} shown" if self.options.filter else f"{view.shown} alerts"
+            )
             text.append(shown)
             acked = sum(1 for r in view.alert_rows() if r.state is not AlertState.ACTIVE and r.acks)
             if acked:
@@ -258,7 +261,7 @@ class AlertsScreen(OncallScreen):
         if empty and view is not None:
             if self.options.filter is not None and not self.options.filter.is_empty:
                 message = (
-                    f"No alert matches the filter ({view.total} in total). / edits it, ctrl+u clears it."
+                    f"None of the {view.unfiltered} alerts matches the filter. / edits it, ctrl+u clears it."
                 )
             elif self.feed.state.snapshot is not None and self.feed.state.snapshot.rows:
                 total = len(self.feed.state.snapshot.rows)
