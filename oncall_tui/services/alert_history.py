@@ -12,7 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from oncall_tui.clients.prometheus import PrometheusClient
-from oncall_tui.domain.exemplars import ExemplarTrace, expression_from_generator_url, newest_traces
+from oncall_tui.domain.exemplars import (
+    ExemplarTrace,
+    expression_from_generator_url,
+    is_about_errors,
+    newest_traces,
+)
 from oncall_tui.domain.matchers import quote
 from oncall_tui.domain.severity import format_age
 from oncall_tui.errors import OncallError
@@ -35,7 +40,7 @@ class History:
     ok: bool = True
     """False when Prometheus was absent or failed (the note says why)."""
     traces: tuple[ExemplarTrace, ...] = ()
-    """Traces linked by exemplars of the alert's expression, newest first."""
+    """Traces linked by exemplars of the alert's expression, the one ``x`` opens first."""
     traces_note: str = ""
     """What the exemplar lookup found, or why it found nothing."""
 
@@ -79,14 +84,17 @@ async def fetch_history(
 ) -> History:
     """The alert's firing history over the last 24 h, and the traces its expression's exemplars link."""
     history = await _firing_history(client, labels, now)
-    traces, note = await fetch_exemplar_traces(client, generator_url, now)
+    traces, note = await fetch_exemplar_traces(client, generator_url, now, labels.get("alertname", ""))
     return replace(history, traces=traces, traces_note=note)
 
 
 async def fetch_exemplar_traces(
-    client: PrometheusClient, generator_url: str, now: datetime
+    client: PrometheusClient, generator_url: str, now: datetime, alertname: str = ""
 ) -> tuple[tuple[ExemplarTrace, ...], str]:
-    """Exemplar traces of the rule expression named in ``generatorURL``, with a one-line note."""
+    """Exemplar traces of the rule expression named in ``generatorURL``, with a one-line note.
+
+    For an expression about failed requests, traces of failed requests come first.
+    """
     expression = expression_from_generator_url(generator_url)
     if expression is None:
         return (), "no rule expression in the generator URL: no exemplar traces"
@@ -94,10 +102,23 @@ async def fetch_exemplar_traces(
         result = await client.exemplars(expression, now - EXEMPLAR_WINDOW, now)
     except OncallError as exc:
         return (), f"exemplars unavailable: {exc.message}"
-    traces = tuple(newest_traces(result))
+    about_errors = is_about_errors(expression, alertname)
+    traces = tuple(newest_traces(result, prefer_errors=about_errors))
     if not traces:
         return (), "no exemplars for the rule's expression in the last hour"
-    return traces, f"{len(traces)} trace(s) from exemplars · x opens the newest"
+    return traces, exemplar_note(traces, about_errors)
+
+
+def exemplar_note(traces: Sequence[ExemplarTrace], about_errors: bool) -> str:
+    """``20 traces from exemplars, 6 of failed requests · x opens the newest failed one · X lists them``."""
+    failed = sum(1 for t in traces if t.error)
+    found = f"{len(traces)} trace{'s' if len(traces) != 1 else ''} from exemplars"
+    if failed:
+        found += f", {failed} of failed requests"
+    elif about_errors:
+        found += ", none of a failed request"
+    opens = "the newest failed one" if about_errors and failed else "the newest"
+    return f"{found} · x opens {opens} · X lists them"
 
 
 async def _firing_history(client: PrometheusClient, labels: Mapping[str, str], now: datetime) -> History:

@@ -231,7 +231,15 @@ ALERTS_BINDINGS: list[BindingType] = [
         "Exemplar trace",
         show=False,
         id="alerts-exemplar-trace",
-        tooltip="Open the newest trace linked by an exemplar of the alert's expression",
+        tooltip="Open the trace of the alert's newest exemplar (of a failed request, for an error alert)",
+    ),
+    Binding(
+        "X",
+        "exemplar_list",
+        "Exemplars",
+        show=False,
+        id="alerts-exemplar-list",
+        tooltip="List the exemplar traces of the alert's expression: time, value, trace id, errors",
     ),
     Binding(
         "t",

@@ -35,6 +35,7 @@ from oncall_tui.services.actions import AlertActions, AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
+from oncall_tui.ui.exemplar_jump import jump_to_exemplar
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import (
     AckModal,
@@ -604,17 +605,20 @@ class AlertsScreen(OncallScreen):
         app.open_trace_search(service, start, app.clock.now())
 
     def action_exemplar_trace(self) -> None:
-        """Open the newest trace linked by an exemplar of the highlighted alert's expression."""
+        """Open the trace of the alert's preferred exemplar (a failed request when it is about errors)."""
+        self._exemplar(pick=False)
+
+    def action_exemplar_list(self) -> None:
+        """List the exemplar traces of the alert's expression to pick one."""
+        self._exemplar(pick=True)
+
+    def _exemplar(self, *, pick: bool) -> None:
         row = self.table.current
-        cached = self._history.get(row.key) if isinstance(row, AlertRow) else None
-        if cached is None:
-            self.notify("open the alert's detail (enter) to look up its exemplars first", timeout=4)
+        if not isinstance(row, AlertRow):
+            self.notify("Highlight an alert (not a group) to open its exemplar traces.", timeout=4)
             return
-        history = cached[1]
-        if not history.traces:
-            self.notify(history.traces_note or "no exemplar traces for this alert", timeout=4)
-            return
-        self.oncall_app.open_trace(history.traces[0].trace_id)
+        cached = self._history.get(row.key)
+        jump_to_exemplar(self, row, cached[1] if cached is not None else None, pick=pick)
 
     def action_new_silence(self) -> None:
         row = self.table.current

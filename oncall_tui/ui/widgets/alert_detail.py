@@ -28,10 +28,10 @@ RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
 def _exemplar_text(history: History) -> Text:
     text = Text(history.traces_note, style="dim")
     if history.traces:
-        newest = history.traces[0]
-        text.append(
-            f"\n  newest {newest.trace_id}  value {newest.value:g}  at {newest.at:%H:%M:%S} UTC", style=""
-        )
+        first = history.traces[0]
+        text.append(f"\n  x: {first.trace_id}  value {first.value:g}  at {first.at.astimezone():%H:%M:%S}")
+        if first.error:
+            text.append("  failed", style="bold")
     return text
 
 
