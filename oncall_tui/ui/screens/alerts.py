@@ -330,7 +330,7 @@ class AlertsScreen(OncallScreen):
             try:
                 client = await sources.prometheus()
                 history = await fetch_history(
-                    client, row.alert.labels, app.clock.now(), row.alert.generator_url
+                    client, row.alert.labels, app.clock.now(), row.alert.generator_url, row.alert.starts_at
                 )
             except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
