@@ -593,7 +593,7 @@ class AlertsScreen(OncallScreen):
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
 
     def action_traces(self) -> None:
-        """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
+        """Trace search for the highlighted alert's service, from 15 min before it fired until now (following now)."""
         row = self.table.current
         app = self.oncall_app
         if not isinstance(row, AlertRow):
@@ -602,7 +602,7 @@ class AlertsScreen(OncallScreen):
         labels = row.alert.labels
         service = labels.get("service") or labels.get("job") or None
         start = row.alert.starts_at - timedelta(minutes=15)
-        app.open_trace_search(service, start, app.clock.now())
+        app.open_trace_search(service, start, None)
 
     def action_exemplar_trace(self) -> None:
         """Open the trace of the alert's preferred exemplar (a failed request when it is about errors)."""
