@@ -593,7 +593,7 @@ class AlertsScreen(OncallScreen):
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
 
     def action_traces(self) -> None:
-        """Trace search for the highlighted alert's service, from 15 min before it fired until now (following now)."""
+        """Trace search for the alert's service, from 15 min before it fired; its window follows now."""
         row = self.table.current
         app = self.oncall_app
         if not isinstance(row, AlertRow):

@@ -102,7 +102,7 @@ def parse_window(text: str, now: datetime) -> tuple[datetime, datetime]:
         except ValueError:
             raise FormError(
                 "window",
-                f"window: expected START..[END], ISO 8601 or HH:MM, e.g. 2026-11-27T10:00..11:00 (got {text!r})",
+                f"window: expected START..[END] (ISO 8601 or HH:MM), e.g. 10:00..11:00 (got {text!r})",
             ) from None
         if end <= start:
             raise FormError("window", "window: the end is not after the start")
