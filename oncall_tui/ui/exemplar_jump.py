@@ -53,6 +53,8 @@ def _open(
     screen: OncallScreen, row: AlertRow, traces: tuple[ExemplarTrace, ...], note: str, *, pick: bool
 ) -> None:
     app = screen.oncall_app
+    for trace in reversed(traces):
+        app.known_traces.add(trace.trace_id, f"exemplars of {row.alert.alertname}")
     if not traces:
         screen.notify(note or "no exemplar traces for this alert", timeout=5)
         return

@@ -222,3 +222,6 @@ def test_palette_recognises_trace_ids() -> None:
     assert trace_id_in("deadbeef") == "deadbeef"
     assert trace_id_in("traces") is None and trace_id_in("open 1234abcd now") is None
     assert trace_id_in("1234567") is None  # too short to be an id
+    # Screens show ids shortened; as prefixes they are resolved against the traces the app has seen.
+    assert trace_id_in("trace 83a9efd15c1c", prefix=True) == "83a9efd15c1c"
+    assert trace_id_in("83a9e", prefix=True) is None

@@ -338,6 +338,8 @@ class AlertsScreen(OncallScreen):
         # Keep only fresh entries: a long shift walks through many alerts; stale ones are refetched anyway.
         self._history = {k: v for k, v in self._history.items() if now - v[0] < HISTORY_TTL}
         self._history[row.key] = (now, history)
+        for trace in reversed(history.traces):
+            app.known_traces.add(trace.trace_id, f"exemplars of {row.alert.alertname}")
         if self._detail_key == row.key:
             self.detail.show_history(history)
 

@@ -458,6 +458,8 @@ class TraceSearchScreen(OncallScreen):
         results = self.results
         results.now = self.oncall_app.now
         results.show(message.summaries)
+        for summary in message.summaries:
+            self.oncall_app.known_traces.add(summary.trace_id, "trace search results")
         self._show_result_detail()
         count = len(message.summaries)
         if count:
