@@ -473,7 +473,7 @@ def _print_status(stack: Stack, out: Callable[[str], None]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``up`` | ``down`` | ``status`` | ``switch NAME on|off``; exit status 0 on success (``status``: all up)."""
+    """``up`` | ``down`` | ``status`` | ``switch NAME on|off``; exit 0 on success (``status``: all up)."""
     parser = argparse.ArgumentParser(prog="scripts/stack", description="Run the local Prometheus stack.")
     parser.add_argument("command", choices=["up", "down", "status", "switch"])
     parser.add_argument("switch", nargs="*", help="switch: NAME on|off (fires or resolves SwitchOn)")
