@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "switch":
         if len(args.switch) != 2 or args.switch[1] not in ("on", "off"):
             parser.error("switch takes NAME on|off")
-        stack.switch(args.switch[0], args.switch[1] == "on", severity="critical")
+        stack.switch(args.switch[0], args.switch[1] == "on", severity="critical", service="switchboard")
         _say(f"switch {args.switch[0]} {args.switch[1]}: SwitchOn fires or resolves within seconds")
         return 0
 

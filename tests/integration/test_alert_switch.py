@@ -2,7 +2,8 @@
 
 Every lifecycle test (ack until resolved, incident auto-resolve, escalation after a re-fire)
 stands on this: ``Stack.switch`` writes node_exporter's textfile, Prometheus evaluates
-``oncall_switch == 1`` every second and sends ``SwitchOn`` to Alertmanager.
+``oncall_switch == 1`` every second and sends ``SwitchOn`` to Alertmanager. Switch alerts carry
+``urgency``, not ``severity``: other tests of the same stack count the ``severity`` alerts.
 """
 
 from __future__ import annotations
@@ -41,16 +42,16 @@ def firing(groups: list[AlertGroup], switch: str) -> list[str]:
 async def test_the_switch_fires_resolves_and_fires_again_as_a_new_alert(
     stack: Stack, alertmanager: AlertmanagerClient
 ) -> None:
-    stack.switch("sanity", True, severity="critical", service="switchboard")
+    stack.switch("sanity", True, urgency="page", service="switchboard")
     groups = await eventually(
         alertmanager.alert_groups, lambda g: bool(firing(g, "sanity")), "SwitchOn fired"
     )
     (first,) = firing(groups, "sanity")
     alert = next(a for g in groups for a in g.alerts if a.labels.get("switch") == "sanity")
-    assert alert.labels["severity"] == "critical" and alert.labels["service"] == "switchboard"
+    assert alert.labels["urgency"] == "page" and alert.labels["service"] == "switchboard"
     stack.switch("sanity", False)
     await eventually(alertmanager.alert_groups, lambda g: not firing(g, "sanity"), "SwitchOn resolved")
-    stack.switch("sanity", True, severity="critical", service="switchboard")
+    stack.switch("sanity", True, urgency="page", service="switchboard")
     groups = await eventually(alertmanager.alert_groups, lambda g: bool(firing(g, "sanity")), "fired again")
     # A new firing: Alertmanager reports a later start than the first one's.
     (second,) = firing(groups, "sanity")

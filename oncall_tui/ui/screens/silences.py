@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
 from oncall_tui.domain.severity import format_age
-from oncall_tui.domain.silences import SilenceInfo, marker_of
+from oncall_tui.domain.silences import SilenceInfo, strip_marker
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
 from oncall_tui.services.actions import AlertActions
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
@@ -95,10 +95,7 @@ def silence_lines(state: AlertFeedState) -> list[SilenceLine]:
         if item.kind != CREATE_SILENCE or "replaces" in item.payload:
             continue
         body = msgspec.convert(item.payload["silence"], PostableSilence)
-        comment = body.comment
-        marker = marker_of(comment)
-        if marker is not None:
-            comment = comment[: comment.rfind("[oncall-tui:")].rstrip()
+        comment = strip_marker(body.comment)
         lines.append(
             SilenceLine(
                 f"queued:{item.id}",
@@ -342,7 +339,10 @@ class SilencesScreen(OncallScreen):
             self.feed.perform("expire", [silence.id], act)
 
         self.app.push_screen(
-            ConfirmModal("Expire silence?", f"{matchers}\nby {silence.created_by}: {silence.comment}"), done
+            ConfirmModal(
+                "Expire silence?", f"{matchers}\nby {silence.created_by}: {strip_marker(silence.comment)}"
+            ),
+            done,
         )
 
     def action_extend(self) -> None:
