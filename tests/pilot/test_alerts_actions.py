@@ -20,7 +20,8 @@ from oncall_tui.models.incident import TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
-from oncall_tui.ui.screens.modals import AckModal, ConfirmModal, SpaceCheckbox
+from oncall_tui.ui.screens.escalate_modal import EscalateModal
+from oncall_tui.ui.screens.modals import AckModal, SpaceCheckbox
 from tests.support.alert_fakes import (
     AlertBackends,
     alert_keys,
@@ -33,6 +34,7 @@ from tests.support.alert_fakes import (
     until,
 )
 from tests.support.fake_backends import AM_URLS
+from tests.support.rendered import screen_text
 
 SIZE = (80, 24)
 SERVER1 = "7013294faf5f854d"
@@ -201,16 +203,22 @@ async def test_escalate_asks_first_then_notifies_the_next_level(tmp_path: Path) 
         await polled(pilot)
         screen_of(app).table.move_to(SERVER1)
         await pilot.press("e")
-        assert isinstance(app.screen, ConfirmModal)
-        question = plain(app.screen.query_one("#confirm-body", Static).content)
+        assert isinstance(app.screen, EscalateModal)
+        question = " ".join(screen_text(app).split())
         assert "to level 2 “secondary”, notifying team-hook" in question
         await pilot.press("n")
-        assert not isinstance(app.screen, ConfirmModal)
+        assert not isinstance(app.screen, EscalateModal)
         assert backends.webhooks == []
-        await pilot.press("e", "y")
+        # enter never escalates; a reason typed after tab goes into the notification text.
+        await pilot.press("e", "enter")
+        assert isinstance(app.screen, EscalateModal) and backends.webhooks == []
+        await pilot.press("tab", *"yes db down", "enter")
+        assert isinstance(app.screen, EscalateModal) and backends.webhooks == []
+        await pilot.press("y")
         await until(pilot, lambda: backends.webhooks, "webhook")
         body = backends.webhooks[0]
         assert body["level"]["name"] == "secondary"
+        assert body["text"] == "escalated to secondary (step 2 of 2, policy primary): yes db down"
         assert body["alerts"][0]["fingerprint"] == SERVER1
         await until(pilot, lambda: any("escalate to secondary done" in t for t in toasts(app)), "toast")
 
@@ -222,7 +230,7 @@ async def test_failing_notifier_leaves_the_escalation_pending(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         screen_of(app).table.move_to(SERVER1)
-        await pilot.press("e", "enter")
+        await pilot.press("e", "y")
         await until(pilot, lambda: any("pending" in t for t in toasts(app)), "pending toast")
         assert "503" in toasts(app)[-1]
         await until(pilot, lambda: "queued" in summary(app), "queued mark")

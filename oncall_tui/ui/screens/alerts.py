@@ -37,10 +37,10 @@ from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, d
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.exemplar_jump import jump_to_exemplar
 from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.escalate_modal import EscalateModal, EscalateRequest, EscalationPlan
 from oncall_tui.ui.screens.modals import (
     AckModal,
     AckRequest,
-    ConfirmModal,
     PromptModal,
     SilenceEditor,
     SilenceRequest,
@@ -564,35 +564,34 @@ class AlertsScreen(OncallScreen):
         else:
             targets = [AlertTarget.of_row(current)]
         settings = self.feed.settings.alerts
-        lines = Text()
+        plans = []
         for target in targets:
             chosen = select_policy(settings, target.alerts)
-            lines.append(f"{target.title}\n", style="bold")
             if chosen is None:
-                lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
+                line = "no escalation policy applies (see [alerts.escalation_policies])"
+                plans.append(EscalationPlan(target.title, line, False))
                 continue
             name, policy = chosen
             state = self.feed.state.escalations.get(target.group_key)
             level = (state.level if state is not None else 0) + 1
             if level >= policy.steps():
-                lines.append(f"  already at the last level of {name}\n")
+                plans.append(EscalationPlan(target.title, f"already at the last level of {name}", False))
                 continue
             nxt = policy.level_at(level)
-            lines.append(
-                f"  policy {name}: to level {level + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
-            )
+            line = f"policy {name}: to level {level + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}"
+            plans.append(EscalationPlan(target.title, line, True))
 
-        def done(yes: bool | None) -> None:
-            if not yes:
+        def done(request: EscalateRequest | None) -> None:
+            if request is None:
                 return
 
             async def act(actions: AlertActions) -> Any:
-                return [await actions.escalate(target) for target in targets]
+                return [await actions.escalate(target, reason=request.reason) for target in targets]
 
             self.feed.escalated.update(t.group_key for t in targets)
             self.feed.perform("escalate", [a.fingerprint for t in targets for a in t.alerts], act)
 
-        self.app.push_screen(ConfirmModal("Escalate?", lines), done)
+        self.app.push_screen(EscalateModal(plans), done)
 
     def action_traces(self) -> None:
         """Trace search for the alert's service, from 15 min before it fired; its window follows now."""
