@@ -41,9 +41,11 @@ from oncall_tui.ui.screens.escalate_modal import EscalateModal, EscalateRequest,
 from oncall_tui.ui.screens.modals import (
     AckModal,
     AckRequest,
+    ConfirmModal,
     PromptModal,
     SilenceEditor,
     SilenceRequest,
+    describe_ack,
 )
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
@@ -509,12 +511,41 @@ class AlertsScreen(OncallScreen):
             # A bad duration still goes through the action service: logged if the group has an open incident.
             self.feed.perform("ack", [], run(request))
 
+        # Acks by someone else: shown in the dialog, and replacing them is asked for separately.
+        now = app.clock.now()
+        theirs = {s.silence_id: s for r in rows for s in r.acks if s.created_by != self.feed.settings.user}
+        existing = [describe_ack(s, now) for s in theirs.values()]
+
+        def perform(request: AckRequest) -> None:
+            act = run(request)
+            if theirs:
+                by_group = {t.group_key: [sid for sid in t.ack_ids if sid in theirs] for t in targets}
+
+                async def act(actions: AlertActions) -> Any:
+                    results = await run(request)(actions)
+                    for target in targets:
+                        if by_group[target.group_key]:
+                            comment = f"replaced by {actions.user}'s ack"
+                            results.append(
+                                await actions.unack(target, by_group[target.group_key], comment=comment)
+                            )
+                    return results
+
+            if self.feed.perform("ack", [r.key for r in rows], act):
+                self.table.selected.clear()
+                self.apply_view()
+
         def done(request: AckRequest | None) -> None:
             if request is None:
                 return
-            if self.feed.perform("ack", [r.key for r in rows], run(request)):
-                self.table.selected.clear()
-                self.apply_view()
+            if not theirs:
+                perform(request)
+                return
+            body = "\n".join(existing) + "\n\nYour ack replaces it: their silence is expired."
+            self.app.push_screen(
+                ConfirmModal("Replace the existing ack?", body),
+                lambda yes: perform(request) if yes else self.notify("Ack kept as it was.", timeout=3),
+            )
 
         names = [f"{r.alert.alertname} {r.alert.labels.get('instance', '')}".strip() for r in rows]
         self.app.push_screen(
@@ -524,6 +555,7 @@ class AlertsScreen(OncallScreen):
                 until_resolved=settings.ack.until_resolved,
                 now=app.clock.now,
                 rejected=rejected,
+                existing=existing,
             ),
             done,
         )

@@ -22,9 +22,15 @@ from textual.widgets import Checkbox, Input, Label, Static
 from oncall_tui.config.alerting import format_duration
 from oncall_tui.domain.alert_queue import silence_preview
 from oncall_tui.domain.matchers import Matcher, ParseError, parse_matchers, validate_silence_matchers
+from oncall_tui.domain.severity import format_age
+from oncall_tui.domain.silences import SilenceInfo
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.services.actions import ack_end
+
+ACK_CSS = """
+AckModal #ack-existing { color: $warning; margin-top: 1; height: auto; }
+"""
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -108,7 +114,7 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
 class AckModal(ModalScreen[AckRequest | None]):
     """Ack: duration (or end time), comment, "until resolved"."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="AckModal")
+    DEFAULT_CSS = MODAL_CSS.format(name="AckModal") + ACK_CSS
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="ack-cancel", tooltip="Close without acking"),
         Binding("ctrl+s,enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
@@ -122,8 +128,10 @@ class AckModal(ModalScreen[AckRequest | None]):
         until_resolved: bool,
         now: Callable[[], datetime],
         rejected: Callable[[AckRequest], None] | None = None,
+        existing: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._existing = list(existing)
         self._names = list(names)
         self._default = default_duration
         self._until = until_resolved
@@ -135,6 +143,12 @@ class AckModal(ModalScreen[AckRequest | None]):
         shown = ", ".join(self._names[:4]) + (f" +{count - 4} more" if count > 4 else "")
         with Vertical():
             yield Label(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}", classes="modal-title")
+            if self._existing:
+                # Someone is on it already: who, since when, why and until when, before anything is typed.
+                lines = "\n".join(f"• {line}" for line in self._existing)
+                yield Static(
+                    f"Already acked, yours would replace it (asked next):\n{lines}", id="ack-existing"
+                )
             yield Label("Duration (30m, 2h, 1h30m) or end time (14:30)", classes="field-label")
             yield Input(format_duration(self._default), id="ack-duration", compact=True)
             yield Static("", id="ack-duration-error", classes="field-error")
@@ -201,6 +215,19 @@ class AckModal(ModalScreen[AckRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def describe_ack(info: SilenceInfo, now: datetime) -> str:
+    """``bob@host acked it 12m ago, until 14:30 (48m left): “on it”`` (local time)."""
+    until = info.ends_at.astimezone()
+    left = info.left(now)
+    text = (
+        f"{info.created_by} acked it {format_age(info.age(now))} ago, until {until:%H:%M}"
+        f" ({format_age(left)} left)"
+    )
+    if info.until_resolved:
+        text += ", until resolved"
+    return text + (f": “{info.comment}”" if info.comment else "")
 
 
 def _until_label(on: bool) -> str:
