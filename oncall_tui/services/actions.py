@@ -783,25 +783,29 @@ class AlertActions:
         comment: str = "",
         target: AlertTarget | None = None,
         request_id: str | None = None,
+        starts_at: datetime | None = None,
     ) -> ActionResult:
-        """A silence from typed matchers (``name="v", other=~"x|y"``)."""
+        """A silence from typed matchers (``name="v", other=~"x|y"``), from ``starts_at`` (default now)."""
         now = self._clock.now()
+        start = max(starts_at, now) if starts_at is not None else now
         try:
             parsed = parse_matchers(matchers) if isinstance(matchers, str) else list(matchers)
             validate_silence_matchers(parsed)
-            end = ack_end(now, duration, ends_at, self._settings.ack.default_duration)
+            end = ack_end(start, duration, ends_at, self._settings.ack.default_duration)
         except (ValueError, OncallError) as exc:
             return await asyncio.to_thread(self._fail_input, target, "silence", str(exc))
         note = comment.strip() or f"silenced by {self.user}"
         key = "sil-" + _key(
             "silence", format_matchers(parsed), end.isoformat(), self.user, request_id or now.isoformat()
         )
-        item = self._silence_item(parsed, now, end, note, key, purpose="silence")
+        item = self._silence_item(parsed, start, end, note, key, purpose="silence")
+        begins = f" from {start.isoformat(timespec='minutes')}" if start > now else ""
         return await self._change_silence(
             parsed,
             target,
             item,
-            text=f"silence {format_matchers(parsed)} until {end.isoformat(timespec='minutes')}: {note}",
+            text=f"silence {format_matchers(parsed)}{begins} until {end.isoformat(timespec='minutes')}"
+            f": {note}",
             data={"matchers": format_matchers(parsed), "ends_at": end.isoformat(), "comment": note},
             what="silence",
         )

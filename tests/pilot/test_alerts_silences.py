@@ -12,10 +12,12 @@ from typing import Any
 from textual.widgets import Label, Static
 
 from oncall_tui.ui.screens.alerts import AlertsScreen
-from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, SilenceEditor
+from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal
+from oncall_tui.ui.screens.silence_editor import SilenceEditor
 from oncall_tui.ui.screens.silences import SilencesScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
 from tests.support.alert_fakes import AlertBackends, next_poll, plain, polled, until
+from tests.support.rendered import screen_text
 
 SIZE = (80, 24)
 DEV_HOSTS = "dcb3b5d0-9f10-4baa-977a-70073a1899bd"
@@ -109,10 +111,26 @@ async def test_n_creates_a_silence_from_typed_matchers_with_a_preview(tmp_path: 
         assert "column" in plain(editor.query_one("#silence-matchers-error", Static).content)
         await pilot.press("enter")
         assert app.screen is editor
-        await pilot.press('"', "tab", "tab", *"disk swap", "enter")
+        # enter only moves on; ctrl+s without a comment is refused, saying so.
+        await pilot.press("shift+tab", "end", '"', "enter")
+        assert app.screen is editor and editor.query_one("#silence-start").has_focus
+        await pilot.press("ctrl+s")
+        assert app.screen is editor
+        assert "a comment is required" in " ".join(screen_text(app).split())
+        # A maintenance window: starts at 14:00 (the frozen time is 13:02), for 2 h.
+        await pilot.press(*"14:00", "tab", "ctrl+u", *"2h", "tab", *"disk swap", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the confirmation")
+        question = " ".join(screen_text(app).replace("│", " ").split())
+        assert 'Create this silence? {cluster="staging", alertname=~"Host_.*"}' in question, question
+        assert "from 2026-03-11 14:00 until 2026-03-11 16:00 (2h) silencing 3 current alerts" in question
+        assert "“disk swap”" in question and len(backends.silences) == 3
+        await pilot.press("y")
         await until(pilot, lambda: any("silence done" in t for t in toasts(app)), "silence done")
         created = backends.silences[-1]
         assert created["createdBy"] == "alice@laptop" and created["comment"].startswith("disk swap")
+        assert created["startsAt"].startswith("2026-03-11T14:00") and created["endsAt"].startswith(
+            "2026-03-11T16:00"
+        )
         assert [m["name"] for m in created["matchers"]] == ["cluster", "alertname"]
 
 
@@ -128,3 +146,18 @@ async def test_screens_are_one_key_away_from_each_other(tmp_path: Path) -> None:
         await pilot.press("A")
         assert isinstance(app.screen, AlertsScreen)
         assert len(app.screen_stack) == 2
+
+
+async def test_a_silence_made_here_shows_as_a_silence_not_an_ack(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L", "n", *'instance="server1"', "tab", "tab", "tab", *"NIC swap", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: any("silence done" in t for t in toasts(app)), "silence done")
+        await pilot.press("A", "t")
+        await next_poll(pilot)
+        row = next(line for line in screen_text(app).splitlines() if "server1" in line)
+        assert "silenced alice" in row and "✓" not in row, row

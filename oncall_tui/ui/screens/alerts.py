@@ -43,10 +43,9 @@ from oncall_tui.ui.screens.modals import (
     AckRequest,
     ConfirmModal,
     PromptModal,
-    SilenceEditor,
-    SilenceRequest,
     describe_ack,
 )
+from oncall_tui.ui.screens.silence_editor import SilenceEditor, SilenceRequest
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
@@ -680,6 +679,7 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
                 duration=request.duration,
                 ends_at=request.ends_at,
                 comment=request.comment,
+                starts_at=request.starts_at,
             )
 
         feed.perform("silence", [], act)
