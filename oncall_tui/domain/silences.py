@@ -129,6 +129,16 @@ class SilenceInfo:
         )
 
 
+def extended_end(current_end: datetime, now: datetime, by: timedelta | None, to: datetime | None) -> datetime:
+    """The new end of a silence extended ``by`` a duration (added to its current end, or to now once
+    that has passed) or moved ``to`` an end time (which may shorten it: the caller asks first)."""
+    if to is not None:
+        return to
+    if by is None:
+        raise ValueError("give a duration or an end time")
+    return max(current_end, now) + by
+
+
 # --- the Silences screen ----------------------------------------------------------------------
 
 _SILENCE_ORDER = {"active": 0, "pending": 1, "expired": 2}
@@ -213,6 +223,7 @@ __all__ = [
     "marker_code",
     "marker_of",
     "silence_marker",
+    "extended_end",
     "silence_rows",
     "strip_marker",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal
@@ -85,10 +85,12 @@ async def test_plus_extends_and_the_new_id_alertmanager_answers_is_kept(tmp_path
         screen.table.move_cursor(row=[line.key for line in screen.lines].index(DEV_HOSTS))
         await pilot.press("plus")
         assert isinstance(app.screen, PromptModal)
+        # The prompt says when it ends now; a duration is added to that end (not counted from now).
+        assert "Ends 2063-01-01 00:00" in " ".join(screen_text(app).replace("│", " ").split())
         await pilot.press(*"3h", "enter")
         await until(pilot, lambda: any("extend done" in t for t in toasts(app)), "extend done")
         new = backends.silences[-1]
-        assert new["id"] == "silence-0001" and new["endsAt"].startswith("2026-03-11T16:02:00")
+        assert new["id"] == "silence-0001" and new["endsAt"].startswith("2063-01-01T03:00:00")
         assert "silence-0001" in toasts(app)[-1]
         await next_poll(pilot)
         assert "silence-0001" in [line.key for line in screen.lines]
@@ -161,3 +163,37 @@ async def test_a_silence_made_here_shows_as_a_silence_not_an_ack(tmp_path: Path)
         await next_poll(pilot)
         row = next(line for line in screen_text(app).splitlines() if "server1" in line)
         assert "silenced alice" in row and "✓" not in row, row
+
+
+async def test_an_end_time_that_shortens_a_silence_is_asked_for_and_an_expired_one_can_be_recreated(
+    tmp_path: Path,
+) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        await pilot.press("L")
+        screen = silences_screen(app)
+        screen.table.move_cursor(row=[line.key for line in screen.lines].index(DEV_HOSTS))
+        # 14:30 today is long before 2063: it would shorten the silence, so the app asks.
+        await pilot.press("plus", "ctrl+u", *"14:30", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the shorten question")
+        question = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Shorten the silence?" in question and "It ends at 2063-01-01 00:00" in question, question
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is screen, "back to the list")
+        assert len(backends.silences) == 3 and not any("extend" in t for t in toasts(app))
+        # Expired: + offers to make it again, the editor filled in with its matchers and comment.
+        await pilot.press("x", "y")
+        await until(pilot, lambda: any("expire done" in t for t in toasts(app)), "expire done")
+        await next_poll(pilot)
+        await pilot.press("t")
+        screen.table.move_cursor(row=[line.key for line in screen.lines].index(DEV_HOSTS))
+        await pilot.press("plus")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the recreate question")
+        assert "Recreate it with the same matchers?" in " ".join(screen_text(app).replace("│", " ").split())
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, SilenceEditor), "the editor")
+        editor = app.screen
+        assert editor.query_one("#silence-matchers", Input).value == 'alertname="Host_Down", cluster="dev"'
+        assert editor.query_one("#silence-comment", Input).value.startswith("Silenced Host_Down alerts")

@@ -50,3 +50,12 @@ def test_acks_silences_and_other_peoples_silences_are_told_apart_and_never_show_
     assert (made_here.is_ack, made_here.by_app, made_here.comment) == (False, True, "maintenance")
     assert (legacy.is_ack, legacy.until_resolved, legacy.comment) == (True, True, "old one")
     assert (theirs.is_ack, theirs.by_app, theirs.comment) == (False, False, "disk swap (ticket 42)")
+
+
+def test_extending_adds_to_the_current_end_and_a_past_end_counts_from_now() -> None:
+    from oncall_tui.domain.silences import extended_end
+
+    hour = timedelta(hours=1)
+    assert extended_end(NOW + hour, NOW, 2 * hour, None) == NOW + 3 * hour
+    assert extended_end(NOW - hour, NOW, 2 * hour, None) == NOW + 2 * hour
+    assert extended_end(NOW + hour, NOW, None, NOW + 30 * timedelta(minutes=1)) < NOW + hour

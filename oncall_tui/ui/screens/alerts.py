@@ -662,7 +662,7 @@ class AlertsScreen(OncallScreen):
         open_silence_editor(self, format_matchers(matchers)[1:-1] if matchers else "")
 
 
-def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
+def open_silence_editor(screen: OncallScreen, matchers: str, comment: str = "") -> None:
     """Push the silence editor; create the silence through the action service when confirmed."""
     app = screen.oncall_app
     feed: AlertFeed = app.alert_feed
@@ -688,6 +688,7 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
         SilenceEditor(
             alerts,
             matchers=matchers,
+            comment=comment,
             default_duration=feed.settings.alerts.ack.default_duration,
             now=app.clock.now,
         ),

@@ -84,12 +84,14 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
         alerts: Sequence[Alert],
         *,
         matchers: str = "",
+        comment: str = "",
         default_duration: timedelta,
         now: Callable[[], datetime],
     ) -> None:
         super().__init__()
         self._alerts = list(alerts)
         self._initial = matchers
+        self._comment = comment
         self._default = default_duration
         self._now = now
         self.matched: list[Alert] = []
@@ -108,7 +110,7 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
             yield Input(format_duration(self._default), id="silence-duration", compact=True)
             yield Static("", id="silence-duration-error", classes="field-error")
             yield Label("Comment (required: why, for whoever sees the silence)", classes="field-label")
-            yield Input(placeholder="why", id="silence-comment", compact=True)
+            yield Input(self._comment, placeholder="why", id="silence-comment", compact=True)
             yield Static("", id="silence-comment-error", classes="field-error")
             yield Label("Would silence:", id="silence-preview-title", classes="field-label")
             yield VerticalScroll(Static(id="silence-preview-body"), id="silence-preview")
