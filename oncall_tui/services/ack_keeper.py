@@ -92,8 +92,14 @@ class AckKeeper:
     async def run_once(
         self, silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime
     ) -> list[ActionResult]:
-        """Extend every due silence; one result per extension."""
+        """End the acks whose alerts resolved, extend every due one; one result per change.
+
+        ``silences`` and ``alerts`` are one successful poll's.
+        """
         results = []
+        for silence in due_endings(silences, alerts):
+            # Logged and sent like any expiry (the outbox retries it if Alertmanager is down).
+            results.append(await self._actions.expire_silence(silence))
         for silence in due_extensions(silences, alerts, now, self._step, created_by=self._actions.user):
             # One extension per silence and current end: a keeper running again before the next
             # poll shows the new end maps to the same outbox item instead of extending twice.
