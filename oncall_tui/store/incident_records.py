@@ -33,6 +33,19 @@ from oncall_tui.models.incident_record import (
 from oncall_tui.store.db import Database, from_db_time, to_db_time
 from oncall_tui.store.incidents import IncidentLog
 
+_FIRING_AT_LINK = (
+    "(SELECT f.{column} FROM alert_firings f WHERE f.fingerprint = a.fingerprint"
+    " AND f.starts_at <= a.linked_at ORDER BY f.starts_at DESC LIMIT 1)"
+)
+_LINKED_SELECT = (
+    "SELECT a.incident_id, a.fingerprint, a.linked_at,"
+    f" COALESCE(a.alertname, {_FIRING_AT_LINK.format(column='alertname')}) AS alertname,"
+    f" COALESCE(a.starts_at, {_FIRING_AT_LINK.format(column='starts_at')}) AS starts_at"
+    " FROM incident_alerts a"
+)
+"""Linked alerts; what the link did not know (name, start) comes from the firing that was current
+when it was linked, if the app saw it (links written by alert actions carry only fingerprints)."""
+
 
 class _Keep(Enum):
     KEEP = "keep"
@@ -320,7 +333,7 @@ class IncidentRecords:
         }
         alerts: dict[int, list[sqlite3.Row]] = {}
         for row in self._db.query(
-            f"SELECT * FROM incident_alerts WHERE incident_id IN ({marks}) ORDER BY linked_at, rowid", ids
+            f"{_LINKED_SELECT} WHERE a.incident_id IN ({marks}) ORDER BY a.linked_at, a.rowid", ids
         ):
             alerts.setdefault(int(row["incident_id"]), []).append(row)
         out = []
@@ -364,7 +377,7 @@ class IncidentRecords:
         if row is None:
             raise StoreError(f"no incident #{incident_id}")
         alerts = conn.execute(
-            "SELECT * FROM incident_alerts WHERE incident_id = ? ORDER BY linked_at, rowid", (incident_id,)
+            f"{_LINKED_SELECT} WHERE a.incident_id = ? ORDER BY a.linked_at, a.rowid", (incident_id,)
         ).fetchall()
         items = conn.execute(
             "SELECT * FROM action_items WHERE incident_id = ? ORDER BY id", (incident_id,)
