@@ -24,7 +24,9 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from oncall_tui.config.alerting import format_duration
 from oncall_tui.domain.severity import NONE
 from oncall_tui.models.incident import TimelineEntry, TimelineKind
 from oncall_tui.models.incident_record import AlertFiring, IncidentRecord
@@ -210,3 +212,68 @@ def build_report(
         raise ValueError("report windows must be positive numbers of days")
     figures = tuple(row for days in spans for row in severity_figures(records, now, days))
     return Report(now, spans, figures, spans[-1], tuple(noise(firings, acks, now, spans[-1])))
+
+
+def short_duration(value: timedelta | None) -> str:
+    """``1h5m``-style, rounded to whole seconds (minutes from an hour up); ``—`` for None."""
+    if value is None:
+        return "—"
+    seconds = round(value.total_seconds())
+    if seconds >= 3600:
+        seconds = round(seconds / 60) * 60
+    return format_duration(timedelta(seconds=seconds))
+
+
+def figure_text(figure: Figure) -> str:
+    """``mean / median / p90 (n)``, e.g. ``2m / 2m / 3m (3)``; ``— (0)`` without data."""
+    if figure.count == 0:
+        return "— (0)"
+    parts = (short_duration(figure.mean), short_duration(figure.median), short_duration(figure.p90))
+    return f"{' / '.join(parts)} ({figure.count})"
+
+
+def figure_json(figure: Figure) -> dict[str, float | int | None]:
+    """``count`` and ``mean``/``median``/``p90`` in seconds (None without data), for ``--json``."""
+
+    def seconds(value: timedelta | None) -> float | None:
+        return None if value is None else round(value.total_seconds(), 3)
+
+    return {
+        "count": figure.count,
+        "mean_seconds": seconds(figure.mean),
+        "median_seconds": seconds(figure.median),
+        "p90_seconds": seconds(figure.p90),
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data (``oncall-tui report --json``)."""
+    return {
+        "now": report.now.isoformat(),
+        "windows": list(report.windows),
+        "figures": [
+            {
+                "days": row.days,
+                "severity": row.severity,
+                "incidents": row.incidents,
+                "mtta": figure_json(row.tta),
+                "mttr": figure_json(row.ttr),
+                "time_to_detect": figure_json(row.ttd),
+            }
+            for row in report.figures
+        ],
+        "noise_days": report.noise_days,
+        "noise": [
+            {
+                "alertname": row.alertname,
+                "fired": row.fired,
+                "acked": row.acked,
+                "not_actionable": row.not_actionable,
+                "not_actionable_share": row.not_actionable_share,
+                "median_time_to_ack_seconds": None
+                if row.median_tta is None
+                else round(row.median_tta.total_seconds(), 3),
+            }
+            for row in report.noise
+        ],
+    }
