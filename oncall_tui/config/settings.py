@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from oncall_tui.config.alerting import AlertSettings
+from oncall_tui.config.runbooks import RunbookSettings
 
 
 class _Strict(BaseModel):
@@ -176,6 +177,8 @@ class Settings(_Strict):
     """Severity policy, ack defaults and escalation."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key overrides by binding id, e.g. ``{ refresh-now = "f5" }``; ``?`` in the app lists the ids."""
+    runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
+    """Runbook directories and ``runbook_url`` prefix rules (see ``config/runbooks.py``)."""
 
     # A field validator, not a model validator: its error is then located at ``default_context``,
     # so ``config check`` can name the field. ``contexts`` is declared first, so it is in ``info.data``
