@@ -93,7 +93,8 @@ def auto_decimals(value: float) -> int:
 
 
 def _number(value: float, decimals: int | None) -> str:
-    places = auto_decimals(value) if decimals is None else decimals
+    # Whole numbers (counts, round values) need no decimals unless the panel asks for them.
+    places = (0 if value.is_integer() else auto_decimals(value)) if decimals is None else decimals
     text = f"{value:.{places}f}"
     # "-0" reads like a sign error on a dashboard.
     return "0" if text.strip("-0.") == "" and text.startswith("-") else text
