@@ -80,15 +80,17 @@ class PanelPlan:
         return replace(self, queries=queries)
 
 
-def grid(window: timedelta, columns: int, now: float) -> tuple[float, float]:
+def grid(window: timedelta, columns: int, now: float, granularity: float = 1.0) -> tuple[float, float]:
     """``(start, step)`` of ``columns`` points covering ``window`` up to ``now``.
 
-    The end is rounded down to a multiple of the step, so two refreshes within one step ask
-    for the same points (and an unchanged panel need not be repainted).
+    The end is rounded down to a multiple of ``granularity`` (the scrape interval, or the
+    step when that is shorter): the last point is at most one scrape old, and two refreshes
+    within one scrape ask for the same points, so an unchanged panel need not be repainted.
     """
     columns = max(2, columns)
     step = max(1.0, window.total_seconds() / columns)
-    end = math.floor(now / step) * step
+    unit = max(1.0, min(step, granularity))
+    end = math.floor(now / unit) * unit
     return end - (columns - 1) * step, step
 
 
@@ -102,7 +104,7 @@ def plan_panel(
     scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
 ) -> PanelPlan:
     """Resolve ``panel`` over ``window`` ending at ``now`` with ``columns`` points."""
-    start, step = grid(window, columns, now)
+    start, step = grid(window, columns, now, scrape_interval.total_seconds())
     values = {
         **promql.builtin_values(window, timedelta(seconds=step), scrape_interval),
         **variables,

@@ -126,9 +126,11 @@ def test_thousands_of_series_are_capped_to_the_top_n_by_current_value() -> None:
 
 
 def test_the_grid_ends_on_a_step_so_refreshes_within_a_step_ask_the_same() -> None:
-    assert grid(timedelta(hours=1), 60, now=1020.0) == grid(timedelta(hours=1), 60, now=1079.0)
-    start, step = grid(timedelta(hours=1), 60, now=3600.0)
+    assert grid(timedelta(hours=1), 60, 1020.0, 15.0) == grid(timedelta(hours=1), 60, 1034.0, 15.0)
+    start, step = grid(timedelta(hours=1), 60, 3607.0, 15.0)
+    # The last point is the latest scrape, not the last whole step.
     assert step == 60.0 and start + 59 * step == 3600.0
+    assert grid(timedelta(minutes=1), 60, 3607.5, 15.0) == (3548.0, 1.0)
 
 
 def test_slo_panel_reads_burn_rates_and_budget() -> None:
