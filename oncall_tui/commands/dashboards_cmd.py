@@ -73,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_show(args))
     except KeyboardInterrupt:
         return EXIT_OK
+    except ConfigError as error:
+        _write(sys.stderr, "".join(f"{p}\n" for p in error.problems))
+        return EXIT_USAGE
+    except OncallError as error:
+        _write(sys.stderr, f"{error}\n")
+        return EXIT_SOURCE
 
 
 def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
@@ -131,23 +137,15 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    try:
-        async with _catalog(args) as (catalog, _client):
-            for problem in catalog.problems:
-                _write(sys.stderr, f"warning: {problem}\n")
-            width = max((len(e.name) for e in catalog.entries), default=0)
-            title_width = max((len(e.dashboard.title) for e in catalog.entries), default=0)
-            for entry in catalog.entries:
-                _write(
-                    sys.stdout,
-                    f"{entry.name:<{width}}  {entry.dashboard.title:<{title_width}}  {entry.origin}\n",
-                )
-    except ConfigError as error:
-        _write(sys.stderr, "".join(f"{p}\n" for p in error.problems))
-        return EXIT_USAGE
-    except OncallError as error:
-        _write(sys.stderr, f"{error}\n")
-        return EXIT_SOURCE
+    async with _catalog(args) as (catalog, _client):
+        for problem in catalog.problems:
+            _write(sys.stderr, f"warning: {problem}\n")
+        width = max((len(e.name) for e in catalog.entries), default=0)
+        title_width = max((len(e.dashboard.title) for e in catalog.entries), default=0)
+        for entry in catalog.entries:
+            _write(
+                sys.stdout, f"{entry.name:<{width}}  {entry.dashboard.title:<{title_width}}  {entry.origin}\n"
+            )
     return EXIT_OK
 
 
@@ -157,50 +155,41 @@ async def _show(args: argparse.Namespace) -> int:
     from oncall_tui.services.dashboard_catalog import variable_values
     from oncall_tui.services.panel_data import PanelFetcher
 
-    try:
-        chosen = _parse_vars(args.var)
-        async with _catalog(args) as (catalog, client):
-            entry = catalog.get(args.name)
-            if entry is None:
-                names = ", ".join(e.name for e in catalog.entries) or "none"
-                raise ConfigError([f"no dashboard named {args.name!r} (found: {names})"])
-            if client is None:
-                raise ConfigError(["the context has no prometheus source"])
-            dashboard = entry.dashboard
-            unknown = sorted(set(chosen) - {v.name for v in dashboard.variables})
-            if unknown:
-                declared = ", ".join(v.name for v in dashboard.variables) or "none"
-                raise ConfigError(
-                    [f"--var {unknown[0]}: {entry.name} has no such variable (has: {declared})"]
-                )
-            choices = resolve(dashboard, await variable_values(client, dashboard), chosen)
-            fetcher = PanelFetcher(client)
-            colour = sys.stdout.isatty()
-            refresh = dashboard.refresh.total_seconds() if dashboard.refresh else 15.0
-            while True:
-                now = datetime.now(UTC)
-                answers = await fetcher.fetch_group(
-                    dashboard.panels,
-                    dashboard,
-                    columns=max(2, args.width),
-                    now=now,
-                    variables=substitutions(choices),
-                )
-                failures = [a for a in answers if isinstance(a, OncallError)]
-                if failures and len(failures) == len(answers):
-                    raise failures[0]
-                panels = [a for a in answers if not isinstance(a, OncallError)]
-                header = heading(dashboard.title, entry.name, dashboard.window.total_seconds(), choices, now)
-                _write(sys.stdout, dashboard_text(header, panels, colour=colour))
-                for failure in failures:
-                    _write(sys.stderr, f"warning: {failure}\n")
-                if args.once:
-                    return EXIT_OK
-                await asyncio.sleep(refresh)
-                _write(sys.stdout, "\n")
-    except ConfigError as error:
-        _write(sys.stderr, "".join(f"{p}\n" for p in error.problems))
-        return EXIT_USAGE
-    except OncallError as error:
-        _write(sys.stderr, f"{error}\n")
-        return EXIT_SOURCE
+    chosen = _parse_vars(args.var)
+    async with _catalog(args) as (catalog, client):
+        entry = catalog.get(args.name)
+        if entry is None:
+            names = ", ".join(e.name for e in catalog.entries) or "none"
+            raise ConfigError([f"no dashboard named {args.name!r} (found: {names})"])
+        if client is None:
+            raise ConfigError(["the context has no prometheus source"])
+        dashboard = entry.dashboard
+        unknown = sorted(set(chosen) - {v.name for v in dashboard.variables})
+        if unknown:
+            declared = ", ".join(v.name for v in dashboard.variables) or "none"
+            raise ConfigError([f"--var {unknown[0]}: {entry.name} has no such variable (has: {declared})"])
+        choices = resolve(dashboard, await variable_values(client, dashboard), chosen)
+        fetcher = PanelFetcher(client)
+        colour = sys.stdout.isatty()
+        refresh = dashboard.refresh.total_seconds() if dashboard.refresh else 15.0
+        while True:
+            now = datetime.now(UTC)
+            answers = await fetcher.fetch_group(
+                dashboard.panels,
+                dashboard,
+                columns=max(2, args.width),
+                now=now,
+                variables=substitutions(choices),
+            )
+            failures = [a for a in answers if isinstance(a, OncallError)]
+            if failures and len(failures) == len(answers):
+                raise failures[0]
+            panels = [a for a in answers if not isinstance(a, OncallError)]
+            header = heading(dashboard.title, entry.name, dashboard.window.total_seconds(), choices, now)
+            _write(sys.stdout, dashboard_text(header, panels, colour=colour))
+            for failure in failures:
+                _write(sys.stderr, f"warning: {failure}\n")
+            if args.once:
+                return EXIT_OK
+            await asyncio.sleep(refresh)
+            _write(sys.stdout, "\n")

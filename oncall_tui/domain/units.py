@@ -30,26 +30,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import get_args
 
 from oncall_tui.config.dashboards import UnitName
 
-UNIT_NAMES: tuple[UnitName, ...] = (
-    "none",
-    "short",
-    "percent",
-    "percentunit",
-    "ratio",
-    "seconds",
-    "ms",
-    "us",
-    "ns",
-    "bytes",
-    "bits",
-    "bytes_per_second",
-    "bits_per_second",
-    "reqps",
-    "ops",
-)
+UNIT_NAMES: tuple[UnitName, ...] = get_args(UnitName)
 """Every unit, in the order the docs list them."""
 
 _SI = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))

@@ -10,19 +10,15 @@ import pytest
 from oncall_tui.cli import main
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    for name in list(os.environ):
-        if name.upper().startswith("ONCALL_"):
-            monkeypatch.delenv(name)
+def _config_dir() -> Path:
+    """The XDG config dir the suite-wide fixture points at (a private temp dir)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "oncall-tui"
 
 
 def test_list_names_title_and_origin_of_each_dashboard(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    directory = tmp_path / "xdg_config_home" / "oncall-tui" / "dashboards"
+    directory = _config_dir() / "dashboards"
     directory.mkdir(parents=True)
     (directory / "mine.yaml").write_text("title: Mine\npanels: [{title: Up, queries: [{expr: up}]}]\n")
     assert main(["--demo", "dashboards", "list"]) == 0

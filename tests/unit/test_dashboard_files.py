@@ -52,23 +52,19 @@ panels:
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    for name in list(os.environ):
-        if name.upper().startswith("ONCALL_"):
-            monkeypatch.delenv(name)
+def _config_dir() -> Path:
+    """The XDG config dir the suite-wide fixture points at (a private temp dir)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "oncall-tui"
 
 
-def _dashboards_dir(tmp_path: Path) -> Path:
-    directory = tmp_path / "xdg_config_home" / "oncall-tui" / "dashboards"
+def _dashboards_dir() -> Path:
+    directory = _config_dir() / "dashboards"
     directory.mkdir(parents=True)
     return directory
 
 
-def test_toml_and_yaml_files_load_and_name_defaults_to_the_stem(tmp_path: Path) -> None:
-    directory = _dashboards_dir(tmp_path)
+def test_toml_and_yaml_files_load_and_name_defaults_to_the_stem() -> None:
+    directory = _dashboards_dir()
     (directory / "Checkout RED.toml").write_text(GOOD_TOML)
     (directory / "node.yml").write_text(GOOD_YAML)
     (directory / "notes.txt").write_text("not a dashboard")
@@ -80,8 +76,8 @@ def test_toml_and_yaml_files_load_and_name_defaults_to_the_stem(tmp_path: Path) 
     ]
 
 
-def test_a_broken_file_is_reported_by_file_panel_and_field_and_others_still_load(tmp_path: Path) -> None:
-    directory = _dashboards_dir(tmp_path)
+def test_a_broken_file_is_reported_by_file_panel_and_field_and_others_still_load() -> None:
+    directory = _dashboards_dir()
     (directory / "bad.yaml").write_text(BAD_YAML)
     (directory / "good.toml").write_text(GOOD_TOML)
     (directory / "syntax.toml").write_text("title = \n")
@@ -97,8 +93,8 @@ def test_a_broken_file_is_reported_by_file_panel_and_field_and_others_still_load
     assert found.problems[3].startswith(f"{directory / 'syntax.toml'}: invalid TOML")
 
 
-def test_undeclared_variable_and_duplicate_names_are_problems(tmp_path: Path) -> None:
-    directory = _dashboards_dir(tmp_path)
+def test_undeclared_variable_and_duplicate_names_are_problems() -> None:
+    directory = _dashboards_dir()
     (directory / "a.yaml").write_text(
         "title: A\npanels: [{title: V, queries: [{expr: 'up{x=\"$nope\"}'}]}]\n"
     )
@@ -111,8 +107,8 @@ def test_undeclared_variable_and_duplicate_names_are_problems(tmp_path: Path) ->
     ]
 
 
-def test_config_check_validates_dashboards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = _dashboards_dir(tmp_path)
+def test_config_check_validates_dashboards(capsys: pytest.CaptureFixture[str]) -> None:
+    directory = _dashboards_dir()
     (directory / "good.toml").write_text(GOOD_TOML)
     assert main(["config", "check"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("; 1 dashboard file")
