@@ -41,12 +41,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     HttpUrl,
     PlainSerializer,
@@ -55,22 +53,8 @@ from pydantic import (
     model_validator,
 )
 
-
-def _validate_secret_ref(value: object) -> object:
-    # settings.py imports this module at its top, before it defines SecretRef: import it at validation time.
-    from oncall_tui.config.settings import SecretRef
-
-    if value is None or isinstance(value, SecretRef):
-        return value
-    return SecretRef.model_validate(value)
-
-
-if TYPE_CHECKING:
-    from oncall_tui.config.settings import SecretRef
-
-    SecretRefField = SecretRef
-else:
-    SecretRefField = Annotated[Any, BeforeValidator(_validate_secret_ref)]
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.common import Strict as _Strict
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d|w)", re.IGNORECASE)
 _UNIT_SECONDS = {"us": 1e-6, "µs": 1e-6, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -130,10 +114,6 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
 ]
 """A config duration: ``"5m"``, ``"1h30m"``, a number of seconds."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ResponseTimer(_Strict):
@@ -225,9 +205,9 @@ class NotifierTarget(_Strict):
     """``webhook`` (generic JSON), ``slack`` (Slack-compatible webhook) or ``pagerduty`` (Events v2)."""
     url: HttpUrl | None = None
     """Endpoint; webhook and slack need it (or ``url_secret``); PagerDuty defaults to Events v2."""
-    url_secret: SecretRefField | None = None
+    url_secret: SecretRef | None = None
     """Webhook/slack endpoint as a secret reference (keyring, env or command), for a URL carrying a token."""
-    routing_key: SecretRefField | None = None
+    routing_key: SecretRef | None = None
     """PagerDuty integration (routing) key: a secret reference, never the key itself."""
     timeout: float = Field(default=10.0, gt=0)
     """Seconds before the request is abandoned and the notification kept in the outbox."""

@@ -1,6 +1,6 @@
 """Automatic escalation: which policy applies to a group, how long until it escalates, what is due now.
 
-Pure functions over queue groups (:class:`~oncall_tui.domain.alert_queue.GroupRow`) and
+Pure functions over queue groups (:class:`~oncall_tui.domain.alert_rows.GroupRow`) and
 what the incident log says about each group (:class:`EscalationState`); the service
 (:mod:`oncall_tui.services.actions`) reads the states and performs the escalations.
 
@@ -13,15 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from oncall_tui.config.alerting import AlertSettings, EscalationPolicy
+from oncall_tui.domain.alert_rows import AlertRow, GroupRow
 from oncall_tui.domain.matchers import parse_matchers, selects
 from oncall_tui.models.alertmanager import Alert
-
-if TYPE_CHECKING:
-    # Types only: alert_queue re-exports this module's functions, so no import back at run time.
-    from oncall_tui.domain.alert_queue import AlertRow, GroupRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -514,7 +514,7 @@ def _prepare(
     group_by: str | None,
 ) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
     """Everything a poll needs before the table diff, run in a thread."""
-    snapshot = prepare(groups, policy, silences=silences, previous=previous)
+    snapshot = prepare(groups, policy, silences=silences)
     # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
     for row in snapshot.rows:
         snapshot.haystack(row)

@@ -10,7 +10,8 @@ import keyring.backends.fail
 import pytest
 from pydantic import SecretStr
 
-from oncall_tui.config.settings import AuthSettings, SecretRef
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.settings import AuthSettings
 from oncall_tui.errors import SecretError
 from oncall_tui.secrets import resolve_secret, split_keyring_ref, store_secret
 from tests.support.keyrings import DictKeyring
