@@ -658,19 +658,6 @@ async def test_multi_select_acks_once_per_group_and_pending_marks_map_to_rows(
     app.close()
 
 
-async def test_countdown_to_automatic_escalation_is_visible(
-    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
-) -> None:
-    app = App(tmp_path / "log.db", am, clock)
-    groups = [AlertGroup({"alertname": "Host_Down"}, Receiver("r"), [alert("f1", "server1", minutes=2)])]
-    snapshot = prepare(groups, app.actions.policy)
-    (row,) = snapshot.rows
-    assert await app.actions.countdowns(snapshot) == {row.group_key: timedelta(minutes=3)}
-    await app.actions.ack(AlertTarget.of_row(row), universe=snapshot.alerts())
-    assert await app.actions.countdowns(snapshot) == {}  # acked: no automatic escalation
-    app.close()
-
-
 async def test_an_unexpected_error_keeps_the_action_pending(
     tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
 ) -> None:

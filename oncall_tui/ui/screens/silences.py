@@ -16,8 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
+from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
-from oncall_tui.domain.severity import format_age
 from oncall_tui.domain.silences import SilenceInfo, marker_of
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
 from oncall_tui.services.actions import AlertActions

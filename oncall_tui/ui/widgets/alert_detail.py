@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
-from oncall_tui.domain.severity import format_age
+from oncall_tui.domain.durations import format_age
 from oncall_tui.services.alert_history import History
 from oncall_tui.ui.widgets.alert_table import RowContext, severity_variable, short_left, where_of
 

@@ -44,8 +44,9 @@ from textual.strip import Strip
 
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow, QueueView
+from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.escalation import escalation_countdown, select_policy
-from oncall_tui.domain.severity import SeverityPolicy, format_age
+from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.ui.alert_feed import AlertFeedState
 from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
 
