@@ -306,7 +306,7 @@ class OutboxDrain:
         return self._scope.context
 
     def pending(self) -> list[OutboxItem]:
-        """Items of this context waiting (for the "pending" marks and list), unknown-context ones too."""
+        """Items of this context waiting (for the "pending" marks and list)."""
         return self._outbox.pending(self._scope)
 
     async def run_once(self, now: datetime | None = None) -> list[Delivery]:
