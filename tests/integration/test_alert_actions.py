@@ -33,6 +33,7 @@ from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
+from tests.integration.binaries import require_binaries
 from tests.stack_support import STACK_DIR, Stack, binary_paths
 from tests.support.waiting import eventually
 
@@ -172,9 +173,9 @@ class PrivateAlertmanager:
 
 @pytest.fixture
 def private_am(stack: Stack, tmp_path: Path) -> Iterator[PrivateAlertmanager]:
-    # Depends on ``stack`` only for its skip when the binaries are missing.
-    if not os.access(binary_paths()["alertmanager"], os.X_OK):
-        pytest.skip("prometheus-alertmanager not installed")
+    # Depends on ``stack`` only for its skip (or, under CI, failure) when the binaries are missing.
+    alertmanager = binary_paths()["alertmanager"]
+    require_binaries([] if os.access(alertmanager, os.X_OK) else [alertmanager])
     am = PrivateAlertmanager(tmp_path / "am")
     try:
         yield am
