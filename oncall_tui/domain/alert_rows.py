@@ -94,6 +94,11 @@ class GroupRow:
     """Start of the longest-firing alert."""
 
     @property
+    def acted_on(self) -> tuple[AlertRow, ...]:
+        """What an ack or escalation of the whole group is about: its active alerts, else all of them."""
+        return tuple(r for r in self.alerts if r.state is AlertState.ACTIVE) or self.alerts
+
+    @property
     def title(self) -> str:
         """``alertname="X", cluster="y"`` style label text for the header."""
         return ", ".join(f"{k}={v}" for k, v in self.labels.items()) or "(no labels)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from oncall_tui.domain.alert_rows import AlertRow, AlertState, GroupRow
+from oncall_tui.domain.alert_rows import AlertRow, GroupRow
 from oncall_tui.domain.severity import NONE
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.services.action_engine import Subject
@@ -60,9 +60,7 @@ class AlertTarget:
     @classmethod
     def of_group(cls, group: GroupRow, *, include_suppressed: bool = False) -> AlertTarget:
         """A group's alerts (active ones unless ``include_suppressed``)."""
-        rows = [r for r in group.alerts if include_suppressed or r.state is AlertState.ACTIVE] or list(
-            group.alerts
-        )
+        rows = group.alerts if include_suppressed else group.acted_on
         return cls._of_rows(rows, group.key, dict(group.labels))
 
     @classmethod

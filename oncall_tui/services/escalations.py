@@ -20,6 +20,7 @@ from oncall_tui.domain.escalation import (
     EscalationState,
     due_escalations,
     escalates_by_itself,
+    next_level,
     select_policy,
 )
 from oncall_tui.domain.severity import SeverityPolicy
@@ -80,8 +81,8 @@ class Escalations:
                     return ActionResult(
                         ActionStatus.DONE, f"already escalated to step {current + 1}", incident.id
                     )
-                to = current + 1
-                if to >= policy.steps():
+                following = next_level(policy, current)
+                if following is None:
                     log.append(
                         incident.id,
                         TimelineKind.ACTION_FAILED,
@@ -93,7 +94,7 @@ class Escalations:
                         f"escalate: already at the last level of {policy_name}",
                         incident.id,
                     )
-                level = policy.level_at(to)
+                to, level = following
                 line = f"escalated to {level.name} (step {to + 1} of {policy.steps()}, policy {policy_name})"
                 if automatic:
                     line += ": not acknowledged in time"

@@ -25,8 +25,10 @@ from oncall_tui.domain.alert_queue import (
 )
 from oncall_tui.domain.escalation import (
     EscalationState,
+    current_level,
     due_escalations,
     escalation_countdown,
+    next_level,
     select_policy,
 )
 from oncall_tui.domain.matchers import (
@@ -385,6 +387,35 @@ def test_unacked_critical_escalates_by_itself_when_its_level_delay_runs_out() ->
     assert due_escalations([silenced], {}, settings, NOW, 3) == []
     last = EscalationState(1, 3, NOW - timedelta(hours=1), acknowledged=False)
     assert escalation_countdown(late, last, policy, NOW, 3) is None
+
+
+def test_the_next_level_counts_repeats_and_ends_at_the_last_step() -> None:
+    policy = _escalation_settings().escalation_policies["main"]  # primary, secondary, repeated once
+    assert current_level(None) == 0
+    steps = [next_level(policy, current) for current in range(4)]
+    assert [(s[0], s[1].name) if s else None for s in steps] == [
+        (1, "secondary"),
+        (2, "primary"),
+        (3, "secondary"),
+        None,
+    ]
+    assert current_level(EscalationState(1, 2, NOW, acknowledged=False)) == 2
+
+
+def test_a_group_action_is_about_its_active_alerts_else_all_of_them() -> None:
+    firing = Alert(labels={"alertname": "Down", "instance": "a"}, fingerprint="a", starts_at=NOW)
+    muted = Alert(
+        labels={"alertname": "Down", "instance": "b"},
+        fingerprint="b",
+        starts_at=NOW,
+        status=AlertStatus(state="suppressed", silenced_by=["s"]),
+    )
+    mixed = prepare([AlertGroup({"alertname": "Down"}, Receiver("r"), [firing, muted])], POLICY)
+    (group,) = mixed.view(QueueOptions(include_suppressed=True)).groups
+    assert [r.key for r in group.acted_on] == ["a"]
+    quiet = prepare([AlertGroup({"alertname": "Down"}, Receiver("r"), [muted])], POLICY)
+    (all_muted,) = quiet.view(QueueOptions(include_suppressed=True)).groups
+    assert [r.key for r in all_muted.acted_on] == ["b"]
 
 
 def test_policy_match_must_be_matchers_only() -> None:

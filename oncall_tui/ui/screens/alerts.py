@@ -29,7 +29,7 @@ from oncall_tui.domain.alert_queue import (
     QueueView,
     ack_matchers_for_alert,
 )
-from oncall_tui.domain.escalation import select_policy
+from oncall_tui.domain.escalation import current_level, next_level, select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
 from oncall_tui.services.actions import AlertActions, AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
@@ -471,10 +471,7 @@ class AlertsScreen(OncallScreen):
             if current is None:
                 self.notify("No alert highlighted.", severity="warning", timeout=3)
                 return None
-            if isinstance(current, GroupRow):
-                rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
-            else:
-                rows = [current]
+            rows = list(current.acted_on) if isinstance(current, GroupRow) else [current]
         return AlertTarget.of_rows(rows), rows
 
     def action_ack(self) -> None:
@@ -553,8 +550,7 @@ class AlertsScreen(OncallScreen):
             self.notify("No alert highlighted.", severity="warning", timeout=3)
             return
         if isinstance(current, GroupRow):
-            rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
-            targets = AlertTarget.of_rows(rows)
+            targets = AlertTarget.of_rows(current.acted_on)
         else:
             targets = [AlertTarget.of_row(current)]
         settings = self.feed.settings.alerts
@@ -566,14 +562,13 @@ class AlertsScreen(OncallScreen):
                 lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
                 continue
             name, policy = chosen
-            state = self.feed.state.escalations.get(target.group_key)
-            level = (state.level if state is not None else 0) + 1
-            if level >= policy.steps():
+            following = next_level(policy, current_level(self.feed.state.escalations.get(target.group_key)))
+            if following is None:
                 lines.append(f"  already at the last level of {name}\n")
                 continue
-            nxt = policy.level_at(level)
+            step, nxt = following
             lines.append(
-                f"  policy {name}: to level {level + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
+                f"  policy {name}: to level {step + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
             )
 
         def done(yes: bool | None) -> None:

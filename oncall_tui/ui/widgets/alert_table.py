@@ -45,7 +45,7 @@ from textual.strip import Strip
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow, QueueView
 from oncall_tui.domain.durations import format_age
-from oncall_tui.domain.escalation import escalation_countdown, select_policy
+from oncall_tui.domain.escalation import current_level, escalation_countdown, next_level, select_policy
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.ui.alert_feed import AlertFeedState
 from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
@@ -149,9 +149,9 @@ class RowContext:
                 policy = chosen[1]
                 state = self.state.escalations.get(group_key)
                 left = escalation_countdown(group, state, policy, self.now, len(self.policy.order))
-                if left is not None:
-                    level = (state.level if state is not None else 0) + 1
-                    result = (left, policy.level_at(level).name)
+                following = next_level(policy, current_level(state))
+                if left is not None and following is not None:
+                    result = (left, following[1].name)
         self._countdowns[group_key] = result
         return result
 
