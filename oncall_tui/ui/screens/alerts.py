@@ -35,6 +35,7 @@ from oncall_tui.services.actions import AlertActions, AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
+from oncall_tui.ui.formatting import RowContext, severity_variable
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import (
     AckModal,
@@ -45,7 +46,7 @@ from oncall_tui.ui.screens.modals import (
     SilenceRequest,
 )
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
-from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
+from oncall_tui.ui.widgets.alert_table import AlertTable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 WIDE = 120

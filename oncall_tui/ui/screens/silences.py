@@ -24,10 +24,10 @@ from oncall_tui.services.actions import AlertActions
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
 from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
+from oncall_tui.ui.formatting import short_left, who
 from oncall_tui.ui.screens.alerts import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
-from oncall_tui.ui.widgets.alert_table import short_left, who
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 STATE_ORDER = {"queued": 0, "active": 1, "pending": 2, "expired": 3}
