@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from oncall_tui.models.alertmanager import (
 from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
+from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pending_by_fingerprint
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
@@ -853,4 +855,20 @@ async def test_delivery_and_its_timeline_entry_are_written_together(
     clock.advance(3600)
     (delivery,) = await app.drain.run_once()
     assert delivery.outcome is Outcome.DONE and len(am.posts) == 1
+    app.close()
+
+
+async def test_typed_requests_perform_one_action_per_target(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    targets = (one("f1"), one("f2"))
+    acked = await AckAlerts(targets, duration="30m", comment="looking", universe=ALERTS)(app.actions)
+    assert [r.status for r in acked] == [ActionStatus.DONE, ActionStatus.DONE]
+    assert [s.comment.split(" [")[0] for s in am.active()] == ["looking", "looking"]
+    with_ids = tuple(replace(t, ack_ids=r.silence_ids) for t, r in zip(targets, acked, strict=True))
+    unacked = await UnackAlerts(with_ids)(app.actions)
+    assert [r.message for r in unacked] == ["unack done", "unack done"] and am.active() == []
+    (expired,) = await ExpireSilence(am.silences_by_id[acked[0].silence_ids[0]])(app.actions)
+    assert (expired.status, expired.message) == (ActionStatus.FAILED, "expire: silence s1 already expired")
     app.close()

@@ -31,8 +31,9 @@ from oncall_tui.domain.alert_queue import (
 )
 from oncall_tui.domain.escalation import current_level, next_level, select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
-from oncall_tui.services.actions import AlertActions, AlertTarget
+from oncall_tui.services.actions import AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
+from oncall_tui.services.alert_requests import AckAlerts, CreateSilence, EscalateAlerts, UnackAlerts
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.formatting import RowContext, severity_variable
@@ -484,18 +485,15 @@ class AlertsScreen(OncallScreen):
         app = self.oncall_app
         universe = self.feed.state.snapshot.alerts() if self.feed.state.snapshot else []
 
-        def run(request: AckRequest) -> Any:
-            async def act(actions: AlertActions) -> Any:
-                return await actions.ack_many(
-                    targets,
-                    duration=request.duration,
-                    ends_at=request.ends_at,
-                    comment=request.comment,
-                    until_resolved=request.until_resolved,
-                    universe=universe,
-                )
-
-            return act
+        def run(request: AckRequest) -> AckAlerts:
+            return AckAlerts(
+                tuple(targets),
+                duration=request.duration,
+                ends_at=request.ends_at,
+                comment=request.comment,
+                until_resolved=request.until_resolved,
+                universe=universe,
+            )
 
         def rejected(request: AckRequest) -> None:
             # A bad duration still goes through the action service: logged if the group has an open incident.
@@ -540,10 +538,7 @@ class AlertsScreen(OncallScreen):
             return
         keys = [r.key for r in rows] + [sid for t in acked for sid in t.ack_ids]
 
-        async def act(actions: AlertActions) -> Any:
-            return [await actions.unack(target) for target in acked]
-
-        self.feed.perform("unack", keys, act)
+        self.feed.perform("unack", keys, UnackAlerts(tuple(acked)))
 
     def action_escalate(self) -> None:
         current = self.table.current
@@ -576,11 +571,9 @@ class AlertsScreen(OncallScreen):
             if not yes:
                 return
 
-            async def act(actions: AlertActions) -> Any:
-                return [await actions.escalate(target) for target in targets]
-
             self.feed.escalated.update(t.group_key for t in targets)
-            self.feed.perform("escalate", [a.fingerprint for t in targets for a in t.alerts], act)
+            fingerprints = [a.fingerprint for t in targets for a in t.alerts]
+            self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets)))
 
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
 
@@ -630,15 +623,13 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
         if request is None:
             return
 
-        async def act(actions: AlertActions) -> Any:
-            return await actions.create_silence(
-                list(request.matchers),
-                duration=request.duration,
-                ends_at=request.ends_at,
-                comment=request.comment,
-            )
-
-        feed.perform("silence", [], act)
+        silence = CreateSilence(
+            tuple(request.matchers),
+            duration=request.duration,
+            ends_at=request.ends_at,
+            comment=request.comment,
+        )
+        feed.perform("silence", [], silence)
 
     app.push_screen(
         SilenceEditor(
