@@ -1,4 +1,4 @@
-"""Deliver outbox items: the first attempt (from ``actions.py``) and every retry (the drain loop).
+"""Deliver outbox items: the first attempt (from ``action_engine.py``) and every retry (the drain loop).
 
 Delivered once, never twice — also across a crash or restart of the app:
 

@@ -1,6 +1,6 @@
 """Outbox: remote actions written down before they are sent, retried until delivered, sent once.
 
-The flow an action follows (``services/actions.py``)::
+The flow an action follows (``services/action_engine.py``)::
 
     with db.transaction():                     # both durable together, before any network call
         log.append(incident_id, "ack", ...)
