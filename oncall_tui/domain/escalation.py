@@ -2,7 +2,7 @@
 
 Pure functions over queue groups (:class:`~oncall_tui.domain.alert_rows.GroupRow`) and
 what the incident log says about each group (:class:`EscalationState`); the service
-(:mod:`oncall_tui.services.actions`) reads the states and performs the escalations.
+(:mod:`oncall_tui.services.escalations`) reads the states and performs the escalations.
 
 Only groups with an active (not silenced or inhibited) alert of the highest severity
 escalate by themselves, and only while nobody has acknowledged their incident.
