@@ -872,3 +872,32 @@ async def test_typed_requests_perform_one_action_per_target(
     (expired,) = await ExpireSilence(am.silences_by_id[acked[0].silence_ids[0]])(app.actions)
     assert (expired.status, expired.message) == (ActionStatus.FAILED, "expire: silence s1 already expired")
     app.close()
+
+
+async def test_a_wake_during_a_drain_round_starts_another_round(
+    tmp_path: Path, am: FakeAlertmanager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(NOW, real_sleep=True)  # the drain really waits: a lost wake would wait 60 s
+    app = App(tmp_path / "log.db", am, clock)
+    drain = OutboxDrain(app.db, Deliverer(am), clock)
+    rounds: list[int] = []
+    second = asyncio.Event()
+    real_run_once = drain.run_once
+
+    async def run_once(now: datetime | None = None) -> list[Any]:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            drain.wake()  # e.g. the source came back while this round ran
+        else:
+            second.set()
+        return await real_run_once(now)
+
+    monkeypatch.setattr(drain, "run_once", run_once)
+    task = asyncio.create_task(drain.run(idle=60))
+    try:
+        await asyncio.wait_for(second.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    app.close()
