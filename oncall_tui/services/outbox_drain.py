@@ -282,6 +282,7 @@ class OutboxDrain:
         batch: int = 10,
         lease: timedelta = DEFAULT_LEASE,
         on_error: Callable[[OncallError], None] | None = None,
+        on_delivered: Callable[[Sequence[Delivery]], object] | None = None,
     ) -> None:
         self._outbox = Outbox(db, clock)
         self._log = IncidentLog(db, clock)
@@ -293,6 +294,7 @@ class OutboxDrain:
         self._scope = context_scope(context)
         self._wake = asyncio.Event()
         self._on_error = on_error
+        self._on_delivered = on_delivered
         self.last_error: OncallError | None = None
         """Why the last round failed (the incident log could not be used); None once a round succeeds."""
 
@@ -337,7 +339,9 @@ class OutboxDrain:
     async def run(self, *, idle: float = 30.0) -> None:
         """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`.
 
-        A store failure (e.g. "database is locked" while another process writes) does not end it:
+        After a round that attempted items, ``on_delivered`` gets what happened to them (the UI
+        re-reads what still waits). A store failure (e.g. "database is locked" while another
+        process writes) does not end it:
         it is reported through ``on_error`` (and kept in :attr:`last_error`), and the drain tries
         again after a backoff. Nothing is lost meanwhile: what it had claimed is reclaimed once the
         lease runs out.
@@ -348,7 +352,10 @@ class OutboxDrain:
             # came back meanwhile) must start another round, not be lost until the idle timeout.
             self._wake.clear()
             try:
-                await self.run_once()
+                deliveries = await self.run_once()
+                if deliveries and self._on_delivered is not None:
+                    # What waits changed: the "queued" marks must not wait for the next poll.
+                    self._on_delivered(deliveries)
                 due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
             except StoreError as exc:
                 failures += 1

@@ -250,6 +250,13 @@ class AlertFeed:
                 on_error=lambda exc: self._app.notify(
                     f"{exc.message} — queued actions will be retried", title=exc.title, severity="warning"
                 ),
+                on_delivered=lambda _: self._app.run_worker(
+                    self.refresh_incidents(),
+                    group="alerts",
+                    name="alerts-pending",
+                    exit_on_error=False,
+                    description="reading queued actions",
+                ),
             )
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
             self._app.run_worker(

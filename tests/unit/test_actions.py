@@ -36,7 +36,7 @@ from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
 from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
-from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pending_by_fingerprint
+from oncall_tui.services.outbox_drain import Deliverer, Delivery, OutboxDrain, Outcome, pending_by_fingerprint
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -900,4 +900,31 @@ async def test_a_wake_during_a_drain_round_starts_another_round(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+    app.close()
+
+
+async def test_the_drain_reports_each_round_that_attempted_items(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.down = True
+    assert (await app.actions.ack(one(), universe=ALERTS)).status is ActionStatus.PENDING
+    am.down = False
+    clock.advance(600)
+    reported = asyncio.Event()
+    seen: list[list[str]] = []
+
+    def delivered(deliveries: Sequence[Delivery]) -> None:
+        seen.append([d.outcome.value for d in deliveries])
+        reported.set()
+
+    drain = OutboxDrain(app.db, Deliverer(am), clock, on_delivered=delivered)
+    task = asyncio.create_task(drain.run())
+    try:
+        await asyncio.wait_for(reported.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert seen == [["done"]] and app.outbox.pending() == []
     app.close()
