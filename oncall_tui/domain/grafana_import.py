@@ -91,6 +91,19 @@ class SkippedPanel:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """Something the import changed on the way (a unit, a variable, a dropped query)."""
+
+    message: str
+    """What changed, one line."""
+    panel: str | None = None
+    """Title of the panel it concerns; None for the whole dashboard."""
+
+    def __str__(self) -> str:
+        return f"{self.panel}: {self.message}" if self.panel else self.message
+
+
+@dataclass(frozen=True, slots=True)
 class GrafanaImport:
     """The result of one import."""
 
@@ -98,8 +111,8 @@ class GrafanaImport:
     """The dashboard file; None when no panel could be imported (a dashboard needs one)."""
     skipped: tuple[SkippedPanel, ...]
     """Panels left out, in the Grafana file's order."""
-    notes: tuple[str, ...]
-    """What the import changed on the way (units, variables, intervals), one line each."""
+    notes: tuple[Note, ...]
+    """What the import changed on the way (units, variables, dropped queries)."""
     total_panels: int
     """Panels in the Grafana file (rows not counted)."""
 
@@ -118,7 +131,7 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
-def _validated_panel(data: dict[str, Any], notes: list[str]) -> Panel | str:
+def _validated_panel(data: dict[str, Any], notes: list[Note]) -> Panel | str:
     """The panel model, thresholds dropped (with a note) if they are the only problem; else the error."""
     try:
         return _PANEL.validate_python(data)
@@ -130,7 +143,7 @@ def _validated_panel(data: dict[str, Any], notes: list[str]) -> Panel | str:
         panel = _PANEL.validate_python({k: v for k, v in data.items() if k != "thresholds"})
     except ValidationError as exc:
         return _first_error(exc)
-    notes.append(f"{data['title']}: thresholds dropped ({first})")
+    notes.append(Note(f"thresholds dropped ({first})", data["title"]))
     return panel
 
 
@@ -282,7 +295,7 @@ class _Context:
     sources: _Sources
     substitution: Substitution
     window: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def _decimals(panel: dict[str, Any], defaults: dict[str, Any]) -> int | None:
@@ -402,9 +415,8 @@ def _panel(panel: dict[str, Any], ctx: _Context) -> dict[str, Any] | SkippedPane
             return SkippedPanel(title, kind_text, "every query is hidden")
         return SkippedPanel(title, kind_text, "no queries")
     if foreign:
-        ctx.notes.append(
-            f"{title}: {len(foreign)} non-Prometheus quer{'y' if len(foreign) == 1 else 'ies'} dropped"
-        )
+        plural = "query" if len(foreign) == 1 else "queries"
+        ctx.notes.append(Note(f"{len(foreign)} non-Prometheus {plural} dropped", title))
     return _build_panel(panel, title, kind, exprs, ctx)
 
 
@@ -424,7 +436,7 @@ def _build_panel(
         out["unit"] = choice.unit
         scale = choice.scale
         if choice.note:
-            ctx.notes.append(f"{title}: {choice.note}")
+            ctx.notes.append(Note(choice.note, title))
     decimals = _decimals(panel, defaults)
     if decimals is not None:
         out["decimals"] = decimals
@@ -461,13 +473,11 @@ def import_dashboard(
     )
     time = dashboard.get("time")
     window = grafana_window(time.get("from")) if isinstance(time, dict) else None
-    notes: list[str] = []
+    notes: list[Note] = []
     if isinstance(time, dict) and time.get("from") is not None and window is None:
-        notes.append(
-            f"dashboard time range {time.get('from')!r} is not relative to now; window {DEFAULT_WINDOW}"
-        )
+        notes.append(Note(f"time range {time.get('from')!r} is not relative to now; window {DEFAULT_WINDOW}"))
     variables = convert_variables(dashboard.get("templating"), title, intervals)
-    notes.extend(variables.notes)
+    notes.extend(Note(text) for text in variables.notes)
     unknown: set[str] = set()
     substitution = Substitution(
         {v["name"] for v in variables.variables}, variables.constants, intervals, title, unknown
@@ -489,13 +499,13 @@ def import_dashboard(
             panels.append(panel)
     notes.extend(ctx.notes)
     for name in sorted(unknown):
-        notes.append(f"queries use ${name}, which the dashboard does not define; left as written")
+        notes.append(Note(f"queries use ${name}, which the dashboard does not define; left as written"))
     declared: list[Variable] = []
     for entry in variables.variables:
         try:
             declared.append(Variable.model_validate(entry))
         except ValidationError as exc:
-            notes.append(f"variable ${entry['name']} dropped: {_first_error(exc)}")
+            notes.append(Note(f"variable ${entry['name']} dropped: {_first_error(exc)}"))
     result: Dashboard | None = None
     if panels:
         result = Dashboard(
