@@ -373,7 +373,7 @@ def _panel(panel: dict[str, Any], ctx: _Context) -> dict[str, Any] | SkippedPane
     kind_text = kind if isinstance(kind, str) and kind else "unknown"
     if "libraryPanel" in panel and not isinstance(panel.get("targets"), list):
         return SkippedPanel(title, kind_text, "library panel: its queries live in Grafana, not in this file")
-    if kind not in SPARKLINE_KINDS and kind not in STAT_KINDS:
+    if kind_text not in SPARKLINE_KINDS and kind_text not in STAT_KINDS:
         return SkippedPanel(title, kind_text, f"panel kind {kind_text!r} is not supported")
     targets = panel.get("targets")
     if not isinstance(targets, list) or not targets:
