@@ -100,7 +100,8 @@ def render(result: GrafanaImport, fmt: str, source_name: str) -> str:
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
     else:
         body = toml_write.dumps(data)
-    return header + body
+    # JSON may spell lone surrogates ("\ud800"), which no UTF-8 file can hold.
+    return (header + body).encode("utf-8", "replace").decode("utf-8")
 
 
 def grouped_notes(notes: tuple[Note, ...], limit: int = 3) -> list[str]:
@@ -160,6 +161,15 @@ def run_import_grafana(args: argparse.Namespace) -> int:
         result = import_dashboard(parse_grafana_json(raw, str(source)), source=str(source))
     except GrafanaImportError as exc:
         return _fail(str(exc))
+    target: tuple[Path, str] | None = None
+    if output is not None and result.dashboard is not None:
+        # Refuse a bad or occupied OUT before reporting, so the one line says what to fix.
+        where = _target(output, result.dashboard.title)
+        if isinstance(where, str):
+            return _fail(where)
+        if where[0].exists() and not force:
+            return _fail(f"{where[0]}: exists; use --force to replace it")
+        target = where
     err = sys.stderr
     for panel in result.skipped:
         err.write(f"skipped {panel.title!r} ({panel.kind}): {panel.reason}\n")
@@ -169,17 +179,12 @@ def run_import_grafana(args: argparse.Namespace) -> int:
     if result.dashboard is None:
         err.write(f"{summary}: nothing to write\n")
         return 1
-    if output is None:
+    if target is None:
         sys.stdout.write(render(result, "toml", source.name))
         sys.stdout.flush()
         err.write(summary + "\n")
         return 0
-    target = _target(output, result.dashboard.title)
-    if isinstance(target, str):
-        return _fail(target)
     path, fmt = target
-    if path.exists() and not force:
-        return _fail(f"{path}: exists; use --force to replace it")
     try:
         write_atomic(path, render(result, fmt, source.name))
     except OSError as exc:

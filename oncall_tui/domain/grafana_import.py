@@ -463,8 +463,29 @@ def import_dashboard(
     Raises :class:`GrafanaImportError` (naming ``source``) when ``document`` is not a dashboard;
     anything else that is odd in the file is skipped or noted, never raised.
     """
+    try:
+        return _import(_clean(document), intervals or Intervals(), source)
+    except RecursionError:
+        raise GrafanaImportError(f"{source}: not a Grafana dashboard: nested too deeply") from None
+
+
+def _clean(value: object) -> object:
+    """``value`` with lone surrogates (JSON may spell ``"\\ud800"``) replaced: no file could hold them."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
+def _import(document: object, intervals: Intervals, source: str) -> GrafanaImport:
     dashboard = unwrap(document, source)
-    intervals = intervals or Intervals()
     raw_title = dashboard.get("title")
     title = (
         " ".join(raw_title.split())

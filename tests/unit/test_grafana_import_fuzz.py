@@ -24,7 +24,12 @@ from oncall_tui.commands.grafana_import_cmd import render, run_import_grafana
 from oncall_tui.config.dashboards import Dashboard
 from oncall_tui.domain.grafana_import import GrafanaImportError, file_data, import_dashboard
 
-_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.text(max_size=4)
+_TEXT = (
+    st.text(st.characters(codec="utf-8"), max_size=12)
+    | st.text(max_size=4)
+    # Lone surrogates (JSON can spell them), NUL, and a run of quotes TOML literals cannot hold.
+    | st.sampled_from(["\ud800", "a\udfffb", "x\x00y", "'''", "a'''\n"])
+)
 _SCALARS = (
     st.none()
     | st.booleans()
