@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument(
         "--summary", action="store_true", help="print one JSON object per trace instead of opening the app"
     )
+    from oncall_tui.commands.dashboards_cmd import add_parser as add_dashboards_parser
+
+    add_dashboards_parser(sub)
     return parser
 
 
@@ -82,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.summary:
             return trace_cmd.print_summary(args.file)
         return trace_cmd.open_in_app(args.file, theme=args.theme)
+    if args.command == "dashboards":
+        from oncall_tui.commands import dashboards_cmd
+
+        return dashboards_cmd.run(args)
     from oncall_tui.commands import run_cmd
 
     return run_cmd.run(config_path=args.config, context=args.context, theme=args.theme, demo=args.demo)

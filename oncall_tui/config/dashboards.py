@@ -60,6 +60,9 @@ UnitName = Literal[
 ]
 """Units a panel value is formatted in (see :mod:`oncall_tui.domain.units` for what each one means)."""
 
+HistogramType = Literal["auto", "classic", "native"]
+"""Which histogram series a panel reads: ``_bucket`` series, native histograms, or ``auto`` (either)."""
+
 PanelKind = Literal["sparkline", "stat", "percentiles", "apdex", "slo"]
 """What a panel shows; ``sparkline`` when a file leaves ``kind`` out."""
 
@@ -191,6 +194,8 @@ class PercentilesPanel(_PanelBase):
     """Unit of the histogram's observations."""
     histogram: str = Field(min_length=1)
     """Base metric name, e.g. ``http_request_duration_seconds`` (without ``_bucket``)."""
+    histogram_type: HistogramType = "auto"
+    """``auto`` queries both forms (``or``); ``classic`` or ``native`` only that one."""
     selector: str = ""
     """Label matchers in braces, e.g. ``{service="$service"}``; empty = every series."""
     quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99], min_length=1)
@@ -218,6 +223,8 @@ class ApdexPanel(_PanelBase):
     """The score is a ratio between 0 and 1."""
     histogram: str = Field(min_length=1)
     """Base metric name of a latency histogram in seconds."""
+    histogram_type: HistogramType = "auto"
+    """``auto`` queries both forms (``or``); ``classic`` or ``native`` only that one."""
     selector: str = ""
     """Label matchers in braces; empty = every series."""
     satisfied: float = Field(gt=0)

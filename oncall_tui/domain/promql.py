@@ -148,6 +148,7 @@ def apdex(
     selector: str = "",
     rate_window: timedelta = timedelta(minutes=5),
     by: Sequence[str] = (),
+    flavour: str = "auto",
 ) -> str:
     """Apdex from a latency histogram: (count ≤ T + count ≤ 4T) / 2 / total, classic or native.
 
@@ -169,6 +170,10 @@ def apdex(
         f"((histogram_fraction(0, {satisfied:g}, {native_rate})"
         f" + histogram_fraction(0, {tolerating:g}, {native_rate})) / 2)"
     )
+    if flavour == "classic":
+        return classic
+    if flavour == "native":
+        return native
     return f"{classic} or {native}"
 
 

@@ -35,7 +35,8 @@ def align(
 
 def bounds(values: Sequence[float | None]) -> tuple[float, float] | None:
     """(min, max) of the finite values, or None when there are none."""
-    finite = [v for v in values if v is not None and math.isfinite(v)]
+    # ``-inf < v < inf`` is False for NaN and both infinities: one comparison chain per value.
+    finite = [v for v in values if v is not None and -math.inf < v < math.inf]
     if not finite:
         return None
     return min(finite), max(finite)
@@ -52,19 +53,22 @@ def render(values: Sequence[float | None], low: float | None = None, high: float
         return GAP * len(values)
     lo = found[0] if low is None else low
     hi = found[1] if high is None else high
-    span = hi - lo
     top = len(BLOCKS) - 1
-    out: list[str] = []
-    for value in values:
-        if value is None or math.isnan(value):
-            out.append(GAP)
-        elif value == math.inf:
-            out.append(BLOCKS[top])
-        elif value == -math.inf:
-            out.append(BLOCKS[0])
-        elif span <= 0:
-            out.append(BLOCKS[0] if value == 0 else BLOCKS[top // 2])
-        else:
-            level = round((value - lo) / span * top)
-            out.append(BLOCKS[min(top, max(0, level))])
-    return "".join(out)
+    if hi - lo <= 0:
+        flat = [BLOCKS[0] if v == 0 else BLOCKS[top // 2] for v in values]
+        return "".join(GAP if v is None or v != v else c for v, c in zip(values, flat, strict=True))
+    scale = top / (hi - lo)
+    blocks = BLOCKS
+    # v != v is the NaN test; values at or past the bounds (±Inf included) clamp to the ends.
+    return "".join(
+        [
+            GAP
+            if v is None or v != v
+            else blocks[top]
+            if v >= hi
+            else blocks[0]
+            if v <= lo
+            else blocks[int((v - lo) * scale + 0.5)]
+            for v in values
+        ]
+    )

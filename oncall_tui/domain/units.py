@@ -30,26 +30,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import get_args
 
 from oncall_tui.config.dashboards import UnitName
 
-UNIT_NAMES: tuple[UnitName, ...] = (
-    "none",
-    "short",
-    "percent",
-    "percentunit",
-    "ratio",
-    "seconds",
-    "ms",
-    "us",
-    "ns",
-    "bytes",
-    "bits",
-    "bytes_per_second",
-    "bits_per_second",
-    "reqps",
-    "ops",
-)
+UNIT_NAMES: tuple[UnitName, ...] = get_args(UnitName)
 """Every unit, in the order the docs list them."""
 
 _SI = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
@@ -93,7 +78,8 @@ def auto_decimals(value: float) -> int:
 
 
 def _number(value: float, decimals: int | None) -> str:
-    places = auto_decimals(value) if decimals is None else decimals
+    # Whole numbers (counts, round values) need no decimals unless the panel asks for them.
+    places = (0 if value.is_integer() else auto_decimals(value)) if decimals is None else decimals
     text = f"{value:.{places}f}"
     # "-0" reads like a sign error on a dashboard.
     return "0" if text.strip("-0.") == "" and text.startswith("-") else text
