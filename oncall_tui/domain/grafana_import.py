@@ -317,19 +317,32 @@ def _grafana_unit(panel: dict[str, Any], defaults: dict[str, Any]) -> object:
     return panel.get("format")
 
 
+def _thresholds_shown(panel: dict[str, Any], defaults: dict[str, Any]) -> bool:
+    """Whether Grafana shows the panel's thresholds at all; Grafana's default ``green, red 80``
+    sits in nearly every panel, and importing it where it colours nothing would invent alarms."""
+    kind = panel.get("type")
+    colour = defaults.get("color")
+    by_thresholds = not isinstance(colour, dict) or colour.get("mode", "thresholds") == "thresholds"
+    options = panel.get("options")
+    options = options if isinstance(options, dict) else {}
+    if kind == "timeseries":
+        custom = defaults.get("custom")
+        style = custom.get("thresholdsStyle") if isinstance(custom, dict) else None
+        mode = style.get("mode") if isinstance(style, dict) else None
+        drawn = isinstance(mode, str) and mode != "off"
+        return drawn or (isinstance(colour, dict) and colour.get("mode") == "thresholds")
+    if kind == "stat":
+        return options.get("colorMode") != "none" and by_thresholds
+    if kind == "gauge":
+        return by_thresholds or options.get("showThresholdMarkers") is not False
+    return kind in STAT_KINDS and by_thresholds
+
+
 def _thresholds(panel: dict[str, Any], defaults: dict[str, Any], scale: float) -> dict[str, Any] | None:
     kind = panel.get("type")
     config = defaults.get("thresholds")
     if isinstance(config, dict):
-        shown = kind in STAT_KINDS
-        if kind == "timeseries":
-            custom = defaults.get("custom")
-            style = custom.get("thresholdsStyle") if isinstance(custom, dict) else None
-            mode = style.get("mode") if isinstance(style, dict) else None
-            colour = defaults.get("color")
-            shown = (isinstance(mode, str) and mode != "off") or (
-                isinstance(colour, dict) and colour.get("mode") == "thresholds"
-            )
+        shown = _thresholds_shown(panel, defaults)
         if shown and config.get("mode", "absolute") == "absolute":
             return thresholds_from_steps(config.get("steps"), scale)
         if shown and config.get("mode") == "percentage":

@@ -115,6 +115,12 @@ def test_node_exporter_stat_thresholds_units_and_rate_interval() -> None:
     assert pressure.thresholds is not None
     assert (pressure.thresholds.warning, pressure.thresholds.critical) == pytest.approx((0.7, 0.9))
     assert [q.legend for q in pressure.queries] == ["CPU", "Mem", "I/O", "Irq"]
+    # stat with colorMode "none": Grafana's default green / red 80 colours nothing, so it is not imported.
+    assert _panel(result, "RAM Total").thresholds is None
+    # bargauge green / dark-red at 0 / green at 1: 0 (scrape failed) is bad, 1 is fine → critical below 1.
+    scrape = _panel(result, "Node Exporter Scrape").thresholds
+    assert scrape is not None
+    assert (scrape.warning, scrape.critical, scrape.direction) == (None, 1, "below")
 
 
 def test_kubernetes_mixed_panels_take_their_prometheus_targets() -> None:
