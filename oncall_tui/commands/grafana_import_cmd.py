@@ -1,10 +1,11 @@
 """``oncall-tui dashboards import-grafana FILE.json [-o OUT]``: a Grafana dashboard → a dashboard file.
 
 Without ``-o`` the dashboard file is printed as TOML on stdout, like any converter, so it can be
-read first and redirected (``> ~/.config/oncall-tui/dashboards/node.toml``). ``-o`` names a
-``.toml``, ``.yaml`` or ``.yml`` file, or a directory (the file is then named after the
-dashboard's title, as TOML). Files are written atomically (a temporary file beside the target,
-then a rename) and an existing file is only replaced with ``--force``.
+read first and redirected. ``-o`` names a ``.toml``, ``.yaml`` or ``.yml`` file, or a directory
+(the file is then named after the dashboard's title, as TOML); ``--install`` is ``-o`` the
+dashboards directory next to the config file in use (created if missing), so the dashboard is on
+the Metrics screen at the next start. Files are written atomically (a temporary file beside the
+target, then a rename) and an existing file is only replaced with ``--force``.
 
 The report goes to stderr, so stdout stays a clean file: one line per skipped panel with its
 reason, the notes (units shown differently, variables dropped; the same note for many panels is
@@ -27,6 +28,8 @@ from typing import Any
 import yaml
 
 from oncall_tui import toml_write
+from oncall_tui.config.dashboard_files import SUFFIXES
+from oncall_tui.config.locations import dashboards_dir, ensure_dir
 from oncall_tui.domain.grafana_import import (
     GrafanaImport,
     GrafanaImportError,
@@ -36,8 +39,6 @@ from oncall_tui.domain.grafana_import import (
     parse_grafana_json,
 )
 
-SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
-"""Output formats by file suffix."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Inputs larger than this are refused (Grafana dashboards are kilobytes to a few megabytes)."""
 
@@ -57,12 +58,18 @@ def add_import_grafana_parser(subparsers: argparse._SubParsersAction[argparse.Ar
         ),
     )
     parser.add_argument("file", type=Path, metavar="FILE.json", help="Grafana dashboard JSON")
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "-o",
         "--output",
         type=Path,
         metavar="OUT",
         help="write to OUT (.toml, .yaml or .yml), or into the directory OUT as <title>.toml",
+    )
+    where.add_argument(
+        "--install",
+        action="store_true",
+        help="write <title>.toml into the dashboards directory next to the config file",
     )
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
@@ -126,10 +133,10 @@ def _target(output: Path, title: str) -> tuple[Path, str] | str:
     """Where to write and in which format, or the reason ``output`` is not usable."""
     if output.is_dir():
         return output / f"{slug(title)}.toml", "toml"
-    fmt = SUFFIXES.get(output.suffix.lower())
-    if fmt is None:
+    suffix = output.suffix.lower()
+    if suffix not in SUFFIXES:
         return f"{output}: expected a .toml, .yaml or .yml file, or a directory"
-    return output, fmt
+    return output, "toml" if suffix == ".toml" else "yaml"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -147,10 +154,16 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def run_import_grafana(args: argparse.Namespace) -> int:
-    """Run the command for parsed ``args`` (``file``, ``output``, ``force``); the exit code."""
+    """Run the command for parsed ``args`` (``file``, ``output``, ``install``, ``force``, and the
+    global ``config``); the exit code."""
     source: Path = args.file
     output: Path | None = getattr(args, "output", None)
     force: bool = bool(getattr(args, "force", False))
+    if getattr(args, "install", False):
+        try:
+            output = ensure_dir(dashboards_dir(getattr(args, "config", None)))
+        except OSError as exc:
+            return _fail(f"cannot create the dashboards directory: {exc.strerror or exc}")
     try:
         if source.stat().st_size > MAX_FILE_BYTES:
             return _fail(f"{source}: not a Grafana dashboard: larger than {MAX_FILE_BYTES // 2**20} MiB")

@@ -148,3 +148,18 @@ def test_every_shared_fixture_goes_through_the_command(tmp_path: Path) -> None:
         copy = tmp_path / source.name
         shutil.copy(source, copy)
         assert run(str(copy), "-o", str(tmp_path / f"{source.stem}.yaml")) == 0
+
+
+def test_install_through_the_cli_writes_into_the_config_dashboards_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from oncall_tui.cli import main
+
+    config = tmp_path / "conf" / "config.toml"
+    config.parent.mkdir()
+    assert main(["--config", str(config), "dashboards", "import-grafana", str(K8S), "--install"]) == 0
+    written = tmp_path / "conf" / "dashboards" / "kubernetes-compute-resources-cluster.toml"
+    assert len(Dashboard.model_validate(tomllib.loads(written.read_text())).panels) == 18
+    assert capsys.readouterr().err.splitlines()[-1] == f"imported 18 of 22 panels → {written}"
+    with pytest.raises(SystemExit):  # -o and --install name two places: argparse refuses
+        main(["dashboards", "import-grafana", str(K8S), "--install", "-o", str(tmp_path)])
