@@ -8,14 +8,14 @@ Pure: the caller reads the file and writes the result. What is imported:
   neither imported nor counted;
 * each visible Prometheus target's ``expr`` and ``legendFormat`` (``__auto`` and empty → no
   legend), the unit (:mod:`oncall_tui.domain.grafana_units`), decimals, thresholds (only where
-  Grafana shows them: always on stat-like panels, on time series when drawn or used as colours),
-  the panel's relative time (``timeFrom``) as its window;
+  Grafana shows them: on stat-like panels unless their colour mode hides them, on time series
+  when drawn or used as colours), the panel's relative time (``timeFrom``) as its window;
 * template variables and ``$__…`` variables as :mod:`oncall_tui.domain.grafana_templating`
   describes; the dashboard's ``time.from`` (``now-6h``) as its window and ``refresh``.
 
 A panel is skipped, with the reason, when its kind is not one of those, when its data source is
-not Prometheus (Loki, Elasticsearch, TestData, …; resolved through names, ``{type, uid}``
-objects, ``${DS_…}`` import inputs and data-source variables, per target under ``-- Mixed --``),
+not Prometheus (Loki, Elasticsearch, TestData, …; see :mod:`oncall_tui.domain.grafana_sources`;
+under ``-- Mixed --`` per target, the others dropped with a note),
 when it is a library panel (its queries are not in the file) or when no visible query is left.
 A data source the file does not describe (a bare name, or none) is taken to be Prometheus when
 the target has an ``expr``: that is Grafana's default data source in the dashboards people share.
@@ -33,6 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from oncall_tui.config.alerting import parse_duration
 from oncall_tui.config.dashboards import Dashboard, Panel, Variable
+from oncall_tui.domain.grafana_sources import MIXED, PROMETHEUS_TYPES, DataSources, data_sources
 from oncall_tui.domain.grafana_templating import Intervals, Substitution, convert_variables, substitute
 from oncall_tui.domain.grafana_units import (
     map_unit,
@@ -50,26 +51,8 @@ STAT_KINDS = frozenset({"stat", "gauge", "bargauge", "singlestat"})
 DEFAULT_WINDOW = "1h"
 """The dashboard window when the Grafana file has no usable ``time.from``."""
 
-_PROMETHEUS_TYPES = frozenset({"prometheus"})
-_MIXED = "-- Mixed --"
 _DURATION = re.compile(r"(\d+)([smhdwMy])")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 30 * 86400, "y": 365 * 86400}
-# Names that say what a data source is when a legacy file refers to it by name only.
-_NAME_HINTS = (
-    ("loki", "loki"),
-    ("elastic", "elasticsearch"),
-    ("opensearch", "opensearch"),
-    ("influx", "influxdb"),
-    ("graphite", "graphite"),
-    ("testdata", "testdata"),
-    ("tempo", "tempo"),
-    ("jaeger", "jaeger"),
-    ("zipkin", "zipkin"),
-    ("mysql", "mysql"),
-    ("postgres", "postgres"),
-    ("cloudwatch", "cloudwatch"),
-    ("pyroscope", "pyroscope"),
-)
 
 
 class GrafanaImportError(OncallError):
@@ -188,73 +171,6 @@ def grafana_window(value: object) -> str | None:
     return f"{seconds}s"
 
 
-@dataclass(slots=True)
-class _Sources:
-    """What the file says about its data sources, to decide which targets are Prometheus."""
-
-    inputs: dict[str, str]
-    """``__inputs`` names (``DS_PROMETHEUS``) → plugin id."""
-    variables: dict[str, str]
-    """Data-source variables' names → plugin id (their ``query``)."""
-
-    def kind(self, ref: object) -> str | None:
-        """The plugin id of a data-source reference; ``mixed``; or None when the file does not say."""
-        if ref is None:
-            return None
-        if isinstance(ref, dict):
-            kind = ref.get("type")
-            uid = ref.get("uid")
-            if uid == _MIXED or kind == "mixed":
-                return "mixed"
-            if kind == "datasource" and isinstance(uid, str):
-                return {"-- Dashboard --": "dashboard", "-- Grafana --": "grafana"}.get(uid, "datasource")
-            if isinstance(kind, str) and kind:
-                return kind
-            return self.kind(uid) if isinstance(uid, str) else None
-        if not isinstance(ref, str) or not ref.strip():
-            return None
-        text = ref.strip()
-        if text == _MIXED:
-            return "mixed"
-        if text in ("-- Grafana --", "grafana"):
-            return "grafana"
-        if text == "-- Dashboard --":
-            return "dashboard"
-        var = re.fullmatch(r"\$\{?(\w+)(?::\w+)?\}?|\[\[(\w+)\]\]", text)
-        if var:
-            name = var.group(1) or var.group(2)
-            return self.inputs.get(name) or self.variables.get(name)
-        lowered = text.lower()
-        if "prom" in lowered or "thanos" in lowered or "mimir" in lowered or "cortex" in lowered:
-            return "prometheus"
-        for hint, kind in _NAME_HINTS:
-            if hint in lowered:
-                return kind
-        return None
-
-
-def _sources(dashboard: dict[str, Any], root: object) -> _Sources:
-    inputs: dict[str, str] = {}
-    for holder in (root, dashboard):
-        items = holder.get("__inputs") if isinstance(holder, dict) else None
-        if isinstance(items, list):
-            for item in items:
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    plugin = item.get("pluginId")
-                    if isinstance(plugin, str) and plugin:
-                        inputs[item["name"]] = plugin
-    variables: dict[str, str] = {}
-    templating = dashboard.get("templating")
-    items = templating.get("list") if isinstance(templating, dict) else None
-    if isinstance(items, list):
-        for var in items:
-            if isinstance(var, dict) and var.get("type") == "datasource":
-                name, query = var.get("name"), var.get("query")
-                if isinstance(name, str) and isinstance(query, str) and query:
-                    variables[name] = query
-    return _Sources(inputs, variables)
-
-
 def _title(panel: dict[str, Any]) -> str:
     title = panel.get("title")
     if isinstance(title, str) and title.strip():
@@ -292,7 +208,7 @@ def _legacy_rows(rows: object) -> list[dict[str, Any]]:
 
 @dataclass(slots=True)
 class _Context:
-    sources: _Sources
+    sources: DataSources
     substitution: Substitution
     window: str
     notes: list[Note] = field(default_factory=list)
@@ -400,13 +316,11 @@ def _panel(panel: dict[str, Any], ctx: _Context) -> dict[str, Any] | SkippedPane
             continue
         # Under "-- Mixed --" (or no panel data source) each target names its own.
         source = (
-            panel_source
-            if panel_source not in (None, "mixed")
-            else ctx.sources.kind(target.get("datasource"))
+            panel_source if panel_source not in (None, MIXED) else ctx.sources.kind(target.get("datasource"))
         )
-        source = None if source == "mixed" else source
+        source = None if source == MIXED else source
         expr = target.get("expr")
-        if source is not None and source not in _PROMETHEUS_TYPES:
+        if source is not None and source not in PROMETHEUS_TYPES:
             foreign.append(source)
             continue
         if not isinstance(expr, str):
@@ -516,7 +430,7 @@ def _import(document: object, intervals: Intervals, source: str) -> GrafanaImpor
     substitution = Substitution(
         {v["name"] for v in variables.variables}, variables.constants, intervals, title, unknown
     )
-    ctx = _Context(_sources(dashboard, document), substitution, window or DEFAULT_WINDOW)
+    ctx = _Context(data_sources(dashboard, document), substitution, window or DEFAULT_WINDOW)
     candidates = _walk(dashboard.get("panels")) + _legacy_rows(dashboard.get("rows"))
     panels: list[Panel] = []
     skipped: list[SkippedPanel] = []
