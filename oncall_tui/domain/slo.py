@@ -9,13 +9,13 @@ and rates it on that rounded value: excellent 0.94–1.00, good 0.85–0.93, fai
 0.50–0.69, unacceptable below 0.50. With no samples there is no score (the spec's "NS").
 
 **Burn rate** (Google SRE workbook, "Alerting on SLOs"): how many times faster than allowed the
-error budget ``1 - objective`` is being spent, ``error ratio / (1 - objective)``; 1 spends exactly
-the budget over the SLO window. The workbook's multi-window thresholds for a 30-day window are
-14.4 over 1 h (2% of the budget gone in an hour) and 6 over 6 h (5% in six hours). The workbook
-pages on both and files a ticket for a burn of 1 over 3 days; an on-call panel needs the two
-levels told apart, so here 14.4 over 1 h is ``page`` (act now) and 6 over 6 h is ``ticket``
-(act today), as issue 9 specifies. **Budget left** is ``1 - ratio over the SLO window / budget``:
-1 untouched, 0 spent, negative overspent.
+error budget ``1 - objective`` is being spent, ``error ratio / (1 - objective)``; a burn of 1
+spends exactly the budget over the SLO window. For a 30-day window the workbook's multi-window
+thresholds are a burn above 14.4 over 1 h (2% of the budget in an hour) and above 6 over 6 h (5%
+in six hours). The workbook pages on both and files a ticket for a burn of 1 over 3 days; an
+on-call panel needs the two told apart, so here, as issue 9 specifies, above 14.4 over 1 h is
+``page`` (act now) and above 6 over 6 h is ``ticket`` (act today). **Budget left** is
+``1 - error ratio over the SLO window / budget``: 1 untouched, 0 spent, negative overspent.
 """
 
 from __future__ import annotations
@@ -172,8 +172,9 @@ def budget_left(error_ratio_over_slo_window: float, objective: float) -> float:
     return 1 - burn_rate(error_ratio_over_slo_window, objective)
 
 
-def _at_least(value: float, threshold: float) -> bool:
-    return value >= threshold * (1 - _RELATIVE_SLACK)
+def _above(value: float, threshold: float) -> bool:
+    # Strictly above, as in the workbook's rules (``> 14.4 * 0.001``); float noise at it is not above.
+    return value > threshold * (1 + _RELATIVE_SLACK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +190,10 @@ class SloStatus:
 
     @property
     def level(self) -> BurnLevel:
-        """``page`` at a 1 h burn of 14.4 or more, else ``ticket`` at a 6 h burn of 6 or more, else ``ok``."""
-        if self.burn_1h is not None and _at_least(self.burn_1h, PAGE_BURN_RATE):
+        """``page``: 1 h burn over 14.4; else ``ticket``: 6 h burn over 6; else ``ok``."""
+        if self.burn_1h is not None and _above(self.burn_1h, PAGE_BURN_RATE):
             return "page"
-        if self.burn_6h is not None and _at_least(self.burn_6h, TICKET_BURN_RATE):
+        if self.burn_6h is not None and _above(self.burn_6h, TICKET_BURN_RATE):
             return "ticket"
         return "ok"
 
