@@ -347,6 +347,27 @@ def _panel(panel: dict[str, Any], ctx: _Context) -> dict[str, Any] | SkippedPane
     return _build_panel(panel, title, kind, exprs, ctx)
 
 
+_LAST_VALUE_CALCS = frozenset({"last", "lastNotNull"})
+
+
+def _lost_behaviour(panel: dict[str, Any], kind: str) -> list[str]:
+    """What Grafana does with the panel that the app will not: repeats, transformations, reductions."""
+    lost = []
+    repeat = panel.get("repeat")
+    if isinstance(repeat, str) and repeat:
+        lost.append(f"repeated per ${repeat} value in Grafana; one panel here")
+    transformations = panel.get("transformations")
+    if isinstance(transformations, list) and transformations:
+        lost.append(f"{len(transformations)} Grafana transformation(s) dropped")
+    options = panel.get("options")
+    reduce = options.get("reduceOptions") if isinstance(options, dict) else None
+    calcs = reduce.get("calcs") if isinstance(reduce, dict) else None
+    first = calcs[0] if isinstance(calcs, list) and calcs else None
+    if kind == "stat" and isinstance(first, str) and first not in _LAST_VALUE_CALCS:
+        lost.append(f"Grafana shows the {first} of the range; the app shows the current value")
+    return lost
+
+
 def _build_panel(
     panel: dict[str, Any], title: str, kind: object, exprs: list[tuple[str, str | None]], ctx: _Context
 ) -> dict[str, Any]:
@@ -357,6 +378,7 @@ def _build_panel(
     window = grafana_window(panel.get("timeFrom"))
     panel_window = window or ctx.window
     out: dict[str, Any] = {"title": title, "kind": "sparkline" if kind in SPARKLINE_KINDS else "stat"}
+    ctx.notes.extend(Note(message, title) for message in _lost_behaviour(panel, out["kind"]))
     choice = map_unit(_grafana_unit(panel, defaults))
     scale = 1.0
     if choice is not None:

@@ -412,3 +412,21 @@ def test_absolute_or_odd_times_are_not_windows(text: str) -> None:
 def test_a_dashboard_with_nothing_to_import_has_no_dashboard_file() -> None:
     result = _one({"type": "table", "title": "t", "targets": [_target()]})
     assert result.dashboard is None and result.imported == 0 and result.total_panels == 1
+
+
+def test_what_the_app_does_differently_is_noted() -> None:
+    panel = {
+        "type": "stat",
+        "title": "P",
+        "targets": [_target()],
+        "repeat": "instance",
+        "transformations": [{"id": "reduce"}],
+        "options": {"reduceOptions": {"calcs": ["mean"]}},
+    }
+    assert [n.message for n in _one(panel).notes] == [
+        "repeated per $instance value in Grafana; one panel here",
+        "1 Grafana transformation(s) dropped",
+        "Grafana shows the mean of the range; the app shows the current value",
+    ]
+    panel["options"] = {"reduceOptions": {"calcs": ["lastNotNull"]}}
+    assert len(_one(panel).notes) == 2
