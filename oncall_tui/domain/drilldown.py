@@ -44,9 +44,9 @@ class TimeRange:
         """``end - start``."""
         return self.end - self.start
 
-    def step_seconds(self, scrape_interval: float = 15.0) -> float:
-        """Step for the full-resolution fetch: one scrape, or coarser to stay under Prometheus's limit."""
-        return float(max(scrape_interval, math.ceil(self.span.total_seconds() / MAX_POINTS)))
+    def step_seconds(self, scrape_interval: float = 15.0, max_points: int = MAX_POINTS) -> float:
+        """Step for the full-resolution fetch: one scrape, or coarser to stay under ``max_points``."""
+        return float(max(scrape_interval, math.ceil(self.span.total_seconds() / max_points)))
 
 
 def _moment(text: str, now: datetime) -> datetime:
