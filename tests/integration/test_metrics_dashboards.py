@@ -60,7 +60,11 @@ async def _fetch_all(
 
 
 def _all_have_series(answers: list[PanelData | SourceError]) -> bool:
-    return all(isinstance(a, PanelData) and a.error is None and a.series for a in answers)
+    # A series whose points are all NaN (a quantile of no requests yet) does not count.
+    return all(
+        isinstance(a, PanelData) and a.error is None and any(s.current is not None for s in a.series)
+        for a in answers
+    )
 
 
 def _empty(answers: list[PanelData | SourceError]) -> list[str]:
@@ -93,7 +97,6 @@ async def test_every_panel_of_a_default_dashboard_returns_series(
     for answer in answers:
         assert isinstance(answer, PanelData)
         assert len(answer.series[0].values) == 30
-        assert answer.series[0].current is not None
 
 
 INSTANCE = Dashboard.model_validate(
