@@ -62,7 +62,7 @@ class Substitution:
     constants: dict[str, str]
     """Values substituted for ``constant`` variables."""
     intervals: Intervals
-    """Text for ``$__rate_interval``/``$__interval``."""
+    """Values behind ``$__interval_ms``/``$__rate_interval_ms``."""
     title: str = ""
     """The dashboard title, for ``$__dashboard``."""
     unknown: set[str] | None = None
@@ -93,8 +93,8 @@ def substitute(text: str, sub: Substitution, window: str) -> str:
     return _VAR_REF.sub(replace, text)
 
 
-_KEPT_BUILTINS = frozenset({"__rate_interval", "__interval", "__range"})
-"""Grafana variables the app substitutes itself (config.dashboards.BUILTIN_VARIABLES)."""
+_KEPT_BUILTINS = BUILTIN_VARIABLES - {"window"}
+"""Grafana's variables that the app substitutes itself (``$window`` is the app's own)."""
 
 
 def _builtin(name: str, sub: Substitution, window: str, plain: bool) -> str | None:
