@@ -31,8 +31,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from oncall_tui.config.alerting import parse_duration
 from oncall_tui.config.dashboards import Dashboard, Panel, Variable
+from oncall_tui.domain.durations import parse_duration
 from oncall_tui.domain.grafana_sources import MIXED, PROMETHEUS_TYPES, DataSources, data_sources
 from oncall_tui.domain.grafana_templating import Intervals, Substitution, convert_variables, substitute
 from oncall_tui.domain.grafana_units import (

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from oncall_tui.config.alerting import parse_duration
 from oncall_tui.config.dashboards import BUILTIN_VARIABLES
+from oncall_tui.domain.durations import parse_duration
 
 _VAR_REF = re.compile(
     r"\$(\w+)"  # $name
