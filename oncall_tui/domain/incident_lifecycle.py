@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from oncall_tui.domain.severity import format_age
+from oncall_tui.domain.durations import format_age
 
 ALERTS_RESOLVED = "alerts_resolved"
 """Timeline kind: every alert of the incident's group resolved; the grace period starts."""

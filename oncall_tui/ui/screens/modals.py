@@ -19,10 +19,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from oncall_tui.config.alerting import format_duration
-from oncall_tui.domain.severity import format_age
+from oncall_tui.domain.durations import ack_end, format_age, format_duration
 from oncall_tui.domain.silences import SilenceInfo
-from oncall_tui.services.actions import ack_end
 
 ACK_CSS = """
 AckModal #ack-existing { color: $warning; margin-top: 1; height: auto; }

@@ -21,8 +21,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from oncall_tui.config.alerting import format_duration
 from oncall_tui.domain.alert_queue import silence_preview
+from oncall_tui.domain.durations import ack_end, format_duration
 from oncall_tui.domain.matchers import (
     Matcher,
     ParseError,
@@ -32,7 +32,6 @@ from oncall_tui.domain.matchers import (
 )
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import Alert
-from oncall_tui.services.actions import ack_end
 from oncall_tui.ui.screens.modals import MODAL_CSS, ConfirmModal, _say, parse_end
 
 
