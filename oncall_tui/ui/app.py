@@ -27,6 +27,7 @@ from oncall_tui.ui.messages import SourcePolled
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
+from oncall_tui.ui.worker_errors import report_worker_error
 
 SourceSetFactory = Callable[[str, Settings], SourceSet]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
@@ -153,12 +154,9 @@ class OncallApp(App[None]):
             self.overviews = {**self.overviews, message.key: result.value}
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The one error funnel: a worker that died unexpectedly is reported, never crashes the app.
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error"
-            )
+        # The app's own workers; screens forward theirs (ForwardWorkerErrors) to the same funnel.
+        if event.state == WorkerState.ERROR:
+            report_worker_error(self, event.worker)
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:

@@ -31,6 +31,7 @@ from oncall_tui.domain.alert_queue import (
 )
 from oncall_tui.domain.escalation import select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
+from oncall_tui.errors import OncallError
 from oncall_tui.services.actions import AlertActions, AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
@@ -328,7 +329,7 @@ class AlertsScreen(OncallScreen):
                 history = await fetch_history(
                     client, row.alert.labels, app.clock.now(), row.alert.generator_url
                 )
-            except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
+            except OncallError as exc:  # a secret that does not resolve, a source down: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
         now = time.monotonic()
         # Keep only fresh entries: a long shift walks through many alerts; stale ones are refetched anyway.

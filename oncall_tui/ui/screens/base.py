@@ -10,12 +10,13 @@ from textual.widgets import Footer
 
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
+from oncall_tui.ui.worker_errors import ForwardWorkerErrors
 
 if TYPE_CHECKING:
     from oncall_tui.ui.app import OncallApp
 
 
-class OncallScreen(Screen[None]):
+class OncallScreen(ForwardWorkerErrors, Screen[None]):
     """A screen with the shared frame; subclasses implement ``compose_body``."""
 
     TITLE_TEXT: ClassVar[str] = ""
