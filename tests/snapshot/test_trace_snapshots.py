@@ -14,8 +14,9 @@ from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
 from oncall_tui.ui.app import OncallApp
-from oncall_tui.ui.screens.trace import TraceFileApp, TraceScreen
+from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.screens.trace_search import TraceSearchScreen
+from oncall_tui.ui.trace_file_app import TraceFileApp
 from tests.support.fake_jaeger import FakeJaeger, fixture_trace
 
 pytestmark = pytest.mark.snapshot

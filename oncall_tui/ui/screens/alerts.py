@@ -21,6 +21,7 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.widgets import Static
 
+from oncall_tui import collector
 from oncall_tui.domain.alert_queue import (
     AlertRow,
     AlertState,
@@ -34,7 +35,8 @@ from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matche
 from oncall_tui.errors import OncallError
 from oncall_tui.services.actions import AlertActions, AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
-from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
+from oncall_tui.services.alert_session import AlertSession
+from oncall_tui.services.alert_state import BIG_POLL, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import (
@@ -88,16 +90,14 @@ class AlertsScreen(OncallScreen):
         self.view: QueueView | None = None
         """The view shown."""
         self._history: dict[str, tuple[float, History]] = {}
-        self._stale = False
         self._detail_key: str | None = None
         self._detail_shown: tuple[object, ...] | None = None
 
     # --- parts -------------------------------------------------------------------------------
 
     @property
-    def feed(self) -> AlertFeed:
-        feed: AlertFeed = self.oncall_app.alert_feed
-        return feed
+    def feed(self) -> AlertSession:
+        return self.oncall_app.alert_feed
 
     @property
     def table(self) -> AlertTable:
@@ -124,10 +124,8 @@ class AlertsScreen(OncallScreen):
         settings = self.feed.settings.alerts
         shown = default_options(settings.group_by)
         self.options = replace(shown, include_suppressed=settings.show_suppressed)
-        self.feed.changed.subscribe(self, self._feed_changed)
-        self.watch(self.oncall_app, "now", self._on_tick, init=False)
         self.table.focus()
-        self._feed_changed(self.feed.state)
+        self.follow(self.oncall_app.alerts, self._feed_changed, tick=self._on_tick)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -150,28 +148,21 @@ class AlertsScreen(OncallScreen):
             state=self.feed.state,
             policy=self.feed.policy,
             settings=self.feed.settings.alerts,
-            colours=app.theme_variables,
+            colours=self.app.theme_variables,
             am_groups=self.feed.state.am_groups,
             selected=table.selected,
             collapsed=table.collapsed,
         )
 
     def _feed_changed(self, state: AlertFeedState) -> None:
-        if not self.is_current:
-            # Hidden under another screen: polling goes on at app level; redraw when shown again.
-            self._stale = True
-            return
+        # Hidden under another screen, this is not called: polling goes on at app level, and
+        # ``follow`` redraws once when the screen shows again.
         self.apply_view()
         snapshot = state.snapshot
-        if snapshot is not None and len(snapshot.rows) >= FREEZE_ALERTS:
+        if snapshot is not None and len(snapshot.rows) >= BIG_POLL:
             # A big poll's rows are long-lived: out of the collector's sight now, before the frame
             # that shows them allocates enough to start a collection walking all of them (~10 ms).
-            self.feed.freeze()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.apply_view()
+            collector.keep_long_lived()
 
     def apply_view(self) -> None:
         """Recompute the view (filter, grouping, toggle) and update the table by diff."""
@@ -195,9 +186,7 @@ class AlertsScreen(OncallScreen):
         self._render_empty()
         self._show_detail()
 
-    def _on_tick(self, _now: datetime | None) -> None:
-        if not self.is_current:
-            return
+    def _on_tick(self, _now: datetime) -> None:
         ctx = self.context()
         self.table.refresh_times(ctx)
         self._render_summary()
@@ -206,7 +195,7 @@ class AlertsScreen(OncallScreen):
 
     def _render_summary(self) -> None:
         state = self.feed.state
-        colours = self.oncall_app.theme_variables
+        colours = self.app.theme_variables
         text = Text(no_wrap=True, overflow="ellipsis")
         view = self.view
         policy = self.feed.policy
@@ -422,13 +411,11 @@ class AlertsScreen(OncallScreen):
                 table.selected.difference_update(keys)
             else:
                 table.selected.update(keys)
-            changed = [row.key, *keys]
         else:
             table.selected.symmetric_difference_update({row.key})
-            changed = [row.key, row.group_key]
             # Move on, so space space space picks consecutive alerts.
             table.action_cursor_down()
-        table.redraw(self.context(), [k for k in changed if k in table.keys])
+        table.redraw(self.context())
         self._render_summary()
 
     def action_toggle_suppressed(self) -> None:
@@ -594,7 +581,7 @@ class AlertsScreen(OncallScreen):
         row = self.table.current
         app = self.oncall_app
         if not isinstance(row, AlertRow):
-            app.action_show_traces()
+            app.show_screen("traces")
             return
         labels = row.alert.labels
         service = labels.get("service") or labels.get("job") or None
@@ -627,7 +614,7 @@ class AlertsScreen(OncallScreen):
 def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
     """Push the silence editor; create the silence through the action service when confirmed."""
     app = screen.oncall_app
-    feed: AlertFeed = app.alert_feed
+    feed = app.alert_feed
     snapshot = feed.state.snapshot
     alerts = snapshot.alerts() if snapshot is not None else []
 
@@ -645,7 +632,7 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
 
         feed.perform("silence", [], act)
 
-    app.push_screen(
+    screen.app.push_screen(
         SilenceEditor(
             alerts,
             matchers=matchers,

@@ -18,23 +18,19 @@ import asyncio
 import bisect
 import gc
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.events import Key, Mount
+from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from oncall_tui.clock import Clock
-from oncall_tui.config.settings import Settings
 from oncall_tui.domain.traces import TraceAnalysis, analyse
 from oncall_tui.domain.waterfall import WaterfallView, open_waterfall, search
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import Trace
-from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.bindings import TRACE_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.span_detail import SpanDetailPane
@@ -567,46 +563,3 @@ class TraceScreen(OncallScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While typing a search, letters belong to the input, not to the waterfall's keys.
         return not (self.is_mounted and self.find_input.has_focus and action != "back")
-
-
-class TraceFileApp(OncallApp):
-    """``oncall-tui trace FILE``: the app opened on a trace file, with no context needed."""
-
-    # No sources to report on: the health bar would only say "no sources configured".
-    CSS = OncallApp.CSS + "\nHealthBar { display: none; }\n"
-
-    def __init__(
-        self,
-        traces: list[Trace],
-        *,
-        source_name: str,
-        settings: Settings | None = None,
-        theme_name: str | None = None,
-        user_themes_dir: Path | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(
-            settings or Settings(), theme_name=theme_name, user_themes_dir=user_themes_dir, clock=clock
-        )
-        self.trace_file_traces = traces
-        """The traces of the file."""
-        self.trace_file_name = source_name
-        """The file, for messages."""
-
-    def on_mount(self, event: Mount) -> None:  # type: ignore[override]
-        # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
-        event.prevent_default()
-        self._register_themes()
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
-        self.now = self.clock.now()
-        self.set_interval(1.0, self._tick)
-        self.push_screen(TraceScreen(traces=self.trace_file_traces, source_name=self.trace_file_name))
-
-
-def run_trace_file(path: Path, traces: list[Trace], theme: str | None) -> int:
-    """Entry point of ``oncall-tui trace FILE`` (called by ``commands/trace_cmd.open_in_app``)."""
-    from oncall_tui.config.locations import themes_dir
-
-    TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir()).run()
-    return 0

@@ -16,11 +16,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
@@ -30,9 +30,6 @@ from oncall_tui.config.alerting import parse_duration as duration_of
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import TraceSummary
 from oncall_tui.ui.bindings import TRACE_SEARCH_BINDINGS
-
-if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.trace_results import SortKey, TraceResults
 from oncall_tui.ui.widgets.waterfall import format_duration
@@ -257,7 +254,7 @@ class TraceSearchScreen(OncallScreen):
             self._load_services()
 
     @classmethod
-    def show(cls, app: OncallApp, service: str | None, start: datetime | None, end: datetime | None) -> None:
+    def show(cls, app: App[Any], service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Bring the app's one search screen to the top (its form and results are kept between
         visits); pre-fill and run it when a service or a window is given."""
         if not app.is_screen_installed(SCREEN_NAME):

@@ -52,7 +52,7 @@ from oncall_tui.domain.alert_queue import (
     select_policy,
 )
 from oncall_tui.domain.severity import SeverityPolicy, format_age
-from oncall_tui.ui.alert_feed import AlertFeedState
+from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -205,7 +205,7 @@ def status_text(row: AlertRow, ctx: RowContext) -> Text:
         if row.acks:
             ack = row.acks[0]
             age = format_age(ack.age(ctx.now))
-            if ack.silence_id in ctx.state.until_resolved:
+            if ack.until_resolved:
                 # Renewed while the alert fires: its time left says nothing about when it ends.
                 return Text(f"✓ {who(ack.created_by)} {age}·until resolved", style=ctx.colour("source-up"))
             left = short_left(ack.left(ctx.now))
@@ -555,15 +555,13 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._set_context(ctx)
         self.refresh()
 
-    def redraw(self, ctx: RowContext, keys: list[str] | None = None) -> None:
+    def redraw(self, ctx: RowContext) -> None:
         """Repaint after the selection, the folds or the theme changed.
 
-        ``keys`` (the rows known to have changed) is accepted for callers that know them; the
-        selection and fold marks are part of each row's cache key, so a repaint is enough.
+        The selection and fold marks are part of each row's cache key, and a context that renders
+        differently (the theme's colours) starts a new epoch: a repaint is enough.
         """
         self._set_context(ctx)
-        if keys is None:
-            self._epoch += 1
         self.refresh()
 
     def move_to(self, key: str) -> None:
