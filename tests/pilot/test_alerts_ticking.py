@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from oncall_tui.ui.app import OncallApp
 from tests.support.alert_fakes import AlertBackends, minutes, polled, screen_of, until
 from tests.support.screen_text import line_with
 
@@ -36,7 +37,15 @@ async def test_ages_timers_and_escalation_countdown_advance_on_screen_with_the_c
 
 async def test_a_screen_hidden_during_polls_shows_the_latest_poll_when_it_comes_back(tmp_path: Path) -> None:
     backends = AlertBackends()
-    app = backends.make_app(tmp_path)
+    # No incident log (its directory is a file): no after-poll work publishes a later state that
+    # would redraw the screen anyway; only the redraw on showing it again can.
+    (tmp_path / "not-a-dir").write_text("")
+    app = OncallApp(
+        backends.settings(),
+        clock=backends.clock,
+        source_set_factory=backends.source_set_factory(),
+        database_path=tmp_path / "not-a-dir" / "incidents.sqlite3",
+    )
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         await until(pilot, lambda: SERVER1 in line_with(app, SERVER1), "server1 drawn")
