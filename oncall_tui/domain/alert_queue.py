@@ -24,7 +24,6 @@ Silences (the app's marker, :class:`SilenceInfo`, the Silences screen) live in
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from operator import attrgetter
 
 # Re-exported (see __all__) for ui/widgets/alert_table.py, which imports them from here; new code
 # imports them from domain.escalation. No cycle: escalation imports this module for types only.
+from oncall_tui import collector
 from oncall_tui.domain.escalation import escalation_countdown, select_policy
 from oncall_tui.domain.matchers import (
     Filter,
@@ -420,13 +420,8 @@ def _count(rows: Iterable[AlertRow], names: Iterable[str]) -> dict[str, int]:
 def _gc_paused() -> Iterator[None]:
     # Building 10k rows allocates enough to trigger full collections that walk the whole
     # decoded poll (tens of ms each, at random). Nothing here creates reference cycles.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def prepare(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import gc
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -27,6 +26,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from oncall_tui import collector
 from oncall_tui.domain.traces import TraceAnalysis, analyse
 from oncall_tui.domain.waterfall import WaterfallView, open_waterfall, search
 from oncall_tui.errors import OncallError
@@ -218,7 +218,7 @@ class TraceScreen(OncallScreen):
             # A big trace is hundreds of thousands of long-lived objects; full collections would
             # walk them all (pauses of ~100 ms mid-scroll). Freezing moves them out of the
             # collector's sight; they are still freed by reference counting when the screen goes.
-            gc.freeze()
+            collector.keep_long_lived()
         self.remove_class("-message")
         self._clear_search()
         waterfall = self.waterfall
