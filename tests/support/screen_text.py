@@ -7,15 +7,28 @@ import html
 import re
 from typing import Any
 
-_TEXT = re.compile(r'<text [^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>([^<]*)</text>')
+_TEXT = re.compile(
+    r'<text [^>]*x="([\d.]+)"[^>]*textLength="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>'
+    r"([^<]*)</text>"
+)
 
 
 def rendered_lines(app: Any) -> list[str]:
-    """Every line of the screen as the user sees it (styles dropped, trailing spaces kept)."""
+    """Every line of the screen as the user sees it (styles dropped; runs of blanks kept, since the
+    SVG leaves blank cells out, each piece of text is put back at its column)."""
+    pieces = [
+        (int(line), float(x), float(length), html.unescape(text).replace("\xa0", " "))
+        for x, length, line, text in _TEXT.findall(app.export_screenshot())
+    ]
+    widths = [length / len(text) for _, _, length, text in pieces if text and text.isascii()]
+    cell = min(widths, default=1.0)
     lines: dict[int, list[str]] = {}
-    for number, text in _TEXT.findall(app.export_screenshot()):
-        lines.setdefault(int(number), []).append(html.unescape(text).replace("\xa0", " ").rstrip("\n"))
-    return ["".join(lines.get(n, [])) for n in range(max(lines, default=-1) + 1)]
+    for number, x, _, text in pieces:
+        chars = lines.setdefault(number, [])
+        column = round(x / cell)
+        chars.extend(" " * (column - len(chars)))
+        chars[column : column + len(text)] = list(text)
+    return ["".join(lines.get(n, [])).rstrip() for n in range(max(lines, default=-1) + 1)]
 
 
 def line_with(app: Any, needle: str) -> str:
