@@ -33,7 +33,7 @@ from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.feed_adapter import LiveFeed
 from oncall_tui.ui.messages import ActionCompleted
-from oncall_tui.ui.screen_registry import SCREENS, show_screen, title_of
+from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
 from oncall_tui.ui.worker_errors import report_worker_error
@@ -174,9 +174,7 @@ class OncallApp(App[None]):
     # -------------------------------------------------------------- traces
     def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
-        from oncall_tui.ui.screens.trace_search import TraceSearchScreen
-
-        TraceSearchScreen.show(self, service, start, end)
+        open_trace_search(self, service, start, end)
 
     def open_trace(self, trace_id: str) -> None:
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""

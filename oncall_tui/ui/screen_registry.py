@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 from typing import Any
 
@@ -47,10 +48,30 @@ class ScreenEntry:
         return self.kind()()
 
 
-def _open_trace_search(app: App[Any]) -> None:
+TRACE_SEARCH = "trace-search"
+"""Name the trace search is installed under (one per app: its form and results are kept between visits)."""
+
+
+def open_trace_search(
+    app: App[Any], service: str | None = None, start: datetime | None = None, end: datetime | None = None
+) -> None:
+    """Bring the app's one trace search to the top; pre-fill and run it when a service or window is given."""
     from oncall_tui.ui.screens.trace_search import TraceSearchScreen
 
-    TraceSearchScreen.show(app, None, None, None)
+    if not app.is_screen_installed(TRACE_SEARCH):
+        app.install_screen(TraceSearchScreen(service=service, start=start, end=end), TRACE_SEARCH)
+        app.push_screen(TRACE_SEARCH)
+        return
+    installed = app.get_screen(TRACE_SEARCH)
+    assert isinstance(installed, TraceSearchScreen)
+    search: TraceSearchScreen = installed
+    if search in app.screen_stack:
+        while app.screen is not search:
+            app.pop_screen()
+    else:
+        app.push_screen(TRACE_SEARCH)
+    if service or (start and end):
+        search.prefill(service, start, end)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -77,7 +98,7 @@ SCREENS: tuple[ScreenEntry, ...] = (
         "Traces",
         "Search Jaeger traces of this context",
         "oncall_tui.ui.screens.trace_search:TraceSearchScreen",
-        opener=_open_trace_search,
+        opener=open_trace_search,
     ),
 )
 """The top-level screens, in palette order; the first is the one the app opens on."""

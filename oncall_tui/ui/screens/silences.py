@@ -25,7 +25,7 @@ from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
-from oncall_tui.ui.screens.alerts import open_silence_editor
+from oncall_tui.ui.screens.alerts_actions import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
 from oncall_tui.ui.widgets.alert_table import short_left, who

@@ -16,11 +16,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
@@ -32,10 +31,8 @@ from oncall_tui.models.jaeger import TraceSummary
 from oncall_tui.ui.bindings import TRACE_SEARCH_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.trace_results import SortKey, TraceResults
-from oncall_tui.ui.widgets.waterfall import format_duration
+from oncall_tui.ui.widgets.waterfall_render import format_duration
 
-SCREEN_NAME = "trace-search"
-"""Name the search screen is installed under (one per app, kept between visits)."""
 DEFAULT_WINDOW = "1h"
 """Lookback the form starts with."""
 DEFAULT_LIMIT = 20
@@ -252,25 +249,6 @@ class TraceSearchScreen(OncallScreen):
             self.service_select.set_options([])
             self.operation_select.set_options([])
             self._load_services()
-
-    @classmethod
-    def show(cls, app: App[Any], service: str | None, start: datetime | None, end: datetime | None) -> None:
-        """Bring the app's one search screen to the top (its form and results are kept between
-        visits); pre-fill and run it when a service or a window is given."""
-        if not app.is_screen_installed(SCREEN_NAME):
-            app.install_screen(cls(service=service, start=start, end=end), SCREEN_NAME)
-            app.push_screen(SCREEN_NAME)
-            return
-        installed = app.get_screen(SCREEN_NAME)
-        assert isinstance(installed, TraceSearchScreen)
-        search: TraceSearchScreen = installed
-        if search in app.screen_stack:
-            while app.screen is not search:
-                app.pop_screen()
-        else:
-            app.push_screen(SCREEN_NAME)
-        if service or (start and end):
-            search.prefill(service, start, end)
 
     # ------------------------------------------------------------ status
     def _set_status(self, text: str, *, error: bool = False) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from oncall_tui.domain.traces import SKEW_ENDS_AFTER_PARENT, SKEW_STARTS_BEFORE_PARENT, TraceAnalysis
 from oncall_tui.models.jaeger import RefKind
-from oncall_tui.ui.widgets.waterfall import GLYPH_ERROR, WaterfallPalette, format_duration
+from oncall_tui.ui.widgets.waterfall_render import GLYPH_ERROR, WaterfallPalette, format_duration
 
 REF_NAMES = {
     RefKind.CHILD_OF: "CHILD_OF",

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from oncall_tui.models.jaeger import TraceSummary
-from oncall_tui.ui.widgets.waterfall import format_duration
+from oncall_tui.ui.widgets.waterfall_render import format_duration
 
 SortKey = Literal["time", "duration", "spans", "errors"]
 """Columns the results can be sorted by."""
