@@ -344,6 +344,9 @@ class OutboxDrain:
         """
         failures = 0
         while True:
+            # Cleared before the pass, not after: a wake() that comes while it runs (an action
+            # queued, a source back) starts another pass at once instead of being lost.
+            self._wake.clear()
             try:
                 await self.run_once()
                 due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
@@ -359,7 +362,6 @@ class OutboxDrain:
                 delay = idle
                 if due is not None:
                     delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
-            self._wake.clear()
             sleeper = asyncio.ensure_future(self._clock.sleep(delay))
             waker = asyncio.ensure_future(self._wake.wait())
             try:
