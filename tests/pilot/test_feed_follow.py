@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from oncall_tui.clock import FakeClock
+from oncall_tui.domain.alert_queue import AlertState
+from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.feed import Feed
 from oncall_tui.services.sources import SourceSet
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.feed_adapter import LiveFeed
+from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
+from tests.support.alert_fakes import AlertBackends, polled
 from tests.support.fake_backends import FakeBackends
 from tests.support.screen_text import line_with
 from tests.support.waiting import wait_until
@@ -96,3 +101,35 @@ async def test_a_feed_followed_while_shown_runs_only_while_its_screen_shows() ->
         app.pop_screen()
         await wait_until(pilot, lambda: not feed.running, "stopped when dismissed")
         assert feed.starts == ["prod-eu", "prod-eu", "staging"]
+
+
+class TimelineScreen(OncallScreen):
+    """Stands for the coming Incident screen: it refreshes on ActionCompleted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: list[tuple[str, list[ActionStatus]]] = []
+
+    def on_action_completed(self, message: ActionCompleted) -> None:
+        self.heard.append((message.what, [r.status for r in message.results]))
+
+
+async def test_every_screen_in_the_stack_hears_that_an_action_completed(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await polled(pilot)
+        snapshot = app.alert_feed.state.snapshot
+        assert snapshot is not None
+        row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+        below = TimelineScreen()
+        await app.push_screen(below)
+        await app.push_screen(SourcesScreen())
+
+        async def ack(actions: AlertActions) -> list[ActionResult]:
+            return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="on it")
+
+        assert app.alert_feed.perform("ack", [row.key], ack)
+        # Hidden under Sources, it still hears it (and can refresh when shown again).
+        await wait_until(pilot, lambda: below.heard, "ActionCompleted")
+        assert below.heard == [("ack", [ActionStatus.DONE])]
