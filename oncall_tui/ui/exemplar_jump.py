@@ -67,4 +67,4 @@ def _open(
             app.open_trace(trace_id)
 
     title = f"Exemplar traces of {row.alert.alertname}"
-    app.push_screen(ExemplarPicker(title, traces, note.split(" · ")[0]), chosen)
+    screen.app.push_screen(ExemplarPicker(title, traces, note.split(" · ")[0]), chosen)

@@ -33,8 +33,8 @@ class TraceFileApp(OncallApp):
 
     # No sources to report on: the health bar would only say "no sources configured".
     CSS = OncallApp.CSS + "\nHealthBar { display: none; }\n"
-    NO_SOURCE_ACTIONS = frozenset({"show_alerts", "show_silences", "show_sources", "refresh_now"})
-    """App actions that need a context's sources, which a trace file session has not."""
+    NO_SOURCE_SCREENS = frozenset({"alerts", "silences", "sources"})
+    """Screens that need a context's sources, which a trace file session has not."""
 
     def __init__(
         self,
@@ -68,7 +68,9 @@ class TraceFileApp(OncallApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hidden from the footer and the keys do nothing: there is no source behind them.
-        return action not in self.NO_SOURCE_ACTIONS
+        if action == "show_screen":
+            return not (parameters and parameters[0] in self.NO_SOURCE_SCREENS)
+        return action != "refresh_now"
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's own (theme, keys, quit…), then the file's traces: nothing that needs a source.
@@ -81,9 +83,10 @@ class TraceFileApp(OncallApp):
                 partial(self.show_file_trace, index),
             )
 
-    def action_show_traces(self) -> None:
-        """``T``: back to the file's trace (there is no Jaeger to search)."""
-        self.show_file_trace(None)
+    def show_screen(self, screen_id: str) -> None:
+        """``T`` goes back to the file's trace (there is no Jaeger to search); nothing else has a source."""
+        if screen_id == "traces":
+            self.show_file_trace(None)
 
     def open_trace(self, trace_id: str) -> None:
         """A trace of the file opens from it; there is no Jaeger to fetch any other from."""
