@@ -28,6 +28,7 @@ from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
 from oncall_tui.domain.alert_queue import GroupRow
 from oncall_tui.domain.incident_lifecycle import Step
+from oncall_tui.domain.resolved_alerts import describe_resolved, track_resolved
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import PostableSilence
@@ -228,6 +229,8 @@ class AlertSession(Feed[AlertFeedState]):
         }
         for fp in new:
             first_seen[fp] = now
+        before = ((r.alert, r.group_key) for r in previous.rows) if previous is not None else ()
+        resolved, just_resolved = track_resolved(self.state.resolved, before, poll.snapshot.fingerprints, now)
         self._set(
             replace(
                 self.state,
@@ -240,8 +243,11 @@ class AlertSession(Feed[AlertFeedState]):
                 peer_problems=poll.peer_problems,
                 first_seen=first_seen,
                 generation=self.state.generation + 1,
+                resolved=resolved,
             )
         )
+        if just_resolved:
+            self.notice(Notice(describe_resolved(just_resolved), title="Resolved", severity="information"))
         if len(poll.snapshot.rows) >= BIG_POLL:
             # After the screens have drawn this poll (so its table cells are included).
             self.host.after_render(collector.keep_long_lived)

@@ -42,6 +42,7 @@ from oncall_tui.ui.screens.modals import (
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
+from oncall_tui.ui.widgets.resolved_list import ResolvedList, shown_resolved
 
 WIDE = 120
 """From this many columns the detail pane sits beside the queue."""
@@ -102,6 +103,7 @@ class AlertsScreen(AlertActionKeys):
         with Container(id="alerts-body"):
             yield AlertTable(id="alerts-table")
             yield AlertDetail(id="alerts-detail")
+        yield ResolvedList(id="alerts-resolved")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -168,11 +170,20 @@ class AlertsScreen(AlertActionKeys):
             self.table.apply(QueueView(groups=(), counts={}, shown_counts={}, total=0, shown=0), ctx)
         self._render_summary()
         self._render_empty()
+        self._render_resolved(ctx.now)
         self._show_detail()
+
+    def _render_resolved(self, now: datetime) -> None:
+        everything = self.options.include_suppressed
+        items = shown_resolved(
+            self.feed.state.resolved.values(), now, everything=everything, flt=self.options.filter
+        )
+        self.query_one(ResolvedList).show(items, now, everything=everything)
 
     def _on_tick(self, _now: datetime) -> None:
         ctx = self.context()
         self.table.refresh_times(ctx)
+        self._render_resolved(ctx.now)
         self._render_summary()
         if self.detail_visible:
             self._render_detail(ctx)
