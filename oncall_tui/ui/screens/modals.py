@@ -150,7 +150,7 @@ class AckModal(ModalScreen[AckRequest | None]):
             yield Input(placeholder="what you are doing about it", id="ack-comment", compact=True)
             yield SpaceCheckbox(_until_label(self._until), self._until, id="ack-until", compact=True)
             yield Static(
-                "Until resolved: the app renews the ack while the alert fires, and lets it lapse after.\n"
+                "Until resolved: the app renews the ack while the alert fires and ends it once it resolves.\n"
                 "enter acks · tab next field · escape cancels",
                 classes="hint",
             )
