@@ -14,7 +14,7 @@ from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.exemplar_picker import ExemplarPicker
 from oncall_tui.ui.screens.trace import TraceScreen
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 from tests.support.waiting import wait_until
 
 

@@ -31,7 +31,7 @@ from tests.support.alert_fakes import (
     until,
 )
 from tests.support.fake_backends import AM_URLS
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 
 SIZE = (80, 24)
 SERVER1 = "7013294faf5f854d"

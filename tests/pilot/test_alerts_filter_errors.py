@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.alert_fakes import AlertBackends, polled
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 
 SIZE = (80, 24)
 

@@ -17,7 +17,7 @@ from oncall_tui.ui.screens.silence_editor import SilenceEditor
 from oncall_tui.ui.screens.silences import SilencesScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
 from tests.support.alert_fakes import AlertBackends, next_poll, plain, polled, until
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 
 SIZE = (80, 24)
 DEV_HOSTS = "dcb3b5d0-9f10-4baa-977a-70073a1899bd"

@@ -9,7 +9,7 @@ from pathlib import Path
 from oncall_tui.domain.silences import silence_marker
 from oncall_tui.ui.screens.modals import AckModal, ConfirmModal
 from tests.support.alert_fakes import NOW, AlertBackends, _iso, next_poll, polled, screen_of, until
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 
 SERVER1 = "7013294faf5f854d"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from oncall_tui.domain.resolved_alerts import RESOLVED_SHOWN
 from tests.support.alert_fakes import AlertBackends, next_poll, polled, screen_of, until
-from tests.support.rendered import screen_lines
+from tests.support.screen_text import rendered_lines
 
 SERVER1 = "7013294faf5f854d"
 
@@ -28,7 +28,7 @@ async def test_a_resolved_alert_is_announced_and_listed_dimmed_with_its_resolve_
             group["alerts"] = [a for a in group["alerts"] if a["fingerprint"] != SERVER1]
         await next_poll(pilot)
         await until(pilot, lambda: any("Resolved: Host_Down server1" in t for t in toasts(app)), "notice")
-        lines = screen_lines(app)
+        lines = rendered_lines(app)
         listed = [line for line in lines if "✔ Host_Down server1" in line]
         assert listed and "resolved 0s ago (13:02)" in listed[0], lines
         assert SERVER1 not in screen.table.keys
@@ -37,13 +37,13 @@ async def test_a_resolved_alert_is_announced_and_listed_dimmed_with_its_resolve_
         # Six minutes on it leaves the active view; t (all states) still lists it, with its age.
         backends.fake_clock.advance((RESOLVED_SHOWN.total_seconds()) + 60)
         await next_poll(pilot)
-        await until(pilot, lambda: not any("✔ Host_Down server1" in x for x in screen_lines(app)), "hidden")
+        await until(pilot, lambda: not any("✔ Host_Down server1" in x for x in rendered_lines(app)), "hidden")
         await pilot.press("t")
         await until(
             pilot,
-            lambda: any("✔ Host_Down server1 · resolved 6m ago" in x for x in screen_lines(app)),
+            lambda: any("✔ Host_Down server1 · resolved 6m ago" in x for x in rendered_lines(app)),
             "listed again by t",
         )
         # The filter applies to resolved alerts too.
         await pilot.press("slash", *"server2")
-        await until(pilot, lambda: not any("✔ Host_Down" in x for x in screen_lines(app)), "filtered out")
+        await until(pilot, lambda: not any("✔ Host_Down" in x for x in rendered_lines(app)), "filtered out")

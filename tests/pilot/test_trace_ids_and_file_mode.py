@@ -13,7 +13,7 @@ from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.screens.trace_search import TraceSearchScreen
 from oncall_tui.ui.trace_file_app import TraceFileApp
 from tests.support.fake_jaeger import FakeJaeger, fixture_trace
-from tests.support.rendered import screen_text
+from tests.support.screen_text import screen_text
 from tests.support.waiting import wait_until
 
 SIZE = (80, 24)

@@ -12,7 +12,7 @@ from oncall_tui.clock import FakeClock
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.trace_search import TraceSearchScreen
 from tests.support.fake_jaeger import FakeJaeger
-from tests.support.rendered import screen_lines
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
 
 SIZE = (80, 24)
@@ -47,24 +47,24 @@ async def test_a_window_from_an_alert_is_shown_whole_and_follows_now_until_pinne
         screen = app.screen
         assert isinstance(screen, TraceSearchScreen)
         await wait_until(pilot, lambda: screen.results.row_count == 2, "results")
-        row = next(line for line in screen_lines(app) if "Window" in line)
+        row = next(line for line in rendered_lines(app) if "Window" in line)
         assert row.split()[:4] == ["Window", "02:40..", "→", "now"], row
-        assert "frontend 02:40–03:00" in "\n".join(screen_lines(app))
+        assert "frontend 02:40–03:00" in "\n".join(rendered_lines(app))
         first = searched_until(fake)
         # Ten minutes on, the same search ends at the new now.
         clock.advance(600)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: len(searched_until(fake)) == len(first) + 1, "the second search")
-        assert "frontend 02:40–03:10" in "\n".join(screen_lines(app))
+        assert "frontend 02:40–03:10" in "\n".join(rendered_lines(app))
         # Typing an end pins it: the label says so, and later searches keep that end.
         screen.query_one("#window").focus()
         await pilot.press("end", *"02:55")
         await pilot.pause()
-        row = next(line for line in screen_lines(app) if "Window" in line)
+        row = next(line for line in rendered_lines(app) if "Window" in line)
         assert "02:40..02:55" in row and "pinned" in row, row
         clock.advance(600)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: "02:40–02:55" in "\n".join(screen_lines(app)), "the pinned search")
+        await wait_until(pilot, lambda: "02:40–02:55" in "\n".join(rendered_lines(app)), "the pinned search")
 
 
 async def test_empty_fields_show_dim_italic_hints_not_values() -> None:

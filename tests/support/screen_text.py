@@ -34,3 +34,8 @@ def rendered_lines(app: Any) -> list[str]:
 def line_with(app: Any, needle: str) -> str:
     """The first rendered line containing ``needle`` ("" when none does)."""
     return next((line for line in rendered_lines(app) if needle in line), "")
+
+
+def screen_text(app: Any) -> str:
+    """The whole screen as the user sees it, lines joined with newlines."""
+    return "\n".join(rendered_lines(app))
