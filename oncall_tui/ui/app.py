@@ -26,6 +26,8 @@ from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.messages import SourcePolled
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
+from oncall_tui.ui.terminal_signals import exit_cleanly_on_signals
+from oncall_tui.ui.textual_guards import install as install_textual_guards
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
 
 SourceSetFactory = Callable[[str, Settings], SourceSet]
@@ -64,6 +66,7 @@ class OncallApp(App[None]):
         theme_name: str | None = None,
         database_path: Path | None = None,
     ) -> None:
+        install_textual_guards()  # before Textual builds its filters and timers
         super().__init__()
         self.settings = settings
         """Validated configuration."""
@@ -86,6 +89,9 @@ class OncallApp(App[None]):
         return dict(VARIABLE_DEFAULTS)
 
     # ----------------------------------------------------------------- lifecycle
+    def on_load(self) -> None:
+        exit_cleanly_on_signals(self)
+
     def on_mount(self) -> None:
         self._register_themes()
         if self.settings.keymap:
