@@ -68,5 +68,7 @@ def _run_app(settings: object, *, context: str | None, theme: str | None, demo: 
 
     assert isinstance(settings, Settings)
     _log_to_file()
-    OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes).run()
-    return 0
+    app = OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes)
+    app.run()
+    # Textual sets 1 when the app died of an unhandled error; a clean quit leaves 0 (or None).
+    return app.return_code or 0
