@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -17,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import Settings
 from oncall_tui.models.health import SourceHealth
+from oncall_tui.redaction import scrub
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.services.sources import SourceSet
 from oncall_tui.theme_files import discover_themes
@@ -84,6 +86,18 @@ class OncallApp(App[None]):
         self.alert_feed = AlertFeed(self, settings, self.clock, database_path)
         """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
         ``database_path`` None means the incident log in the XDG data dir."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here: scrubbed of secrets (errors not made by the app included)."""
+        super().notify(scrub(message), title=scrub(title), severity=severity, timeout=timeout, markup=markup)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
