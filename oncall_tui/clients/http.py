@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from oncall_tui import __version__
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.redaction import register_secret, scrub
 
 T = TypeVar("T")
 
@@ -40,12 +41,16 @@ def auth_headers(settings: SourceSettings, secret: SecretStr | None) -> dict[str
     """Headers that carry the credential, or none when the source needs none."""
     if settings.auth is None or secret is None:
         return {}
+    register_secret(secret.get_secret_value())
     if settings.auth.type == "bearer":
         return {"Authorization": f"Bearer {secret.get_secret_value()}"}
     basic = httpx.BasicAuth(settings.auth.username or "", secret.get_secret_value())
     # BasicAuth builds its header lazily per request; take it once here.
     request = next(basic.auth_flow(httpx.Request("GET", "http://localhost")))
-    return {"Authorization": request.headers["Authorization"]}
+    header = request.headers["Authorization"]
+    # The encoded user:password is as secret as the password (a server echoing the header shows it).
+    register_secret(header.partition(" ")[2])
+    return {"Authorization": header}
 
 
 def build_async_client(
@@ -106,8 +111,35 @@ def _timeout_text(exc: httpx.TimeoutException) -> str:
 
 
 def _snippet(body: bytes, limit: int = 80) -> str:
-    text = body[:limit].decode("utf-8", "replace").replace("\n", " ").strip()
-    return text + ("…" if len(body) > limit else "")
+    return one_line(body[: limit + 4096].decode("utf-8", "replace"), limit, more=len(body) > limit + 4096)
+
+
+def one_line(text: str, limit: int = 80, *, more: bool = False) -> str:
+    """``text`` on one line, scrubbed of secrets, cut to ``limit`` characters (… when cut or ``more``).
+
+    Scrubbed before it is cut: a cut through an echoed token would leave its first half visible.
+    """
+    flat = " ".join(scrub(text).split())
+    if len(flat) > limit:
+        return flat[: limit - 1] + "…"
+    return flat + ("…" if more else "")
+
+
+def status_error(response: httpx.Response, what: str, detail: str | None = None) -> SourceError:
+    """The error for an unexpected HTTP status: one line, the server's own words (scrubbed), a hint.
+
+    ``detail`` is the server's error text when the caller parsed it out of the body; else the
+    start of the body. 401/403 say "check credentials" first (the health bar may cut the rest).
+    """
+    status = response.status_code
+    text = one_line(detail) if detail else _snippet(response.content)
+    text = text or response.reason_phrase
+    if status in (401, 403):
+        message = f"HTTP {status}, check credentials: {what}: {text}"
+    else:
+        message = f"HTTP {status} from {what}: {text}"
+    cls = NotFoundError if status == 404 else SourceError
+    return cls(message, kind="http", status=status)
 
 
 async def request(
@@ -127,10 +159,7 @@ async def request(
     except httpx.TransportError as exc:
         raise _describe_transport_error(exc, str(client.base_url)) from None
     if response.status_code not in ok_statuses:
-        detail = _snippet(response.content) or response.reason_phrase
-        message = f"HTTP {response.status_code} from {url}: {detail}"
-        cls = NotFoundError if response.status_code == 404 else SourceError
-        raise cls(message, kind="http", status=response.status_code)
+        raise status_error(response, url)
     return response
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from oncall_tui.clients.http import decode, request
+from oncall_tui.clients.http import decode, request, status_error
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.domain.traces import summarize
 from oncall_tui.errors import NotFoundError, SourceError, TraceDataError
@@ -165,12 +165,7 @@ class JaegerClient:
                 # Something answered 200 with a page that is not API v3 (a UI fallback route).
                 generation = "v1"
         else:
-            detail = response.content[:80].decode("utf-8", "replace").strip() or response.reason_phrase
-            raise SourceError(
-                f"HTTP {response.status_code} from {self._what('/api/v3/services')}: {detail}",
-                kind="http",
-                status=response.status_code,
-            )
+            raise status_error(response, self._what("/api/v3/services"))
         self._generation = generation
         return generation
 
@@ -318,15 +313,7 @@ class JaegerClient:
     def _raise_for_status(self, response: httpx.Response, path: str) -> None:
         if response.status_code == 200:
             return
-        message = _v3_error_message(response.content)
-        if not message:
-            message = response.content[:80].decode("utf-8", "replace").replace("\n", " ").strip()
-        cls = NotFoundError if response.status_code == 404 else SourceError
-        raise cls(
-            f"HTTP {response.status_code} from {self._what(path)}: {message or response.reason_phrase}",
-            kind="http",
-            status=response.status_code,
-        )
+        raise status_error(response, self._what(path), _v3_error_message(response.content))
 
 
 def trace_has_tags(trace: Trace, tags: Mapping[str, str]) -> bool:

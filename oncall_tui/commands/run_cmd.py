@@ -49,13 +49,15 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
 def _log_to_file() -> Path | None:
     """Unexpected errors go, with their tracebacks, to a log file: the terminal belongs to the UI."""
     from oncall_tui.config.locations import cache_dir, ensure_dir
+    from oncall_tui.redaction import ScrubbingFormatter
 
     try:
         path = ensure_dir(cache_dir()) / "oncall-tui.log"
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Every line scrubbed of the secrets the app sent (a logged error may quote a server's echo).
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     package = logging.getLogger("oncall_tui")
     package.addHandler(handler)
     package.setLevel(logging.INFO)
