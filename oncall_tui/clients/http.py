@@ -163,16 +163,30 @@ async def request(
     return response
 
 
-def decode(body: bytes, type_: type[T], *, what: str) -> T:
-    """Decode JSON into ``type_``; an empty body, non-JSON or the wrong shape becomes a SourceError."""
+def decode(body: bytes, type_: type[T], *, what: str, expect_keys: tuple[str, ...] = ()) -> T:
+    """Decode JSON into ``type_``; an empty body, non-JSON or the wrong shape becomes a SourceError.
+
+    ``expect_keys``: for a type whose every field has a default (a server omits empty lists), an
+    object must hold at least one of these keys, or be ``{}``. Otherwise ``{"unexpected": 1}``
+    would decode as "nothing there" and a broken source would look healthy and empty.
+    """
     if not body.strip():
         raise SourceError(f"empty response body from {what}", kind="decode")
     try:
-        return msgspec.json.decode(body, type=type_)
+        value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError as exc:
         raise SourceError(f"unexpected response shape from {what}: {exc}", kind="shape") from None
     except msgspec.DecodeError:
         raise SourceError(f"response from {what} is not JSON: {_snippet(body)!r}", kind="decode") from None
+    if expect_keys:
+        keys = msgspec.json.decode(body, type=dict[str, msgspec.Raw]).keys()
+        if keys and not keys & set(expect_keys):
+            expected = " or ".join(f"`{k}`" for k in expect_keys)
+            found = ", ".join(f"`{k}`" for k in list(keys)[:3])
+            raise SourceError(
+                f"unexpected response shape from {what}: expected {expected}, got {found}", kind="shape"
+            )
+    return value
 
 
 INCREMENTAL_BYTES = 256 * 1024
@@ -201,6 +215,7 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
     """
     if len(body) < INCREMENTAL_BYTES:
         return decode(body, list[item_type], what=what)  # type: ignore[valid-type]
+    _check_first_item(body, item_type, what)
     raws = decode(body, list[msgspec.Raw], what=what)
     decoder = msgspec.json.Decoder(item_type)
     out: list[T] = []
@@ -225,6 +240,24 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
     if enabled:
         gc.enable()
     return out
+
+
+def _check_first_item(body: bytes, item_type: type[Any], what: str) -> None:
+    """Reject an array whose first item is not an object when objects are expected, before splitting it.
+
+    Splitting a 50 MB array of numbers into items costs a raw object per item (gigabytes, half a
+    minute) only to fail on the first one; a glance at the first byte of the first item is enough.
+    """
+    if not (isinstance(item_type, type) and issubclass(item_type, msgspec.Struct)):
+        return
+    head = body[:4096].lstrip()
+    if not head.startswith(b"["):
+        return  # decode() says what it is instead
+    first = head[1:].lstrip()[:1]
+    if first and first not in (b"{", b"]"):
+        raise SourceError(
+            f"unexpected response shape from {what}: Expected `object` - at `$[0]`", kind="shape"
+        )
 
 
 def _at_item(message: str, index: int) -> str:

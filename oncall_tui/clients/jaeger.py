@@ -160,8 +160,8 @@ class JaegerClient:
             generation = "v1"
         elif response.status_code == 200:
             try:
-                msgspec.json.decode(response.content, type=V3Services)
-            except msgspec.MsgspecError:
+                decode(response.content, V3Services, what="", expect_keys=("services",))
+            except SourceError:
                 # Something answered 200 with a page that is not API v3 (a UI fallback route).
                 generation = "v1"
         else:
@@ -173,21 +173,27 @@ class JaegerClient:
         """Service names known to the query service."""
         if await self._detect() == "v3":
             response = await request(self._client, "GET", "/api/v3/services")
-            return decode(response.content, V3Services, what=self._what("/api/v3/services")).services
+            return decode(
+                response.content, V3Services, what=self._what("/api/v3/services"), expect_keys=("services",)
+            ).services
         response = await request(self._client, "GET", "/api/services")
-        return decode(response.content, V1StringList, what=self._what("/api/services")).data or []
+        what = self._what("/api/services")
+        return decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
 
     async def operations(self, service: str) -> list[str]:
         """Operation names of ``service``."""
         if await self._detect() == "v3":
             path = "/api/v3/operations"
             response = await request(self._client, "GET", path, params={"service": service})
-            ops = decode(response.content, V3Operations, what=self._what(path)).operations
+            ops = decode(
+                response.content, V3Operations, what=self._what(path), expect_keys=("operations",)
+            ).operations
             # The same name may come once per span kind.
             return list(dict.fromkeys(op.name for op in ops))
         path = f"/api/services/{quote(service, safe='')}/operations"
         response = await request(self._client, "GET", path)
-        return decode(response.content, V1StringList, what=self._what(path)).data or []
+        what = self._what(path)
+        return decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
 
     def _v3_params(self, query: TraceQuery) -> list[tuple[str, Any]]:
         # The OpenAPI names are camelCase; Jaeger v2 releases before that change read only the
@@ -284,7 +290,9 @@ class JaegerClient:
             else:
                 self._raise_for_status(response, path)
                 self._summaries_supported = True
-                body = decode(response.content, V3TraceSummaries, what=self._what(path))
+                body = decode(
+                    response.content, V3TraceSummaries, what=self._what(path), expect_keys=("summaries",)
+                )
                 return [_from_v3_summary(s) for s in body.summaries]
         return [summarize(t) for t in await self.search(query)]
 
