@@ -12,7 +12,7 @@ import asyncio
 import gc
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -53,22 +53,33 @@ def auth_headers(settings: SourceSettings, secret: SecretStr | None) -> dict[str
     return {"Authorization": header}
 
 
+LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=4)
+"""Connection pool of one source."""
+
+
 def build_async_client(
     base_url: str,
     settings: SourceSettings,
     secret: SecretStr | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> httpx.AsyncClient:
-    """A pooled client for one source; ``transport`` lets tests inject ``httpx.MockTransport``."""
+    """A pooled client for one source; ``transport`` lets tests inject ``httpx.MockTransport``.
+
+    ``wrap`` puts a layer around the transport (services/recovery.py watches every request with it).
+    """
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     headers.update(auth_headers(settings, secret))
+    if wrap is not None:
+        # httpx applies verify and limits only to a transport it makes itself: make it here.
+        transport = wrap(transport or httpx.AsyncHTTPTransport(verify=_verify(settings), limits=LIMITS))
     return httpx.AsyncClient(
         base_url=base_url.rstrip("/"),
         headers=headers,
         timeout=httpx.Timeout(settings.timeout),
         verify=_verify(settings),
         transport=transport,
-        limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        limits=LIMITS,
         follow_redirects=True,
     )
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from oncall_tui.clock import FakeClock
+from oncall_tui.models.health import HealthState
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.trace_search import TraceSearchScreen
 from tests.support.fake_jaeger import FakeJaeger
+from tests.support.fault_server import FaultServer, fault_settings
 from tests.support.screen_text import screen_text
 from tests.support.waiting import wait_until
 
@@ -27,4 +34,45 @@ async def test_the_service_selector_says_unavailable_when_listing_services_faile
         assert isinstance(screen, TraceSearchScreen)
         await wait_until(
             pilot, lambda: len(screen.service_select._options) > 1, "the services on a later visit"
+        )
+
+
+@pytest.fixture
+def three() -> Iterator[dict[str, FaultServer]]:
+    servers = {name: FaultServer(name) for name in ("prometheus", "alertmanager", "jaeger")}
+    yield servers
+    for server in servers.values():
+        server.close()
+
+
+async def test_one_long_error_does_not_hide_the_other_sources_in_the_health_bar(
+    three: dict[str, FaultServer], tmp_path: Path
+) -> None:
+    three["prometheus"].set_fault("http500")
+    app = OncallApp(fault_settings(three), database_path=tmp_path / "incidents.sqlite3")
+    async with app.run_test(size=(100, 30)) as pilot:
+
+        def settled() -> bool:
+            health = app.source_health
+            return (
+                len(health) == 3
+                and health["prometheus"].state is HealthState.DOWN
+                and health["alertmanager"].state is HealthState.UP
+                and health["jaeger"].state is HealthState.UP
+            )
+
+        await wait_until(pilot, settled, "prometheus down, the others up", within=20)
+        await pilot.pause(0.1)
+        bar = [line for line in screen_text(app).splitlines() if "prom" in line and "│" in line]
+        assert bar, screen_text(app)
+        line = bar[0]
+        assert "prom DOWN" in line and "HTTP 500" in line
+        assert "am " in line and "jaeger " in line, line
+        assert "…" in line  # the long reason is shortened in the bar…
+        await pilot.press("S")
+        await wait_until(
+            pilot,
+            lambda: "injected 500" in " ".join(screen_text(app).split()),  # wrapped onto a second line
+            "…and shown whole on Sources",
+            within=20,
         )

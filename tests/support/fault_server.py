@@ -234,3 +234,18 @@ class FaultServer:
             server.shutdown()
             server.server_close()
             server.drop_connections()
+
+
+def fault_settings(servers: dict[str, FaultServer], *, refresh: float = 1.0, timeout: float = 1.0) -> Any:
+    """Settings with one context ``faults`` whose sources are ``servers`` (keyed by source name)."""
+    from oncall_tui.config.settings import Settings
+
+    timing = {"refresh": refresh, "timeout": timeout}
+    context: dict[str, Any] = {}
+    if "prometheus" in servers:
+        context["prometheus"] = {"url": servers["prometheus"].url, **timing}
+    if "alertmanager" in servers:
+        context["alertmanager"] = {"urls": [servers["alertmanager"].url], **timing}
+    if "jaeger" in servers:
+        context["jaeger"] = {"url": servers["jaeger"].url, **timing}
+    return Settings.model_validate({"contexts": {"faults": context}, "user": "alice@laptop"})
