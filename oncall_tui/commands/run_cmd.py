@@ -25,24 +25,16 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
         finally:
             environment.stop()
     try:
-        loaded = load_settings(config_path, overrides={"theme": theme} if theme else None)
+        # The same validation as ``config check``: what it accepts starts, what it rejects does not.
+        loaded = load_settings(
+            config_path, overrides={"theme": theme} if theme else None, context=context, for_app=True
+        )
     except ConfigError as exc:
         # A malformed config never starts the app half-configured.
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
     settings = loaded.settings
-    if context is not None and context not in settings.contexts:
-        names = ", ".join(settings.contexts) or "none"
-        print(f"--context: no context named {context!r} (defined: {names})", file=sys.stderr)
-        return 2
-    if not settings.contexts:
-        print(
-            "no contexts configured: write one in the config file (oncall-tui config path shows where),\n"
-            "or try the built-in demo: oncall-tui --demo",
-            file=sys.stderr,
-        )
-        return 2
     return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
 
 
