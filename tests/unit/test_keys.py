@@ -1,4 +1,4 @@
-"""The headless binding table (oncall_tui/keys.py) matches the UI's bindings, and judges keys as Textual would."""
+"""The headless binding table (oncall_tui/keys.py) matches the UI bindings and judges keys as Textual does."""
 
 from __future__ import annotations
 
