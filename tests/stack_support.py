@@ -327,6 +327,34 @@ class Stack:
             self.stop()
             raise
 
+    def kill(self, name: str) -> None:
+        """SIGKILL the process called ``name`` (a crash: no clean shutdown) and reap it."""
+        proc = self._procs.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        self.pid_file(name).unlink(missing_ok=True)
+
+    def restart(self, name: str, timeout: float = 20.0) -> None:
+        """Start ``name`` again on its port and data (after :meth:`kill`), and wait until it answers."""
+        with self.log_file(name).open("ab") as log:
+            proc = subprocess.Popen(
+                self.argv(name),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        self._procs[name] = proc
+        self.pid_file(name).write_text(f"{proc.pid}\n")
+        deadline = time.monotonic() + timeout
+        while not _http_ok(self.url(name) + _ready_path(name)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise StackError(f"{name} did not come back; last lines:\n{_tail(self.log_file(name))}")
+            time.sleep(0.05)
+
     def wait_ready(self, timeout: float) -> None:
         """Poll each readiness endpoint until all answer 200, or raise naming the laggard."""
         deadline = time.monotonic() + timeout

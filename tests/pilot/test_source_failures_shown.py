@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +77,34 @@ async def test_one_long_error_does_not_hide_the_other_sources_in_the_health_bar(
             "…and shown whole on Sources",
             within=20,
         )
+
+
+async def test_alertmanager_failing_marks_the_queue_and_the_bar_stale_and_both_recover_together(
+    three: dict[str, FaultServer], tmp_path: Path
+) -> None:
+    app = OncallApp(fault_settings(three, refresh=1.0, timeout=1.0), database_path=tmp_path / "i.sqlite3")
+    async with app.run_test(size=(120, 30)) as pilot:
+        feed = app.alert_feed
+
+        def all_up() -> bool:
+            health = app.source_health
+            return len(health) == 3 and all(h.state is HealthState.UP for h in health.values())
+
+        await wait_until(
+            pilot, lambda: all_up() and feed.state.snapshot is not None, "first polls", within=20
+        )
+        three["alertmanager"].set_fault("http503")
+        await wait_until(
+            pilot, lambda: "STALE" in screen_text(app) and "HTTP 503" in screen_text(app), "queue stale", 10
+        )
+        assert feed.state.snapshot is not None, "the last alerts stay on screen"
+        assert app.source_health["alertmanager"].state is HealthState.STALE
+        assert app.source_health["prometheus"].state is HealthState.UP
+        assert app.source_health["jaeger"].state is HealthState.UP
+        three["alertmanager"].set_fault(None)
+        loop = asyncio.get_running_loop()
+        healed = loop.time()
+        await wait_until(pilot, lambda: all_up() and feed.state.error is None, "queue and bar fresh", 10)
+        # Within one refresh interval (1 s) plus one request (1 s timeout), with slack for a busy CI box.
+        assert loop.time() - healed < 3.5
+        assert "STALE" not in screen_text(app)

@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from oncall_tui.models.health import HealthState
@@ -78,17 +79,18 @@ class FaultRun:
         return self.recovered_after is not None and self.recovered_after <= REFRESH + TIMEOUT + 0.5
 
 
-def _pollers(
+def app_pollers(
     sources: SourceSet, source: str, report: Callable[[str, Fresh[Any] | Failed[Any]], None]
 ) -> list[Poller[Any]]:
+    """The pollers the app runs for ``source``: the health bar's and, for Alertmanager, the queue's."""
     fetches: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
     if source == "prometheus":
-        fetches.append(("health bar", sources.prometheus_overview))
+        fetches.append((f"{source} health bar", sources.prometheus_overview))
     elif source == "alertmanager":
-        fetches.append(("health bar", sources.alertmanager_overview))
-        fetches.append(("alert queue", _queue_fetch(sources)))
+        fetches.append((f"{source} health bar", sources.alertmanager_overview))
+        fetches.append((f"{source} alert queue", _queue_fetch(sources)))
     else:
-        fetches.append(("health bar", sources.jaeger_overview))
+        fetches.append((f"{source} health bar", sources.jaeger_overview))
     return [
         Poller(
             name,
@@ -111,7 +113,7 @@ def _queue_fetch(sources: SourceSet) -> Callable[[], Awaitable[Any]]:
     return fetch
 
 
-async def _until(predicate: Callable[[], bool], limit: float = LIMIT) -> float | None:
+async def until(predicate: Callable[[], bool], limit: float = LIMIT) -> float | None:
     start = time.monotonic()
     while not predicate():
         if time.monotonic() - start > limit:
@@ -126,18 +128,18 @@ async def run_source(source: str, faults: tuple[str, ...] = FAULTS) -> list[Faul
     settings = fault_settings({source: server}, refresh=REFRESH, timeout=TIMEOUT)
     sources = SourceSet("faults", settings.contexts["faults"])
     results: dict[str, Fresh[Any] | Failed[Any]] = {}
-    pollers = _pollers(sources, source, results.__setitem__)
+    pollers = app_pollers(sources, source, results.__setitem__)
     tasks = [asyncio.create_task(p.run()) for p in pollers]
     runs: list[FaultRun] = []
     try:
         for fault in faults:
-            await _until(lambda: all(p.health.state is HealthState.UP for p in pollers))
+            await until(lambda: all(p.health.state is HealthState.UP for p in pollers))
             server.set_fault(fault)
-            failing = await _until(lambda: all(p.health.state is not HealthState.UP for p in pollers))
+            failing = await until(lambda: all(p.health.state is not HealthState.UP for p in pollers))
             reasons = {p.name: p.health.reason or "" for p in pollers} if failing is not None else {}
             kept = all(isinstance(r, Failed) and r.last_value is not None for r in results.values())
             server.set_fault(None)
-            recovered = await _until(lambda: all(p.health.state is HealthState.UP for p in pollers))
+            recovered = await until(lambda: all(p.health.state is HealthState.UP for p in pollers))
             runs.append(FaultRun(source, fault, reasons, kept, recovered))
     finally:
         for task in tasks:
@@ -145,4 +147,72 @@ async def run_source(source: str, faults: tuple[str, ...] = FAULTS) -> list[Faul
         await asyncio.gather(*tasks, return_exceptions=True)
         await sources.aclose()
         server.close()
+    return runs
+
+
+def _all_in(pollers: list[Poller[Any]], *, up: bool) -> bool:
+    return all((p.health.state is HealthState.UP) is up for p in pollers)
+
+
+@dataclass
+class KillRun:
+    """One crash and restart of a real server process under the app's pollers."""
+
+    source: str
+    """prometheus or alertmanager."""
+    reasons: dict[str, str]
+    """Poller name -> reason shown while the process was gone."""
+    kept_data: bool
+    """Every poller kept its last good value while failing."""
+    recovered_after: float | None
+    """Seconds from the restarted process answering until every poller was fresh (None: never)."""
+
+
+async def kill_and_restart(stack: Any, rounds: int = 2) -> list[KillRun]:
+    """SIGKILL the real Prometheus and Alertmanager of ``stack`` (tests/stack_support.Stack) under the
+    app's pollers, ``rounds`` times each, restart them, and time the recovery."""
+    from oncall_tui.config.settings import Settings
+
+    timing = {"refresh": REFRESH * 2, "timeout": 1.0}
+    settings = Settings.model_validate(
+        {
+            "contexts": {
+                "real": {
+                    "prometheus": {"url": stack.prometheus_url, **timing},
+                    "alertmanager": {"urls": [stack.alertmanager_url], **timing},
+                }
+            }
+        }
+    )
+    sources = SourceSet("real", settings.contexts["real"])
+    results: dict[str, Fresh[Any] | Failed[Any]] = {}
+    by_source = {
+        name: app_pollers(sources, name, results.__setitem__) for name in ("prometheus", "alertmanager")
+    }
+    for pollers in by_source.values():
+        for poller in pollers:
+            poller.refresh, poller.timeout = timing["refresh"], timing["timeout"]
+    everyone = [p for pollers in by_source.values() for p in pollers]
+    tasks = [asyncio.create_task(p.run()) for p in everyone]
+    runs: list[KillRun] = []
+    try:
+        for _ in range(rounds):
+            for name, pollers in by_source.items():
+                await until(lambda: all(p.health.state is HealthState.UP for p in everyone), 60)
+                await asyncio.to_thread(stack.kill, name)
+                failing = await until(partial(_all_in, pollers, up=False))
+                reasons = {p.name: p.health.reason or "" for p in pollers} if failing is not None else {}
+                kept = all(
+                    isinstance(results.get(p.name), Failed) and results[p.name].last_value is not None  # type: ignore[union-attr]
+                    for p in pollers
+                )
+                others_up = all(p.health.state is HealthState.UP for p in everyone if p not in pollers)
+                await asyncio.to_thread(stack.restart, name)
+                recovered = await until(partial(_all_in, pollers, up=True), 60)
+                runs.append(KillRun(name, reasons, kept and others_up, recovered))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await sources.aclose()
     return runs
