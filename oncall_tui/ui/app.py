@@ -30,6 +30,7 @@ from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.terminal_signals import exit_cleanly_on_signals
 from oncall_tui.ui.textual_guards import install as install_textual_guards
+from oncall_tui.ui.textual_guards import markup_is_valid
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
 
 SourceSetFactory = Callable[[str, Settings], SourceSet]
@@ -96,8 +97,11 @@ class OncallApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast goes through here: scrubbed of secrets (errors not made by the app included)."""
-        super().notify(scrub(message), title=scrub(title), severity=severity, timeout=timeout, markup=markup)
+        """Every toast goes through here: scrubbed of secrets (errors not made by the app included), and
+        shown as plain text when it is not valid markup (a server's or a parser's words with ``[``)."""
+        message = scrub(message)
+        markup = markup and markup_is_valid(message)
+        super().notify(message, title=scrub(title), severity=severity, timeout=timeout, markup=markup)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
