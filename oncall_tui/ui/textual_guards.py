@@ -26,6 +26,8 @@ from typing import Any
 import textual.filter
 import textual.timer
 from rich.style import Style
+from textual.content import Content
+from textual.markup import MarkupError
 
 MIN_TIMER_INTERVAL = 0.001
 """Shortest interval any Textual timer gets, in seconds (non-positive and NaN intervals become this)."""
@@ -38,6 +40,15 @@ def safe_interval(seconds: float) -> float:
     if math.isnan(seconds) or seconds < MIN_TIMER_INTERVAL:
         return MIN_TIMER_INTERVAL
     return seconds
+
+
+def markup_is_valid(text: str) -> bool:
+    """Whether Textual can parse ``text`` as markup (a toast with bad markup raises while it is drawn)."""
+    try:
+        Content.from_markup(text)
+    except MarkupError:
+        return False
+    return True
 
 
 def install() -> None:
