@@ -25,19 +25,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import random
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.crash_children import ack_kills, store_kills  # noqa: E402
 from tests.support.fault_matrix import REFRESH, kill_and_restart, run_source  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.fuzzing import targets  # noqa: E402
@@ -74,68 +69,6 @@ def fuzz(examples: int) -> tuple[int, int]:
             total += examples
             print(f"# fuzz failure in {target.name}: {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
     return total, failures
-
-
-def _child(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.crash_children", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-def store_kills(kills: int, folder: Path) -> tuple[int, int]:
-    """SIGKILL incident-log writers at random moments; (kills, entries lost or integrity failures)."""
-    db = folder / "kills.sqlite3"
-    committed: set[int] = set()
-    rng = random.Random(7)
-    for _ in range(kills):
-        child = _child("write", str(db))
-        assert child.stdout is not None
-        deadline = time.monotonic() + rng.uniform(0.2, 0.8)
-        while time.monotonic() < deadline:
-            text = child.stdout.readline()
-            if text.startswith("committed "):
-                committed.add(int(text.split()[1]))
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        # Whatever was printed before the kill landed is committed (it prints after the commit).
-        for text in child.stdout.read().splitlines():
-            if text.startswith("committed "):
-                committed.add(int(text.split()[1]))
-    with sqlite3.connect(db) as connection:
-        present = {row[0] for row in connection.execute("SELECT id FROM timeline")}
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-    return kills, len(committed - present) + (0 if integrity == "ok" else 1)
-
-
-def ack_kills(acks: int, folder: Path) -> tuple[int, int]:
-    """Ack into a never-answering Alertmanager, SIGKILL the app, heal, restart; (kills, duplicates)."""
-    db = folder / "acks.sqlite3"
-    duplicates = 0
-    with FaultServer("alertmanager") as server:
-        for which in range(acks):
-            server.set_fault("hang")
-            before = server.requests
-            child = _child("ack", str(db), server.url, str(which))
-            assert child.stdout is not None
-            child.stdout.readline()  # "sending"
-            deadline = time.monotonic() + 30
-            while server.requests == before and time.monotonic() < deadline:
-                time.sleep(0.01)  # the POST reached the server; its answer never will reach the app
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-            server.set_fault(None)  # the held request is now carried out: the silence exists
-            restarted = _child("drain", str(db), server.url)
-            restarted.communicate(timeout=60)
-            made = [s for s in server.backends.silences if s["comment"].startswith(f"bench ack {which}")]
-            duplicates += max(0, len(made) - 1)
-            if not made:
-                print(f"# ack {which} was never delivered", file=sys.stderr)
-                duplicates += 1  # lost counts against exactly-once too
-    return acks, duplicates
 
 
 async def secret_hits() -> int:
@@ -192,7 +125,7 @@ def main() -> int:
     line("inputs_fuzzed", fuzzed, "inputs")
     line("fuzz_failures", fuzz_failures, "parsers")
     with tempfile.TemporaryDirectory() as folder:
-        store, lost = store_kills(args.kills, Path(folder))
+        store, _committed, lost = store_kills(args.kills, Path(folder))
         acked, duplicates = ack_kills(args.acks, Path(folder))
     real = real_kills(args.real_rounds)
     line(
