@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -89,7 +90,12 @@ class FaultServer:
     """One source (``prometheus``, ``alertmanager`` or ``jaeger``) on ``http://127.0.0.1:PORT``."""
 
     def __init__(
-        self, source: str, backends: AlertBackends | None = None, *, slow_seconds: float = 3.0
+        self,
+        source: str,
+        backends: AlertBackends | None = None,
+        *,
+        slow_seconds: float = 3.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.source = source
         """Which source's API it plays."""
@@ -103,6 +109,7 @@ class FaultServer:
         """Answer 401 with a body repeating the request's Authorization header (a leaky server)."""
         self.requests = 0
         """Requests received."""
+        self._tls = tls
         self._release = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -115,7 +122,7 @@ class FaultServer:
     @property
     def url(self) -> str:
         """Base URL of the server."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     def set_fault(self, fault: str | None) -> None:
         """Switch to ``fault`` (None heals; "down" stops listening, anything else listens again)."""
@@ -222,6 +229,8 @@ class FaultServer:
         server = _Server(("127.0.0.1", self.port), _Handler)
         server.owner = self
         server.connections = set()
+        if self._tls is not None:
+            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
