@@ -230,7 +230,11 @@ class FaultServer:
         server.owner = self
         server.connections = set()
         if self._tls is not None:
-            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
+            # The handshake in the handler's thread (on first read), not in the accepting one: a
+            # client that never completes it must not block accept() and shutdown().
+            server.socket = self._tls.wrap_socket(
+                server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
