@@ -176,9 +176,17 @@ class JaegerClient:
             return decode(
                 response.content, V3Services, what=self._what("/api/v3/services"), expect_keys=("services",)
             ).services
-        response = await request(self._client, "GET", "/api/services")
         what = self._what("/api/services")
-        return decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
+        try:
+            response = await request(self._client, "GET", "/api/services")
+            return (
+                decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
+            )
+        except SourceError:
+            # "v1" may have been concluded from a proxy's error page answering 200 during an outage:
+            # when v1 fails too, probe again next time instead of keeping the guess for good.
+            self._generation = None
+            raise
 
     async def operations(self, service: str) -> list[str]:
         """Operation names of ``service``."""

@@ -77,3 +77,23 @@ def test_a_target_prometheus_never_scraped_has_no_scrape_time() -> None:
     body = b'{"health":"unknown","lastScrape":"0001-01-01T00:00:00Z","lastScrapeDuration":0}'
     target = msgspec.json.decode(body, type=Target)
     assert target.last_scrape is None and target.last_scrape_duration is None
+
+
+async def test_jaeger_taken_for_v1_during_an_outage_is_probed_again_once_v1_fails_too() -> None:
+    # A proxy's error page answering 200 on /api/v3/services looks like an old Jaeger's UI route.
+    outage = True
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if outage:
+            return httpx.Response(200, content=b"<html>upstream unavailable</html>")
+        if request.url.path == "/api/v3/services":
+            return httpx.Response(200, json={"services": ["checkout"]})
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(base_url="http://jaeger:16686", transport=httpx.MockTransport(handle)) as c:
+        client = JaegerClient(c)
+        with pytest.raises(SourceError):
+            await client.services()
+        outage = False
+        assert await client.services() == ["checkout"]
+        assert client.api_generation == "v3"
