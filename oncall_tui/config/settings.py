@@ -85,7 +85,7 @@ class SourceSettings(_Strict):
     refresh: float = Field(default=15.0, gt=0, le=86400, allow_inf_nan=False)
     """Seconds between the end of one poll and the start of the next."""
     max_backoff: float = Field(default=300.0, gt=0, le=86400, allow_inf_nan=False)
-    """Upper bound, in seconds, of the exponential backoff after failures."""
+    """Upper bound, in seconds, of the retry delay after failures (never longer than ``refresh`` either)."""
 
 
 _URL_PASSWORD_PROBLEM = (
