@@ -37,5 +37,5 @@ def line_with(app: Any, needle: str) -> str:
 
 
 def screen_text(app: Any) -> str:
-    """The whole screen as the user sees it, lines joined with newlines."""
+    """Every line of the current screen (and the screens showing under it), as plain text."""
     return "\n".join(rendered_lines(app))

@@ -52,8 +52,8 @@ class ExemplarPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, classes="modal-title")
-            yield Static(self._note, classes="hint")
+            yield Static(Text(self._title), classes="modal-title")
+            yield Static(Text(self._note), classes="hint")
             yield Static(f"{'time':<10}{'value':>8}  {'trace id':<34}errors", classes="columns")
             yield OptionList(
                 *(Option(exemplar_line(t), id=t.trace_id) for t in self._traces), id="exemplar-list"

@@ -44,7 +44,8 @@ _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 def _say(field: Static, problem: str) -> None:
     """Show a field's error line only while there is an error (no blank line under a good field)."""
-    field.update(f"✖ {problem}" if problem else "")
+    # Plain text: a problem quotes what was typed, and "[" in it is not markup (it raised MarkupError).
+    field.update(Text(f"✖ {problem}") if problem else "")
     field.display = bool(problem)
 
 
@@ -136,12 +137,13 @@ class AckModal(ModalScreen[AckRequest | None]):
         count = len(self._names)
         shown = ", ".join(self._names[:4]) + (f" +{count - 4} more" if count > 4 else "")
         with Vertical():
-            yield Label(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}", classes="modal-title")
+            # Plain text: alert names come from the server, and "[" in one is not markup.
+            yield Label(Text(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}"), classes="modal-title")
             if self._existing:
                 # Someone is on it already: who, since when, why and until when, before anything is typed.
                 lines = "\n".join(f"• {line}" for line in self._existing)
                 yield Static(
-                    f"Already acked, yours would replace it (asked next):\n{lines}", id="ack-existing"
+                    Text(f"Already acked, yours would replace it (asked next):\n{lines}"), id="ack-existing"
                 )
             yield Label("Duration (30m, 2h, 1h30m) or end time (14:30)", classes="field-label")
             yield Input(format_duration(self._default), id="ack-duration", compact=True)
@@ -246,8 +248,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self._title, classes="modal-title")
-            yield Static(self._body, id="confirm-body")
+            # Plain text: bodies quote matchers and comments, where "[" is not markup.
+            yield Label(Text(self._title), classes="modal-title")
+            body = Text(self._body) if isinstance(self._body, str) else self._body
+            yield Static(body, id="confirm-body")
             yield Static("y / enter: yes · n / escape: no", classes="hint")
 
     def action_answer(self, answer: bool) -> None:
