@@ -28,6 +28,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "alerts-unack": ("alerts", "u"),
     "alerts-escalate": ("alerts", "e"),
     "alerts-exemplar-trace": ("alerts", "x"),
+    "alerts-exemplar-list": ("alerts", "X"),
     "alerts-suppressed": ("alerts", "t"),
     "alerts-new-silence": ("alerts", "n"),
     "alerts-group-by": ("alerts", "g"),
