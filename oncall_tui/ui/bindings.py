@@ -284,3 +284,54 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""
+
+RUNBOOK_BINDINGS: list[BindingType] = [
+    Binding("d", "mark('done')", "Done", id="runbook-done", tooltip="Mark the step done (logged) and go on"),
+    Binding("s", "mark('skipped')", "Skip", id="runbook-skip", tooltip="Skip the step (logged) and go on"),
+    Binding("n", "note", "Note", id="runbook-note", tooltip="Add a note to the step (logged)"),
+    Binding(
+        "y", "copy", "Copy", id="runbook-copy", tooltip="Copy the selected command (OSC 52, works over SSH)"
+    ),
+    Binding(
+        "x",
+        "run",
+        "Run",
+        id="runbook-run",
+        tooltip="Run the selected command after a confirmation that shows it (y runs, enter never does)",
+    ),
+    Binding(
+        "tab",
+        "next_command",
+        "Next command",
+        show=False,
+        id="runbook-next-command",
+        tooltip="Select the next command",
+    ),
+    Binding(
+        "right,l,right_square_bracket",
+        "go(1)",
+        "Next",
+        key_display="→",
+        id="runbook-next",
+        tooltip="Show the next step",
+    ),
+    Binding(
+        "left,h,left_square_bracket",
+        "go(-1)",
+        "Previous",
+        key_display="←",
+        show=False,
+        id="runbook-previous",
+        tooltip="Show the previous step",
+    ),
+    Binding("escape", "back", "Back", id="runbook-back", tooltip="Leave the runbook (progress is kept)"),
+]
+"""Bindings of the runbook step-through screen."""
+
+RUN_CONFIRM_BINDINGS: list[BindingType] = [
+    Binding("y", "answer(True)", "Run", id="run-confirm-yes", tooltip="Run the command shown"),
+    Binding("n,escape", "answer(False)", "Cancel", id="run-confirm-no", tooltip="Do not run it"),
+    # Enter is bound so that it does nothing but say so: a reflex enter must never run a command.
+    Binding("enter", "refuse_enter", "", show=False, id="run-confirm-enter", tooltip="Does not run: press y"),
+]
+"""Bindings of the dialog that confirms running a runbook command."""

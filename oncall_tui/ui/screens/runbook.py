@@ -1,0 +1,241 @@
+"""The runbook step-through: one step at a time, each action logged on the incident before it shows.
+
+``d`` done and ``s`` skip write the step's state and a timeline entry (through the session, in a
+worker thread), then move on to the next open step; ``n`` adds a note. ``y`` copies the selected
+command (OSC 52); ``x`` asks first — the dialog shows the exact script and only ``y`` runs it — then
+runs it in the background (the screen stays live), and writes its exit code (or timeout) and first
+output lines to the timeline. Queries are sampled from the context's Prometheus every
+:data:`QUERY_REFRESH` seconds while their step is shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from oncall_tui.clients.prometheus import PrometheusClient
+from oncall_tui.errors import OncallError
+from oncall_tui.models.incident_record import StepStatus
+from oncall_tui.services.command_runner import run_command, script_for
+from oncall_tui.services.runbook_queries import QuerySample, sample_query
+from oncall_tui.services.runbook_session import RunbookSession
+from oncall_tui.ui.bindings import RUNBOOK_BINDINGS
+from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.modals import PromptModal
+from oncall_tui.ui.screens.run_confirm import RunConfirmModal
+from oncall_tui.ui.widgets.runbook_step import RunbookStepView
+
+QUERY_REFRESH = 15.0
+"""Seconds between samples of a shown step's queries."""
+
+PrometheusGetter = Callable[[], Awaitable[PrometheusClient]]
+"""Gives the active context's Prometheus client (raises OncallError when there is none)."""
+
+
+class RunbookScreen(OncallScreen):
+    """Step through one runbook for one incident."""
+
+    TITLE_TEXT = "Runbook"
+    BINDINGS: ClassVar[list[Binding]] = RUNBOOK_BINDINGS  # type: ignore[assignment]
+    DEFAULT_CSS = """
+    RunbookScreen #rb-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    RunbookScreen #rb-run { height: auto; max-height: 4; padding: 0 1; }
+    """
+
+    def __init__(
+        self,
+        session: RunbookSession,
+        *,
+        prometheus: PrometheusGetter | None = None,
+        time_limit: float = 30.0,
+        output_lines: int = 20,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        """The runbook and its progress for the incident."""
+        self._prometheus = prometheus
+        self._time_limit = time_limit
+        self._output_lines = output_lines
+        self._command = 0
+        self._run_busy = False
+        self._loaded = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="rb-title", markup=False)
+        yield RunbookStepView()
+        yield Static("", id="rb-run", markup=False)
+
+    @property
+    def view(self) -> RunbookStepView:
+        return self.query_one(RunbookStepView)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        runbook = self.session.runbook
+        incident = f"incident #{self.session.incident_id}" if self.session.incident_id else "no incident yet"
+        self.query_one("#rb-title", Static).update(Text(f"{runbook.title}  ·  {incident}", no_wrap=True))
+        self.query_one("#rb-run", Static).display = False
+        self.run_worker(self._load(), group="runbook-load", exit_on_error=False)
+
+    async def _load(self) -> None:
+        try:
+            await self.session.load()
+        except OncallError as error:
+            self.notify(str(error), title=error.title, severity="error", markup=False)
+        self._loaded = True
+        self._title()
+        await self._render_step()
+
+    def _title(self) -> None:
+        runbook = self.session.runbook
+        incident = (
+            f"incident #{self.session.incident_id}"
+            if self.session.incident_id is not None
+            else "incident opens on the first step"
+        )
+        self.query_one("#rb-title", Static).update(Text(f"{runbook.title}  ·  {incident}", no_wrap=True))
+
+    async def _render_step(self) -> None:
+        s = self.session
+        self._command = 0
+        await self.view.show_step(
+            s.step,
+            position=s.position(),
+            finished=s.finished,
+            total=s.total,
+            status=s.statuses[s.index],
+            note=s.notes.get(s.index, ""),
+            selected_command=self._command,
+        )
+        self.workers.cancel_group(self, "runbook-queries")
+        if s.step.queries:
+            self.run_worker(self._sample_queries(), group="runbook-queries", exit_on_error=False)
+
+    async def _sample_queries(self) -> None:
+        panels = self.view.query_panels()
+        while True:
+            client: PrometheusClient | None = None
+            reason = "no Prometheus in this context"
+            if self._prometheus is not None:
+                try:
+                    client = await self._prometheus()
+                except OncallError as error:
+                    reason = f"Prometheus: {error}"
+            for panel in panels:
+                if client is None:
+                    panel.show(QuerySample(panel.expr, error=reason))
+                else:
+                    panel.show(await sample_query(client, panel.expr, self.oncall_app.clock.now()))
+            await asyncio.sleep(QUERY_REFRESH)
+
+    # ------------------------------------------------------------------ actions
+    def action_mark(self, status: str) -> None:
+        if self._loaded:
+            self.run_worker(self._mark(StepStatus(status)), group="runbook-write", exit_on_error=False)
+
+    async def _mark(self, status: StepStatus) -> None:
+        try:
+            message = await self.session.mark(status)
+        except OncallError as error:
+            self.notify(str(error), title=error.title, severity="error", markup=False)
+            return
+        self.notify(message, timeout=3, markup=False)
+        self._title()
+        await self._render_step()
+
+    def action_note(self) -> None:
+        if not self._loaded:
+            return
+        step = self.session.step
+
+        def save(text: str | None) -> None:
+            if text and text.strip():
+                self.run_worker(self._note(text.strip()), group="runbook-write", exit_on_error=False)
+
+        title = f"Note on step {self.session.index + 1}: {step.title}"
+        current = self.session.notes.get(self.session.index, "")
+        self.app.push_screen(PromptModal(title, "note (logged on the incident)", current), save)
+
+    async def _note(self, text: str) -> None:
+        try:
+            await self.session.add_note(text)
+        except OncallError as error:
+            self.notify(str(error), title=error.title, severity="error", markup=False)
+            return
+        self.view.show_note(text)
+        self._title()
+        self.notify("note logged", timeout=2)
+
+    def action_go(self, delta: int) -> None:
+        if self._loaded:
+            self.session.go(delta)
+            self.run_worker(self._render_step(), group="runbook-render", exclusive=True, exit_on_error=False)
+
+    def action_next_command(self) -> None:
+        commands = self.session.step.commands
+        if len(commands) > 1:
+            self._command = (self._command + 1) % len(commands)
+            self.view.show_commands(self.session.step, self._command)
+
+    def _selected(self) -> str | None:
+        commands = self.session.step.commands
+        if not commands:
+            self.notify("this step has no command", timeout=2)
+            return None
+        return commands[min(self._command, len(commands) - 1)].text
+
+    def action_copy(self) -> None:
+        command = self._selected()
+        if command is None:
+            return
+        self.app.copy_to_clipboard(command)
+        first = command.splitlines()[0]
+        self.notify(f"copied: {first}", timeout=3, markup=False)
+
+    def action_run(self) -> None:
+        command = self._selected()
+        if command is None:
+            return
+        if self._run_busy:
+            self.notify("a command is still running", timeout=2)
+            return
+        step = self.session.step
+        script = script_for(command, step.env)
+        modal = RunConfirmModal(script, env=step.env, time_limit=self._time_limit, unfilled=step.unfilled)
+
+        def answered(run: bool | None) -> None:
+            if run:
+                self.run_worker(self._run(command), group="runbook-run", exit_on_error=False)
+
+        self.app.push_screen(modal, answered)
+
+    async def _run(self, command: str) -> None:
+        self._run_busy = True
+        out = self.query_one("#rb-run", Static)
+        out.display = True
+        out.update(Text(f"running: {command.splitlines()[0]} …", style="bold"))
+        try:
+            env = self.session.step.env
+            result = await run_command(
+                command, env=env, time_limit=self._time_limit, max_lines=self._output_lines
+            )
+            text = await self.session.log_run(result)
+        except OncallError as error:
+            self.notify(str(error), title=error.title, severity="error", markup=False)
+            return
+        finally:
+            self._run_busy = False
+        out.update(Text(text, style="bold" if result.ok else "bold red"))
+        self._title()
+        self.notify(
+            f"{result.summary()} (logged)", severity="information" if result.ok else "warning", markup=False
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
