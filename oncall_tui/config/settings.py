@@ -12,40 +12,12 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
+from pydantic import Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from oncall_tui.config.alerting import AlertSettings
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.common import Strict as _Strict
 from oncall_tui.config.runbooks import RunbookSettings
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SecretRef(_Strict):
-    """Where a secret is kept: exactly one of ``keyring``, ``env`` or ``command``."""
-
-    keyring: str | None = None
-    """Keyring entry as ``service/username`` or just ``username`` (service ``oncall-tui``)."""
-    env: str | None = None
-    """Name of an environment variable holding the secret."""
-    command: str | None = None
-    """A ``password_command``: shell command whose stdout (stripped) is the secret."""
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        given = [n for n in ("keyring", "env", "command") if getattr(self, n)]
-        if len(given) != 1:
-            raise ValueError("expected exactly one of keyring, env or command")
-        return self
-
-    def describe(self) -> str:
-        """Where the secret comes from, safe to show (never the value)."""
-        if self.keyring:
-            return f"keyring:{self.keyring}"
-        if self.env:
-            return f"env:{self.env}"
-        return "password_command"
 
 
 class AuthSettings(_Strict):
