@@ -1,23 +1,26 @@
 """Following one runbook for one incident: where we are, and every step logged before it shows as done.
 
 A session belongs to an incident: the one passed in (``r`` on an incident), or the open incident of
-the alert's group — opened on the first action when there is none yet (``r`` on an alert, and
-``oncall-tui runbook X``, whose own group is the runbook). Done, skipped, a note and a command run are
-each committed to the incident log (a timeline entry, and the step's stored state) before the session
-reports them; the store's calls run in a worker thread, never on the event loop. Progress is stored
-per incident and runbook, so a new session picks up at the first step neither done nor skipped.
+a subject — the alert's group for ``r`` on an alert, the runbook itself for ``oncall-tui runbook X`` —
+opened through the log-then-act engine on the first action when there is none yet. Done, skipped, a
+note and a command run are each committed to the incident log (a timeline entry, and the step's
+stored state) before the session reports them; the store's calls run in a worker thread, never on the
+event loop. Screens hand these to the alert session as typed requests (:class:`MarkStep`,
+:class:`NoteStep`, :class:`LogCommandRun`), so they are reported and announced like every other
+action. Progress is stored per incident and runbook, so a new session picks up at the first step
+neither done nor skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from oncall_tui.domain.runbooks import Runbook, RunbookStep
 from oncall_tui.models.incident_record import StepStatus
+from oncall_tui.services.action_engine import ActionEngine, ActionResult, ActionStatus, Subject
+from oncall_tui.services.actions import AlertActions
 from oncall_tui.services.command_runner import CommandResult
-from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.runbook_progress import RunbookProgress
 
 RUN_KIND = "runbook_run"
@@ -27,51 +30,38 @@ OUTPUT_IN_TEXT = 5
 
 
 @dataclass(frozen=True, slots=True)
-class IncidentRef:
-    """Which incident a session logs to: a known one, or the open one of a group (opened when needed)."""
+class RunbookTarget:
+    """Which incident a session logs to: a known one, or the open one of a subject (opened when needed)."""
 
     incident_id: int | None = None
-    """A known incident (``r`` on an incident); None to use the group's."""
-    group_key: str = ""
-    """The incident log's key of the group (context included) when ``incident_id`` is None."""
-    title: str = ""
-    """Title of the incident if one has to be opened."""
-    severity: str = "none"
-    """Severity of the incident if one has to be opened."""
-    fingerprints: Sequence[str] = field(default_factory=tuple)
-    """Alerts to link to it."""
+    """A known incident (``r`` on an incident); None to use the subject's."""
+    subject: Subject | None = None
+    """The alert group (or runbook) whose open incident is used when ``incident_id`` is None."""
+
+    @classmethod
+    def for_runbook(cls, runbook: Runbook, runbook_id: str) -> RunbookTarget:
+        """A runbook opened by itself: its own incident, keyed by the runbook."""
+        return cls(subject=Subject(f"runbook:{runbook_id}", f"Runbook: {runbook.title}", "none"))
 
 
 class RunbookSession:
     """One runbook being followed for one incident."""
 
-    def __init__(
-        self,
-        runbook: Runbook,
-        runbook_id: str,
-        ref: IncidentRef,
-        progress: RunbookProgress,
-        log: IncidentLog,
-        actor: str,
-    ) -> None:
+    def __init__(self, runbook: Runbook, runbook_id: str, target: RunbookTarget) -> None:
         self.runbook = runbook
         """The runbook, split into steps (with the alert's placeholders filled)."""
         self.runbook_id = runbook_id
         """Stable identity of the runbook in the store (its resolved path, with any #anchor)."""
-        self.ref = ref
+        self.target = target
         """The incident it is followed for."""
-        self.actor = actor
-        """Who does the steps (the configured user)."""
-        self.incident_id: int | None = ref.incident_id
-        """The incident, once known (None until the first action when the group had none open)."""
+        self.incident_id: int | None = target.incident_id
+        """The incident, once known (None until the first action when the subject had none open)."""
         self.statuses: list[StepStatus] = [StepStatus.PENDING] * len(runbook.steps)
         """Status of each step, 0-based."""
         self.notes: dict[int, str] = {}
         """Notes by 0-based step index."""
         self.index = 0
         """The step shown, 0-based."""
-        self._progress = progress
-        self._log = log
 
     # ------------------------------------------------------------------ reading
     @property
@@ -103,13 +93,15 @@ class RunbookSession:
             parts.append(f"{skipped} skipped")
         return " · ".join(parts)
 
-    async def load(self) -> None:
+    async def load(self, engine: ActionEngine | None) -> None:
         """Read stored progress and move to the first step neither done nor skipped."""
-        self.incident_id = await asyncio.to_thread(self._find_incident)
+        if engine is None:
+            return
+        self.incident_id = await asyncio.to_thread(self._find_incident, engine)
         if self.incident_id is None:
             return
-        incident_id = self.incident_id
-        states = await asyncio.to_thread(self._progress.steps, incident_id, self.runbook_id)
+        progress = RunbookProgress(engine.db, engine.clock)
+        states = await asyncio.to_thread(progress.steps, self.incident_id, self.runbook_id)
         for index, state in states.items():
             if 0 <= index < self.total:
                 self.statuses[index] = state.status
@@ -117,16 +109,18 @@ class RunbookSession:
                     self.notes[index] = state.note
         self.index = min(self._next_pending(-1), self.total - 1)
 
-    def _find_incident(self) -> int | None:
-        if self.ref.incident_id is not None:
-            return self.ref.incident_id
-        incident = self._log.find_open_incident(self.ref.group_key) if self.ref.group_key else None
+    def _find_incident(self, engine: ActionEngine) -> int | None:
+        if self.target.incident_id is not None:
+            return self.target.incident_id
+        subject = self.target.subject
+        if subject is None:
+            return None
+        incident = engine.log.find_open_incident(engine.incident_key(subject.group_key))
         return incident.id if incident is not None else None
 
     def _next_pending(self, after: int) -> int:
-        return next(
-            (i for i in range(after + 1, self.total) if self.statuses[i] is StepStatus.PENDING), self.total
-        )
+        pending = (i for i in range(after + 1, self.total) if self.statuses[i] is StepStatus.PENDING)
+        return next(pending, self.total)
 
     # ------------------------------------------------------------------ moving
     def go(self, delta: int) -> None:
@@ -134,60 +128,52 @@ class RunbookSession:
         self.index = max(0, min(self.total - 1, self.index + delta))
 
     # ------------------------------------------------------------------ actions
-    def _incident(self) -> int:
-        # Runs in the worker thread: opening the group's incident is part of the logged action.
+    def _incident(self, engine: ActionEngine) -> int:
+        # Runs in the worker thread: opening the subject's incident is part of the logged action.
         if self.incident_id is None:
-            self.incident_id = self._find_incident()
+            self.incident_id = self._find_incident(engine)
         if self.incident_id is None:
-            ref = self.ref
-            incident = self._log.open_incident(
-                ref.title or self.runbook.title,
-                ref.severity,
-                ref.group_key or None,
-                ref.fingerprints,
-                actor=self.actor,
+            subject = self.target.subject or Subject(
+                f"runbook:{self.runbook_id}", f"Runbook: {self.runbook.title}", "none"
             )
-            self.incident_id = incident.id
+            self.incident_id = engine.open_incident(subject).id
         return self.incident_id
 
-    async def mark(self, status: StepStatus) -> str:
-        """Mark the shown step done or skipped (committed first), then move to the next open step."""
-        index = self.index
-        step = self.step
+    async def mark(self, engine: ActionEngine, status: StepStatus, index: int) -> ActionResult:
+        """Mark step ``index`` done or skipped (committed first); then move on to the next open step."""
+        step = self.runbook.steps[index]
 
-        def write() -> None:
-            self._progress.set_step(
-                self._incident(), self.runbook_id, index, status, self.actor, title=step.title
-            )
+        def write() -> int:
+            incident_id = self._incident(engine)
+            progress = RunbookProgress(engine.db, engine.clock)
+            progress.set_step(incident_id, self.runbook_id, index, status, engine.user, title=step.title)
+            return incident_id
 
-        await asyncio.to_thread(write)
+        incident_id = await asyncio.to_thread(write)
         self.statuses[index] = status
         following = self._next_pending(index)
-        if following < self.total:
+        if self.index == index and following < self.total:
             self.index = following
-        return f"step {index + 1} {status.value}: {step.title}"
+        return ActionResult(ActionStatus.DONE, f"step {index + 1} {status.value}: {step.title}", incident_id)
 
-    async def add_note(self, text: str) -> None:
-        """Attach a note to the shown step (a timeline entry of the incident)."""
-        index = self.index
-        title = self.step.title
+    async def add_note(self, engine: ActionEngine, text: str, index: int) -> ActionResult:
+        """Attach a note to step ``index`` (a timeline entry of the incident)."""
+        title = self.runbook.steps[index].title
 
-        def write() -> None:
-            self._progress.note_step(self._incident(), self.runbook_id, index, text, self.actor, title=title)
+        def write() -> int:
+            incident_id = self._incident(engine)
+            progress = RunbookProgress(engine.db, engine.clock)
+            progress.note_step(incident_id, self.runbook_id, index, text, engine.user, title=title)
+            return incident_id
 
-        await asyncio.to_thread(write)
+        incident_id = await asyncio.to_thread(write)
         self.notes[index] = text
+        return ActionResult(ActionStatus.DONE, f"note on step {index + 1} logged", incident_id)
 
-    async def log_run(self, result: CommandResult) -> str:
+    async def log_run(self, engine: ActionEngine, result: CommandResult, index: int) -> ActionResult:
         """Write a command run (exit code or timeout, first output lines) to the incident's timeline."""
-        index = self.index
         head = result.script.splitlines()[-1] if result.script else ""
-        text = f"ran step {index + 1} command `{_short(head)}`: {result.summary()}"
-        shown = result.output[:OUTPUT_IN_TEXT]
-        if shown:
-            text += "\n" + "\n".join(shown)
-            if len(result.output) > OUTPUT_IN_TEXT or result.truncated:
-                text += "\n…"
+        text = run_line(index, head, result)
         data = {
             "runbook": self.runbook_id,
             "step": index,
@@ -199,16 +185,74 @@ class RunbookSession:
             "duration": round(result.duration, 3),
         }
 
-        def write() -> None:
-            self._log.append(self._incident(), RUN_KIND, text, self.actor, data)
+        def write() -> int:
+            incident_id = self._incident(engine)
+            engine.log.append(incident_id, RUN_KIND, text, engine.user, data)
+            return incident_id
 
-        await asyncio.to_thread(write)
-        return text
+        incident_id = await asyncio.to_thread(write)
+        status = ActionStatus.DONE if result.ok else ActionStatus.FAILED
+        return ActionResult(status, f"step {index + 1} command: {result.summary()} (logged)", incident_id)
 
 
-def _short(line: str, width: int = 60) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
+def run_line(index: int, command: str, result: CommandResult) -> str:
+    """The timeline text of a command run: what ran, how it ended, its first output lines."""
+    short = command if len(command) <= 60 else command[:59] + "…"
+    text = f"ran step {index + 1} command `{short}`: {result.summary()}"
+    shown = result.output[:OUTPUT_IN_TEXT]
+    if shown:
+        text += "\n" + "\n".join(shown)
+        if len(result.output) > OUTPUT_IN_TEXT or result.truncated:
+            text += "\n…"
+    return text
 
 
-SessionFactory = Callable[[Runbook, str, IncidentRef], RunbookSession]
-"""How the UI makes a session (the app binds the store and the user)."""
+# --- typed requests for the alert session's ``perform`` -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarkStep:
+    """Mark a step done or skipped."""
+
+    session: RunbookSession
+    """The runbook being followed."""
+    status: StepStatus
+    """Done or skipped."""
+    index: int
+    """The step, 0-based (the one shown when the key was pressed)."""
+
+    async def __call__(self, actions: AlertActions) -> ActionResult:
+        """Perform it."""
+        return await self.session.mark(actions.engine, self.status, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStep:
+    """Attach a note to a step."""
+
+    session: RunbookSession
+    """The runbook being followed."""
+    text: str
+    """The note."""
+    index: int
+    """The step, 0-based."""
+
+    async def __call__(self, actions: AlertActions) -> ActionResult:
+        """Perform it."""
+        return await self.session.add_note(actions.engine, self.text, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class LogCommandRun:
+    """Write a finished command run to the timeline."""
+
+    session: RunbookSession
+    """The runbook being followed."""
+    result: CommandResult
+    """How the command ended."""
+    index: int
+    """The step, 0-based."""
+
+    async def __call__(self, actions: AlertActions) -> ActionResult:
+        """Perform it."""
+        return await self.session.log_run(actions.engine, self.result, self.index)

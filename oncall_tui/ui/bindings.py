@@ -36,7 +36,13 @@ APP_BINDINGS: list[BindingType] = [
         id="show-traces",
         tooltip="Search Jaeger traces of this context",
     ),
-    Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
+    Binding(
+        "r,ctrl+r",
+        "refresh_now",
+        "Refresh",
+        id="refresh-now",
+        tooltip="Poll every source now (ctrl+r where r opens a runbook)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
     Binding(
@@ -269,6 +275,13 @@ ALERTS_BINDINGS: list[BindingType] = [
         show=False,
         id="alerts-group-by",
         tooltip="Group by a label, or as Alertmanager does",
+    ),
+    Binding(
+        "r",
+        "runbook",
+        "Runbook",
+        id="alerts-runbook",
+        tooltip="Step through the alert's runbook, logged in its group's incident (refresh: ctrl+r)",
     ),
     Binding(
         "T",

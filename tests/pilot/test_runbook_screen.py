@@ -1,7 +1,8 @@
-"""The runbook step-through on the demo: done/skip/note logged, resume after a restart, copy, run.
+"""The runbook step-through on the demo, driven by keys from the alert queue.
 
-Each test drives the real screen by keys and reads what it rendered; the incident log is a real
-SQLite file, reopened for the resume test as after a restart.
+`r` on the first (critical) alert opens its runbook; done/skip/note are logged in the alert group's
+incident; progress resumes in a restarted app; `y` copies a command; `x` runs one only after `y` in
+a dialog showing it (enter refused). Each test reads what the screen rendered.
 """
 
 from __future__ import annotations
@@ -11,165 +12,164 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Markdown, Static
+from textual.widgets import Markdown, Sparkline, Static
 
 from oncall_tui.demo import DemoEnvironment
-from oncall_tui.demo.runbook_settings import demo_runbook_settings
-from oncall_tui.models.incident_record import StepStatus
-from oncall_tui.services.runbook_loader import runbook_for_alert
-from oncall_tui.services.runbook_session import RUN_KIND, IncidentRef, RunbookSession
-from oncall_tui.store.db import Database
-from oncall_tui.store.incidents import IncidentLog
-from oncall_tui.store.runbook_progress import RunbookProgress
+from oncall_tui.domain.alert_queue import AlertRow
+from oncall_tui.models.incident import TimelineEntry
+from oncall_tui.services.runbook_session import RUN_KIND
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.run_confirm import RunConfirmModal
 from oncall_tui.ui.screens.runbook import RunbookScreen
 from oncall_tui.ui.widgets.runbook_step import QueryPanel
 from tests.support.waiting import wait_until
-
-LABELS = {"alertname": "TargetDown", "instance": "node-3:9100", "job": "node", "severity": "warning"}
-URL = "https://runbooks.example.com/node/target-down"
-GROUP = IncidentRef(group_key='demo/{}:{alertname="TargetDown"}', title="TargetDown", severity="warning")
 
 
 def text_of(screen: RunbookScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-def body_of(screen: RunbookScreen) -> str:
-    return screen.query_one("#rb-body", Markdown).source
-
-
-def new_session(db: Database, clock: Any) -> RunbookSession:
-    runbook = runbook_for_alert(LABELS, {"runbook_url": URL}, demo_runbook_settings())
-    return RunbookSession(
-        runbook, runbook.source, GROUP, RunbookProgress(db, clock), IncidentLog(db, clock), "ann"
-    )
+def progress(screen: RunbookScreen) -> str:
+    return text_of(screen, "#rb-progress")
 
 
 @asynccontextmanager
-async def step_through(
-    demo: DemoEnvironment, tmp_path: Path, db_path: Path | None = None
-) -> AsyncIterator[tuple[RunbookScreen, Any, Database]]:
-    """The demo app showing the TargetDown runbook, its incident log in ``db_path``."""
-    app = OncallApp(demo.settings(), demo=True, clock=demo.clock, database_path=tmp_path / "app.sqlite3")
-    with Database.open(db_path or tmp_path / "log.sqlite3") as db:
-        async with app.run_test(size=(100, 30)) as pilot:
-            yield await open_screen(app, pilot, new_session(db, demo.clock)), pilot, db
+async def runbook_of_first_alert(
+    demo: DemoEnvironment, db: Path, size: tuple[int, int] = (100, 30)
+) -> AsyncIterator[tuple[OncallApp, Any, RunbookScreen]]:
+    """The demo app with `r` pressed on the first alert of the queue (CheckoutHighErrorRate)."""
+    app = OncallApp(demo.settings(), demo=True, clock=demo.clock, database_path=db)
+    async with app.run_test(size=size) as pilot:
+        alerts = app.screen
+        assert isinstance(alerts, AlertsScreen)
+        await wait_until(pilot, lambda: isinstance(alerts.table.current, AlertRow), "the first alert row")
+        await wait_until(pilot, lambda: app.alert_feed.actions is not None, "the incident log open")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunbookScreen), "the runbook screen")
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        await wait_until(pilot, lambda: progress(screen).startswith("step "), "the runbook read")
+        yield app, pilot, screen
 
 
-async def open_screen(app: OncallApp, pilot: Any, session: RunbookSession) -> RunbookScreen:
-    screen = RunbookScreen(session, prometheus=lambda: app.sources.prometheus(), time_limit=5)  # type: ignore[union-attr]
-    await app.push_screen(screen)
-    await wait_until(pilot, lambda: "step " in text_of(screen, "#rb-progress"), "the runbook loaded")
-    return screen
+def timeline(app: OncallApp, screen: RunbookScreen) -> list[TimelineEntry]:
+    actions = app.alert_feed.actions
+    assert actions is not None and screen.session is not None and screen.session.incident_id is not None
+    return actions.log.timeline(screen.session.incident_id)
 
 
-async def test_done_skip_note_are_logged_and_rendered(demo: DemoEnvironment, tmp_path: Path) -> None:
-    clock = demo.clock
-    async with step_through(demo, tmp_path) as (screen, pilot, db):
+async def to_step(pilot: Any, screen: RunbookScreen, n: int) -> None:
+    while not progress(screen).startswith(f"step {n} of"):
+        await pilot.press("right")
+        await pilot.pause()
+
+
+async def test_r_opens_the_alerts_runbook_and_done_skip_note_are_logged(
+    demo: DemoEnvironment, tmp_path: Path
+) -> None:
+    async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (app, pilot, screen):
+        assert text_of(screen, "#rb-title").startswith("CheckoutHighErrorRate  ·  ")
         assert text_of(screen, "#rb-context") == "Meaning"
-        assert text_of(screen, "#rb-progress").startswith("step 1 of 5")
-        assert "○ to do" in text_of(screen, "#rb-progress")
-        # The alert's labels are filled into the text.
-        assert "Prometheus cannot scrape `node-3:9100` of job `node`" in body_of(screen)
+        assert progress(screen).startswith("step 1 of 6") and "○ to do" in progress(screen)
+        # The alert's labels fill the runbook's placeholders.
+        assert "requests to `checkout` answer with a 5xx" in screen.query_one("#rb-body", Markdown).source
 
         await pilot.press("d")
-        await wait_until(
-            pilot, lambda: text_of(screen, "#rb-progress").startswith("step 2 of 5 · 1 done"), "done"
+        await wait_until(pilot, lambda: progress(screen).startswith("step 2 of 6 · 1 done"), "done")
+        assert (
+            text_of(screen, "#rb-context") == "Diagnosis › See how the error ratio moved over the last hour"
         )
-        assert text_of(screen, "#rb-context") == "Diagnosis › See which targets of the job are down right now"
-        assert "▰▰" in text_of(screen, "#rb-progress") and "20%" in text_of(screen, "#rb-progress")
+        assert "▰▰" in progress(screen) and "17%" in progress(screen)
+        assert "incident #" in text_of(screen, "#rb-title")
 
         await pilot.press("s")
-        await wait_until(pilot, lambda: "1 skipped" in text_of(screen, "#rb-progress"), "skipped")
+        await wait_until(pilot, lambda: "1 skipped" in progress(screen), "skipped")
         await pilot.press("n")
-        await pilot.press(*"exported the host")
+        await pilot.press(*"error ratio back to normal")
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: "note: exported the host" in text_of(screen, "#rb-note"), "note shown"
+            pilot, lambda: "note: error ratio back to normal" in text_of(screen, "#rb-note"), "note"
         )
 
-        incident = IncidentLog(db, clock).find_open_incident(GROUP.group_key)
-        assert incident is not None
-        assert f"incident #{incident.id}" in text_of(screen, "#rb-title")
-        texts = [e.text for e in IncidentLog(db, clock).timeline(incident.id)]
-        rb = screen.session.runbook_id
-        assert texts[-3:] == [
+        rb = screen.session.runbook_id if screen.session else ""
+        entries = timeline(app, screen)
+        assert [e.text for e in entries[-3:]] == [
             f"runbook step 1 done: Meaning ({rb})",
-            f"runbook step 2 skipped: See which targets of the job are down right now ({rb})",
-            "exported the host",
+            f"runbook step 2 skipped: See how the error ratio moved over the last hour ({rb})",
+            "error ratio back to normal",
         ]
+        assert entries[0].text.startswith("opened: CheckoutHighErrorRate")
 
 
 async def test_progress_resumes_after_a_restart(demo: DemoEnvironment, tmp_path: Path) -> None:
-    clock = demo.clock
-    path = tmp_path / "log.sqlite3"
-    with Database.open(path) as db:
-        first = new_session(db, clock)
-        await first.load()
-        await first.mark(StepStatus.DONE)
-        await first.mark(StepStatus.DONE)
-    app = OncallApp(demo.settings(), demo=True, clock=clock, database_path=tmp_path / "app.sqlite3")
-    with Database.open(path) as reopened:
-        async with app.run_test(size=(100, 30)) as pilot:
-            screen = await open_screen(app, pilot, new_session(reopened, clock))
-            assert text_of(screen, "#rb-progress").startswith("step 3 of 5 · 2 done")
-            assert text_of(screen, "#rb-context") == "Diagnosis › Keep the host name for the next step"
+    db = tmp_path / "log.sqlite3"
+    async with runbook_of_first_alert(demo, db) as (_, pilot, screen):
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "1 done" in progress(screen), "first done")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "2 done" in progress(screen), "second done")
+    async with runbook_of_first_alert(demo, db) as (_, pilot, screen):
+        assert progress(screen).startswith("step 3 of 6 · 2 done")
+        assert (
+            text_of(screen, "#rb-context")
+            == "Diagnosis › Remember the instance the alert names, for the next steps"
+        )
 
 
-async def test_live_query_shows_the_current_value(demo: DemoEnvironment, tmp_path: Path) -> None:
-    async with step_through(demo, tmp_path) as (screen, pilot, db):
-        await pilot.press("right")
-        await wait_until(pilot, lambda: len(screen.view.query_panels()) == 1, "query panel")
+async def test_a_promql_block_is_drawn_live_with_its_current_value(
+    demo: DemoEnvironment, tmp_path: Path
+) -> None:
+    async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (_, pilot, screen):
+        await to_step(pilot, screen, 2)
+        await wait_until(pilot, lambda: len(screen.view.query_panels()) == 1, "the query panel")
         panel = screen.query_one(QueryPanel)
-        assert 'up{job="node"} == 0' in str(panel.query_one(".query-expr", Static).render())
+        expr = str(panel.query_one(".query-expr", Static).render())
+        assert expr.startswith('sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(')
         value = panel.query_one(".query-value", Static)
-        await wait_until(pilot, lambda: "current" in str(value.render()), "the query's current value")
-        assert str(value.render()).strip() == "current 0"
+        await wait_until(pilot, lambda: "current" in str(value.render()), "the current value")
+        assert float(str(value.render()).split()[1]) > 0
+        assert len(panel.query_one(Sparkline).data or []) > 10
 
 
-async def test_copy_gives_the_command_without_prompt(demo: DemoEnvironment, tmp_path: Path) -> None:
-    async with step_through(demo, tmp_path) as (screen, pilot, db):
-        app = screen.oncall_app
-        await pilot.press("right", "right")
+async def test_y_copies_the_command_without_prompt_or_output(demo: DemoEnvironment, tmp_path: Path) -> None:
+    async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (app, pilot, screen):
+        await to_step(pilot, screen, 3)
         await wait_until(
-            pilot, lambda: "$ export TARGET_HOST=node-3:9100" in text_of(screen, "#rb-commands"), "cmd"
+            pilot, lambda: "$ export INSTANCE=checkout:8080" in text_of(screen, "#rb-commands"), "cmd"
         )
         await pilot.press("y")
-        assert app.clipboard == "export TARGET_HOST=node-3:9100"
+        assert app.clipboard == 'export INSTANCE=checkout:8080\necho "checking $INSTANCE"'
 
 
-async def test_run_needs_y_and_enter_is_refused(demo: DemoEnvironment, tmp_path: Path) -> None:
-    clock = demo.clock
-    async with step_through(demo, tmp_path) as (screen, pilot, db):
-        app = screen.oncall_app
-        await pilot.press("right", "right", "right")  # step 4: getent, with TARGET_HOST from step 3
-        await wait_until(pilot, lambda: "getent hosts" in text_of(screen, "#rb-commands"), "step 4")
+async def test_x_runs_only_after_y_and_enter_is_refused(demo: DemoEnvironment, tmp_path: Path) -> None:
+    async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (app, pilot, screen):
+        await to_step(pilot, screen, 5)  # uses INSTANCE, exported in step 3
+        await wait_until(pilot, lambda: "would roll back" in text_of(screen, "#rb-commands"), "step 5")
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, RunConfirmModal), "the confirmation")
         modal = app.screen
         assert isinstance(modal, RunConfirmModal)
         shown = str(modal.query_one("#run-script-text", Static).render())
-        assert 'getent hosts "${TARGET_HOST%%:*}" || echo "no address for $TARGET_HOST"' in shown
-        assert "with TARGET_HOST=node-3:9100" in str(modal.query_one(".hint", Static).render())
+        assert shown.strip() == 'echo "would roll back the last deploy of $INSTANCE"'
+        assert "with INSTANCE=checkout:8080" in str(modal.query_one(".hint", Static).render())
 
         await pilot.press("enter")
+        await pilot.pause()
         assert app.screen is modal  # enter never confirms
         assert "enter does not run" in str(modal.query_one("#run-hint", Static).render())
         await pilot.press("escape")
-        assert isinstance(app.screen, RunbookScreen)
-        # Nothing ran, so nothing was logged (no incident was even opened).
-        assert IncidentLog(db, clock).find_open_incident(GROUP.group_key) is None
+        await pilot.pause()
+        assert app.screen_stack[-1] is screen
+        assert not text_of(screen, "#rb-run")  # nothing ran
 
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, RunConfirmModal), "the confirmation again")
         await pilot.press("y")
-        run = screen.query_one("#rb-run", Static)
-        await wait_until(pilot, lambda: "ran step 4 command" in str(run.render()), "the run logged")
-        assert "no address for node-3:9100" in str(run.render())
-        incident = IncidentLog(db, clock).find_open_incident(GROUP.group_key)
-        assert incident is not None
-        entry = IncidentLog(db, clock).timeline(incident.id)[-1]
-        assert entry.kind == RUN_KIND and entry.data["exit_code"] == 0
-        assert entry.data["output"] == ["no address for node-3:9100"]
+        await wait_until(pilot, lambda: "ran step 5 command" in text_of(screen, "#rb-run"), "the run shown")
+        assert "exit 0" in text_of(screen, "#rb-run")
+        assert "would roll back the last deploy of checkout:8080" in text_of(screen, "#rb-run")
+        await wait_until(pilot, lambda: timeline(app, screen)[-1].kind == RUN_KIND, "the run logged")
+        entry = timeline(app, screen)[-1]
+        assert entry.data["exit_code"] == 0
+        assert entry.data["output"] == ["would roll back the last deploy of checkout:8080"]

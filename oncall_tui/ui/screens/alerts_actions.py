@@ -19,6 +19,7 @@ from oncall_tui.services.alert_requests import AckAlerts, CreateSilence, Escalat
 from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import AckModal, AckRequest, ConfirmModal, SilenceEditor, SilenceRequest
+from oncall_tui.ui.screens.runbook_open import screen_for_alert
 from oncall_tui.ui.widgets.alert_table import AlertTable
 
 
@@ -153,6 +154,20 @@ class AlertActionKeys(OncallScreen):
             self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets)))
 
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
+
+    def action_runbook(self) -> None:
+        """Open the highlighted alert's (or group's first alert's) runbook in the step-through."""
+        current = self.table.current
+        if current is None:
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        target = (
+            AlertTarget.of_group(current) if isinstance(current, GroupRow) else AlertTarget.of_row(current)
+        )
+        if not target.alerts:
+            self.notify("No active alert in this group.", severity="warning", timeout=3)
+            return
+        self.app.push_screen(screen_for_alert(self.oncall_app, target))
 
     def action_traces(self) -> None:
         """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
