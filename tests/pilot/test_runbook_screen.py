@@ -19,9 +19,11 @@ from oncall_tui.domain.alert_queue import AlertRow
 from oncall_tui.models.incident import TimelineEntry
 from oncall_tui.services.runbook_session import RUN_KIND
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.runbook_app import RunbookApp
 from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.run_confirm import RunConfirmModal
 from oncall_tui.ui.screens.runbook import RunbookScreen
+from oncall_tui.ui.screens.runbook_open import screen_for_incident
 from oncall_tui.ui.widgets.runbook_step import QueryPanel
 from tests.support.waiting import wait_until
 
@@ -173,3 +175,32 @@ async def test_x_runs_only_after_y_and_enter_is_refused(demo: DemoEnvironment, t
         entry = timeline(app, screen)[-1]
         assert entry.data["exit_code"] == 0
         assert entry.data["output"] == ["would roll back the last deploy of checkout:8080"]
+
+
+async def test_runbook_command_opens_the_app_on_the_runbook_and_r_on_its_incident_resumes(
+    demo: DemoEnvironment, tmp_path: Path
+) -> None:
+    app = RunbookApp(
+        demo.settings(), "TargetDown", demo=True, clock=demo.clock, database_path=tmp_path / "log.sqlite3"
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, RunbookScreen), "the runbook on top")
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        await wait_until(pilot, lambda: progress(screen).startswith("step 1 of 5"), "the runbook read")
+        assert text_of(screen, "#rb-title").startswith("TargetDown  ·  incident opens on the first step")
+        await wait_until(pilot, lambda: app.alert_feed.actions is not None, "the incident log open")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "1 done" in progress(screen), "done")
+        assert screen.session is not None and screen.session.incident_id is not None
+        incident_id = screen.session.incident_id
+        entries = timeline(app, screen)
+        assert entries[0].text == "opened: Runbook: TargetDown"
+
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, AlertsScreen), "back to the alerts")
+        await app.push_screen(screen_for_incident(app, incident_id))
+        again = app.screen
+        assert isinstance(again, RunbookScreen)
+        await wait_until(pilot, lambda: progress(again).startswith("step 2 of 5 · 1 done"), "resumed")
+        assert f"incident #{incident_id}" in text_of(again, "#rb-title")
