@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Markdown, Sparkline, Static
+from textual.widgets import Markdown, Static
 
 from oncall_tui.demo import DemoEnvironment
 from oncall_tui.domain.alert_queue import AlertRow
@@ -24,7 +24,7 @@ from oncall_tui.ui.screens.alerts import AlertsScreen
 from oncall_tui.ui.screens.run_confirm import RunConfirmModal
 from oncall_tui.ui.screens.runbook import RunbookScreen
 from oncall_tui.ui.screens.runbook_open import screen_for_incident
-from oncall_tui.ui.widgets.runbook_step import QueryPanel
+from oncall_tui.ui.widgets.runbook_step import QueryGrid
 from tests.support.waiting import wait_until
 
 
@@ -124,14 +124,15 @@ async def test_a_promql_block_is_drawn_live_with_its_current_value(
 ) -> None:
     async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (_, pilot, screen):
         await to_step(pilot, screen, 2)
-        await wait_until(pilot, lambda: len(screen.view.query_panels()) == 1, "the query panel")
-        panel = screen.query_one(QueryPanel)
-        expr = str(panel.query_one(".query-expr", Static).render())
-        assert expr.startswith('sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(')
-        value = panel.query_one(".query-value", Static)
-        await wait_until(pilot, lambda: "current" in str(value.render()), "the current value")
-        assert float(str(value.render()).split()[1]) > 0
-        assert len(panel.query_one(Sparkline).data or []) > 10
+        grid = screen.query_one(QueryGrid)
+        await wait_until(pilot, lambda: grid.slots and grid.slots[0].data is not None, "the query's data")
+        lines = [grid.render_line(y).text for y in range(3)]
+        title, spark, detail = lines
+        assert title.lstrip(" ▌").startswith('sum(rate(http_requests_total{service="checkout",code=~"5..')
+        # The panel's current value ends the title line; the ratio of failed checkout requests is > 0.
+        assert float(title.split()[-1]) > 0
+        assert sum(ch in "▁▂▃▄▅▆▇█" for ch in spark) > 10
+        assert "–" in detail  # min–max of the window
 
 
 async def test_y_copies_the_command_without_prompt_or_output(demo: DemoEnvironment, tmp_path: Path) -> None:

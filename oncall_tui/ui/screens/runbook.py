@@ -23,12 +23,13 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from oncall_tui.clients.prometheus import PrometheusClient
+from oncall_tui.domain.panel_data import PanelData
 from oncall_tui.domain.runbooks import Runbook
 from oncall_tui.errors import OncallError
 from oncall_tui.models.incident_record import StepStatus
 from oncall_tui.services.action_engine import ActionEngine
 from oncall_tui.services.command_runner import run_command, script_for
-from oncall_tui.services.runbook_queries import QuerySample, sample_query
+from oncall_tui.services.runbook_queries import fetch_query, query_error
 from oncall_tui.services.runbook_session import (
     LogCommandRun,
     MarkStep,
@@ -146,20 +147,35 @@ class RunbookScreen(OncallScreen):
             self.run_worker(self._sample_queries(), group="runbook-queries", exit_on_error=False)
 
     async def _sample_queries(self) -> None:
-        panels = self.view.query_panels()
+        session = self.session
+        assert session is not None
+        queries = session.step.queries
+        last: dict[int, PanelData] = {}
         while True:
+            now = self.oncall_app.clock.now()
+            columns = self.view.query_columns()
             client: PrometheusClient | None = None
-            reason = "no Prometheus in this context"
-            if self._prometheus is not None:
-                try:
-                    client = await self._prometheus()
-                except OncallError as error:
-                    reason = f"Prometheus: {error}"
-            for panel in panels:
+            try:
+                client = await self._prometheus() if self._prometheus is not None else None
+                reason = "no Prometheus in this context"
+            except OncallError as error:
+                reason = f"Prometheus: {error}"
+            for index, expr in enumerate(queries):
                 if client is None:
-                    panel.show(QuerySample(panel.expr, error=reason))
+                    data = query_error(expr, reason, now=now, columns=columns)
                 else:
-                    panel.show(await sample_query(client, panel.expr, self.oncall_app.clock.now()))
+                    try:
+                        data = await fetch_query(client, expr, now=now, columns=columns)
+                    except OncallError as error:
+                        # Unreachable: keep the last picture, marked stale, like a dashboard panel.
+                        old = last.get(index)
+                        data = (
+                            old.as_stale(error.message)
+                            if old is not None
+                            else query_error(expr, error.message, now=now, columns=columns)
+                        )
+                last[index] = data
+                self.view.show_query(index, data)
             await asyncio.sleep(QUERY_REFRESH)
 
     # ------------------------------------------------------------------ actions

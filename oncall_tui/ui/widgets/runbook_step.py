@@ -5,28 +5,36 @@ reversed in the warning colour in the commands and queries, and listed on a "fil
 what the engineer must replace before a command is any use. The Markdown body is Textual's own
 Markdown widget (headings, lists, fenced code), so code there is shown as written.
 
-Queries are drawn by :class:`QueryPanel`: Textual's ``Sparkline`` over the last 30 minutes and the
-current value — a minimal stand-in until the metrics panel widget is on main.
+Queries are drawn by the metrics dashboards' panel grid (:class:`QueryGrid`): per query a title line
+with the current value, a sparkline of the last 30 minutes (gaps where Prometheus had no point) and
+min–max, or Prometheus's error.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Markdown, Sparkline, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Static
 
+from oncall_tui.domain.panel_data import PanelData
 from oncall_tui.domain.runbooks import RunbookStep
 from oncall_tui.models.incident_record import StepStatus
-from oncall_tui.services.runbook_queries import QuerySample
+from oncall_tui.services.runbook_queries import query_title
+from oncall_tui.ui.widgets.panel_grid import GUTTER, PANEL_HEIGHT, PanelGrid
 
 STATUS_MARKS = {StepStatus.DONE: "✔ done", StepStatus.SKIPPED: "↷ skipped", StepStatus.PENDING: "○ to do"}
 """How a step's status reads (a word beside the mark: colour alone is easy to miss)."""
 BAR_WIDTH = 10
 """Cells of the progress bar."""
+QUERY_PADDING = 2
+"""Columns of padding around the query panels (left and right)."""
+COMMAND_LINES = 3
+"""Lines of each command shown in the commands box (a copy or run takes all of them)."""
+MAX_QUERY_ROWS = 2
+"""Query panels on screen at once (a step with more scrolls them)."""
 
 
 def progress_bar(finished: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -44,35 +52,22 @@ def highlighted(text: str, placeholders: Sequence[str], style: str) -> Text:
     return out
 
 
-class QueryPanel(Horizontal):
-    """One PromQL expression: the query, a sparkline of the last 30 minutes, the current value."""
+class QueryGrid(PanelGrid, can_focus=False):
+    """The step's queries as the dashboards' panels (never focused: arrows move between steps)."""
 
     DEFAULT_CSS = """
-    QueryPanel { height: auto; }
-    QueryPanel > Vertical { width: 1fr; height: auto; }
-    QueryPanel .query-expr { color: $text-muted; height: 1; }
-    QueryPanel Sparkline { height: 1; margin: 0; }
-    QueryPanel .query-value { width: 24; height: 2; padding: 0 1; content-align: right middle; }
+    QueryGrid { height: 4; }
     """
 
-    def __init__(self, expr: str, unfilled: Sequence[str], *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.expr = expr
-        """The PromQL shown and run."""
-        self._unfilled = unfilled
+    def _grid(self) -> tuple[int, int]:
+        # One panel a row, the full width: a runbook query is long, and a step has one or two.
+        width = self.scrollable_content_region.width or self.size.width
+        return 1, width
 
-    def compose(self) -> ComposeResult:
-        one_line = " ".join(self.expr.split())
-        with Vertical():
-            yield Static(highlighted(one_line, self._unfilled, "reverse"), classes="query-expr", markup=False)
-            yield Sparkline([], classes="query-spark")
-        yield Static("…", classes="query-value")
-
-    def show(self, sample: QuerySample) -> None:
-        """Draw what the query returned (or why it returned nothing)."""
-        values = [v for v in sample.values if not math.isnan(v)]
-        self.query_one(Sparkline).data = values
-        self.query_one(".query-value", Static).update(Text(sample.describe(), overflow="ellipsis"))
+    def _refresh_panel(self, index: int) -> None:
+        # A step shows one or two panels: redraw the grid whole. (PanelGrid's per-panel region on main
+        # calls Region.translate with two ints; metrics-core has the fix on its branch.)
+        self.refresh()
 
 
 class RunbookStepView(Vertical):
@@ -85,8 +80,8 @@ class RunbookStepView(Vertical):
     RunbookStepView #rb-scroll { height: 1fr; padding: 0 1; }
     RunbookStepView #rb-body { margin: 0; padding: 0; }
     RunbookStepView #rb-fill { height: auto; padding: 0 1; color: $warning; }
-    RunbookStepView #rb-queries { height: auto; max-height: 6; padding: 0 1; }
-    RunbookStepView #rb-commands { height: auto; max-height: 6; padding: 0 1; background: $panel; }
+    RunbookStepView QueryGrid { padding: 0 1; }  /* QUERY_PADDING: 2 columns */
+    RunbookStepView #rb-commands { height: auto; max-height: 8; padding: 0 1; background: $panel; }
     RunbookStepView #rb-note { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
 
@@ -96,7 +91,7 @@ class RunbookStepView(Vertical):
         with VerticalScroll(id="rb-scroll"):
             yield Markdown("", id="rb-body")
         yield Static("", id="rb-fill", markup=False)
-        yield Vertical(id="rb-queries")
+        yield QueryGrid()
         yield Static("", id="rb-commands", markup=False)
         yield Static("", id="rb-note", markup=False)
 
@@ -122,12 +117,11 @@ class RunbookStepView(Vertical):
         fill = self.query_one("#rb-fill", Static)
         fill.update(highlighted(f"fill in: {', '.join(step.unfilled)}", step.unfilled, "reverse"))
         fill.display = bool(step.unfilled)
-        queries = self.query_one("#rb-queries", Vertical)
-        await queries.remove_children()
-        await queries.mount_all(
-            QueryPanel(q, step.unfilled, id=f"rb-query-{i}") for i, q in enumerate(step.queries)
-        )
+        queries = self.query_one(QueryGrid)
+        queries.set_titles([query_title(q) for q in step.queries])
+        queries.focused_index = -1  # no panel cursor: the grid is read, not navigated
         queries.display = bool(step.queries)
+        self._fit_queries()
         self.show_commands(step, selected_command)
         self.show_note(note)
 
@@ -144,13 +138,13 @@ class RunbookStepView(Vertical):
             return
         out = Text()
         for i, command in enumerate(step.commands):
-            mark = "▶ " if i == selected else "  "
             lines = command.text.splitlines() or [""]
-            out.append(mark, style="bold")
-            out.append_text(highlighted("$ " + lines[0], step.unfilled, "reverse"))
-            more = f"  (+{len(lines) - 1} lines)" if len(lines) > 1 else ""
-            out.append(more, style="dim")
-            out.append("\n")
+            for n, line in enumerate(lines[:COMMAND_LINES]):
+                out.append("▶ " if i == selected and n == 0 else "  ", style="bold")
+                out.append_text(highlighted(("$ " if n == 0 else "  ") + line, step.unfilled, "reverse"))
+                out.append("\n")
+            if len(lines) > COMMAND_LINES:
+                out.append(f"    (+{len(lines) - COMMAND_LINES} more lines)\n", style="dim")
         out.append("y copy · x run (asks first)" + (" · tab next command" if len(step.commands) > 1 else ""))
         out.stylize("dim", len(out) - len(out.plain.splitlines()[-1]), len(out))
         box.update(out)
@@ -161,6 +155,26 @@ class RunbookStepView(Vertical):
         box.update(Text(f"note: {note}", overflow="ellipsis"))
         box.display = bool(note)
 
-    def query_panels(self) -> list[QueryPanel]:
-        """The live query panels of the shown step."""
-        return list(self.query(QueryPanel))
+    def _fit_queries(self) -> None:
+        grid = self.query_one(QueryGrid)
+        grid.styles.height = min(len(grid.slots), MAX_QUERY_ROWS) * PANEL_HEIGHT
+
+    def on_resize(self) -> None:
+        self._fit_queries()
+
+    def query_columns(self) -> int:
+        """Points to fetch per query: one per sparkline column of a panel.
+
+        From the step view's width (laid out with the screen), not the grid's: the grid is shown
+        only now, and a first fetch must not be sized before its layout.
+        """
+        width = (self.size.width or self.app.size.width) - QUERY_PADDING
+        return max(2, width - GUTTER - 1)
+
+    def show_query(self, index: int, data: PanelData) -> None:
+        """Draw query ``index``'s data (or its error)."""
+        self.query_one(QueryGrid).set_panel(index, data)
+
+    def query_slots(self) -> int:
+        """How many queries the shown step has on screen."""
+        return len(self.query_one(QueryGrid).slots)
