@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oncall_tui.clock import Clock
+from oncall_tui.config.settings import Settings
 from oncall_tui.domain.incident_stats import WINDOWS, Report
 from oncall_tui.domain.redact import Redactor
 from oncall_tui.errors import StoreError
@@ -21,7 +22,7 @@ from oncall_tui.models.incident import IncidentStatus, TimelineEntry
 from oncall_tui.models.incident_record import IncidentRecord, IncidentSummary
 from oncall_tui.services.actions import ActionResult
 from oncall_tui.services.incident_actions import IncidentActions, IncidentRequest
-from oncall_tui.services.incident_export import export_postmortem, incident_report
+from oncall_tui.services.incident_export import export_postmortem, incident_report, known_secret_values
 from oncall_tui.store.db import Database
 from oncall_tui.store.incident_records import IncidentRecords
 
@@ -30,7 +31,13 @@ class IncidentDesk:
     """Reads and writes of the incident log for the UI (see the module docstring)."""
 
     def __init__(
-        self, database_path: Path | None, clock: Clock, user: str, redactor: Redactor | None = None
+        self,
+        database_path: Path | None,
+        clock: Clock,
+        user: str,
+        redactor: Redactor | None = None,
+        *,
+        settings: Settings | None = None,
     ) -> None:
         self._path = database_path
         self._clock = clock
@@ -38,8 +45,10 @@ class IncidentDesk:
         self._lock = threading.Lock()
         self._db: Database | None = None
         self._error: StoreError | None = None
+        self._settings = settings
         self.redactor = redactor or Redactor()
-        """Scrubs exports (the app sets one knowing its sources' credentials)."""
+        """Scrubs the timeline on screen and the exports; with ``settings``, it learns the configured
+        credentials when the log is first opened (in a worker: reading the keyring may block)."""
         self.export_dir: Path | None = None
         """Where ``x`` writes post-mortems (None: ``<data dir>/postmortems``)."""
 
@@ -53,7 +62,14 @@ class IncidentDesk:
                 except StoreError as error:
                     self._error = error
                     raise
+                if self._settings is not None:
+                    known = known_secret_values(self._settings)
+                    self.redactor = Redactor.of([*self.redactor.known, *known])
             return self._db
+
+    def database(self) -> Database:
+        """The open log (blocking: call from a thread); for runbook progress and other stores."""
+        return self._open()
 
     def _records(self) -> IncidentRecords:
         return IncidentRecords(self._open(), self._clock)
