@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--summary", action="store_true", help="print one JSON object per trace instead of opening the app"
     )
     _add_incident_commands(sub)
+    runbook = sub.add_parser(
+        "runbook", help="open a runbook (a file, a runbook_url, or an alertname) or list its steps"
+    )
+    runbook.add_argument("ref", metavar="FILE|URL|ALERTNAME")
+    runbook.add_argument("--list", action="store_true", help="print the steps, one a line, instead")
+    runbook.add_argument("--json", action="store_true", help="with --list: a JSON list of steps")
+    from oncall_tui.commands.dashboards_cmd import add_parser as add_dashboards_parser
+
+    add_dashboards_parser(sub)
     return parser
 
 
@@ -127,6 +136,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.summary:
             return trace_cmd.print_summary(args.file)
         return trace_cmd.open_in_app(args.file, theme=args.theme)
+    if args.command == "runbook":
+        from oncall_tui.commands import runbook_cmd
+
+        return runbook_cmd.run(
+            args.ref, config_path=args.config, demo=args.demo, listing=args.list, as_json=args.json
+        )
+    if args.command == "dashboards":
+        from oncall_tui.commands import dashboards_cmd
+
+        return dashboards_cmd.run(args)
     from oncall_tui.commands import run_cmd
 
     return run_cmd.run(config_path=args.config, context=args.context, theme=args.theme, demo=args.demo)

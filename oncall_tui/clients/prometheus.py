@@ -30,6 +30,8 @@ from oncall_tui.models.prometheus import (
     HistogramPoint,
     InstantSample,
     LabelNames,
+    Metadata,
+    MetricMetadata,
     NativeHistogram,
     QueryResult,
     RangeSeries,
@@ -294,6 +296,16 @@ class PrometheusClient:
         except ValueError as exc:
             raise SourceError(f"unexpected response shape from {what}: {exc}", kind="shape") from None
         return Exemplars(series, envelope.warnings, envelope.infos)
+
+    async def metadata(self, metric: str | None = None, *, limit: int | None = None) -> Metadata:
+        """Type, help and unit of metric families (``/api/v1/metadata``), optionally of one metric only."""
+        params: dict[str, str] = {}
+        if metric is not None:
+            params["metric"] = metric
+        if limit is not None:
+            params["limit"] = str(limit)
+        envelope, what = await self._get("/api/v1/metadata", dict[str, list[MetricMetadata]], params or None)
+        return Metadata(self._data(envelope, what), envelope.warnings, envelope.infos)
 
     async def buildinfo(self) -> BuildInfo:
         """Version and build of the server (``/api/v1/status/buildinfo``); a cheap health probe."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from oncall_tui.config import locations
+from oncall_tui.config.dashboard_files import load_dashboards
 from oncall_tui.config.loader import LoadedSettings, load_settings
 from oncall_tui.config.settings import Settings, SourceSettings
 from oncall_tui.errors import ConfigError
@@ -27,19 +28,26 @@ SOURCE_NAMES = ("prometheus", "alertmanager", "jaeger")
 
 
 def check(config_path: Path | None) -> int:
-    """Validate the config (file, ``ONCALL_*`` env) and the files it references; return the exit code."""
+    """Validate the config (file, ``ONCALL_*`` env), the files it references and the dashboard files.
+
+    Returns the exit code.
+    """
+    dashboards = load_dashboards(locations.dashboards_dir(config_path))
     try:
         loaded = load_settings(config_path)
     except ConfigError as error:
-        _write_lines(sys.stderr, error.problems)
+        _write_lines(sys.stderr, [*error.problems, *dashboards.problems])
         return EXIT_INVALID
     origin = str(loaded.path) if loaded.path else str(loaded.searched)
     problems, warnings = _check_references(loaded.settings, origin)
+    problems.extend(dashboards.problems)
     _write_lines(sys.stderr, [f"warning: {line}" for line in warnings])
     if problems:
         _write_lines(sys.stderr, problems)
         return EXIT_INVALID
-    sys.stdout.write(_summary(loaded) + "\n")
+    count = len(dashboards.dashboards)
+    summary = _summary(loaded) + (f"; {count} dashboard file{'s' if count != 1 else ''}" if count else "")
+    sys.stdout.write(summary + "\n")
     return EXIT_OK
 
 
@@ -53,6 +61,7 @@ def show_paths(config_path: Path | None) -> int:
         ("data dir", locations.describe_missing(locations.data_dir())),
         ("database", locations.describe_missing(locations.database_path())),
         ("user themes", locations.describe_missing(locations.themes_dir())),
+        ("dashboards", locations.describe_missing(locations.dashboards_dir(config_path))),
         ("shipped themes", locations.describe_missing(shipped_themes_dir())),
         ("cache dir", locations.describe_missing(locations.cache_dir())),
     ]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall_tui.clock import Clock, SystemClock
-from oncall_tui.config.alerting import parse_duration
+from oncall_tui.domain.durations import parse_duration
 from oncall_tui.domain.incident_stats import WINDOWS, figure_text, report_json, short_duration
 from oncall_tui.domain.postmortem import stamp
 from oncall_tui.domain.redact import Redactor

@@ -47,6 +47,12 @@ def themes_dir() -> Path:
     return config_dir() / "themes"
 
 
+def dashboards_dir(config_file_path: Path | None = None) -> Path:
+    """Dashboards-as-code files: ``dashboards/`` next to the config file in use."""
+    base = config_file_path.expanduser().parent if config_file_path is not None else config_dir()
+    return base / "dashboards"
+
+
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/oncall-tui`` (default ``~/.cache/oncall-tui``): safe to delete."""
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)

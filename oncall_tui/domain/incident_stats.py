@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from oncall_tui.config.alerting import format_duration
+from oncall_tui.domain.durations import format_duration
 from oncall_tui.domain.severity import NONE
 from oncall_tui.models.incident import TimelineEntry, TimelineKind
 from oncall_tui.models.incident_record import AlertFiring, IncidentRecord

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from oncall_tui.config.alerting import format_duration
+from oncall_tui.domain.durations import format_duration
 from oncall_tui.domain.redact import Redactor
 from oncall_tui.models.incident import IncidentStatus, TimelineEntry, TimelineKind
 from oncall_tui.models.incident_record import IncidentRecord

@@ -233,3 +233,30 @@ class BuildInfo(msgspec.Struct, frozen=True, rename="camel"):
     """When, in Prometheus's own format (``20191102-16:19:59``)."""
     go_version: str = ""
     """Go toolchain version."""
+
+
+class MetricMetadata(msgspec.Struct, frozen=True):
+    """One entry of ``/api/v1/metadata`` for a metric family."""
+
+    type: str = "unknown"
+    """``counter``, ``gauge``, ``histogram``, ``summary``, ``unknown`` or another OpenMetrics type."""
+    help: str = ""
+    """The HELP text."""
+    unit: str = ""
+    """The UNIT (OpenMetrics); usually empty."""
+
+
+class Metadata(msgspec.Struct, frozen=True):
+    """Result of ``/api/v1/metadata``: metric family name → its metadata (one entry per distinct one)."""
+
+    metrics: dict[str, list[MetricMetadata]] = msgspec.field(default_factory=dict)
+    """Entries by metric family name (histograms under their base name, without ``_bucket``)."""
+    warnings: list[str] = msgspec.field(default_factory=list)
+    """Warnings Prometheus attached."""
+    infos: list[str] = msgspec.field(default_factory=list)
+    """Informational annotations."""
+
+    def type_of(self, name: str) -> str | None:
+        """The type of a metric family, or None when the server has no metadata for it."""
+        entries = self.metrics.get(name)
+        return entries[0].type if entries else None

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from oncall_tui.config import locations
-from oncall_tui.config.settings import AuthSettings, SecretRef, Settings
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.settings import AuthSettings, Settings
 from oncall_tui.domain.incident_stats import WINDOWS, Report, build_report
 from oncall_tui.domain.postmortem import render_postmortem
 from oncall_tui.domain.redact import Redactor

@@ -83,8 +83,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
     ),
     # 2: the context (Alertmanager cluster) an outbox item belongs to, so a context's drain never
-    # sends another context's action to its own Alertmanager. Rows written before stay NULL:
-    # "context unknown" (see ``Outbox.adopt_legacy``).
+    # sends another context's action to its own Alertmanager. NULL: made without a context
+    # (single-context tools and tests), sent only by a drain without one.
     (
         "ALTER TABLE outbox ADD COLUMN context TEXT",
         "CREATE INDEX outbox_context_due ON outbox (context, state, next_attempt_at)",

@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from oncall_tui.domain.durations import format_latency, format_rough_age
 from oncall_tui.models.health import HealthState, SourceHealth
 from oncall_tui.services.sources import AlertmanagerOverview, JaegerOverview, PrometheusOverview
+from oncall_tui.services.sources_feed import SourceOverviews, SourcesState
 from oncall_tui.ui.bindings import SOURCES_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
-from oncall_tui.ui.widgets.health_bar import STATE_MARKS, format_age, format_latency
+from oncall_tui.ui.widgets.health_bar import STATE_MARKS
 
 TARGET_HEALTH_VARIABLE = {"up": "source-up", "down": "source-down", "unknown": "stale"}
 
@@ -67,15 +69,15 @@ class SourcesScreen(OncallScreen):
         self.sources_table.add_columns("Source", "State", "Version", "Latency", "Data age", "Reason")
         self.peers_table.add_columns("Peer", "Cluster", "Version", "Peers", "Problem")
         self.targets_table.add_columns("Job", "Instance", "Health", "Last scrape", "Took", "Last error")
-        self.watch(self.oncall_app, "overviews", self._render_all)
-        self.watch(self.oncall_app, "now", lambda _now: self._render_all(self.oncall_app.overviews))
+        feed = self.oncall_app.source_feed
+        self.follow(feed, self._render_all, tick=lambda _now: self._render_all(feed.state))
 
-    def _render_all(self, overviews: dict[str, Any]) -> None:
-        app = self.oncall_app
-        now = app.now
-        self._render_sources(app.source_health, overviews, now)
-        self._render_peers(overviews.get("alertmanager"))
-        self._render_targets(overviews.get("prometheus"), now)
+    def _render_all(self, state: SourcesState) -> None:
+        now = self.oncall_app.now
+        overviews = state.overviews
+        self._render_sources(dict(state.health), overviews, now)
+        self._render_peers(overviews.alertmanager)
+        self._render_targets(overviews.prometheus, now)
         focused = self.focused
         if isinstance(focused, DataTable):
             self._show_detail(focused)
@@ -101,7 +103,7 @@ class SourcesScreen(OncallScreen):
         return Text(text, style=f"{'bold ' if bold else ''}{colour}")
 
     def _render_sources(
-        self, health: dict[str, SourceHealth], overviews: dict[str, Any], now: datetime | None
+        self, health: dict[str, SourceHealth], overviews: SourceOverviews, now: datetime | None
     ) -> None:
         table = self.sources_table
         rows: list[tuple[str, list[Any]]] = []
@@ -110,14 +112,16 @@ class SourcesScreen(OncallScreen):
             state = f"{glyph} {item.state.value.upper()}"
             if item.insecure:
                 state += " (TLS unverified)"
-            age = format_age((now - item.last_ok_at).total_seconds()) if now and item.last_ok_at else "—"
+            age = (
+                format_rough_age((now - item.last_ok_at).total_seconds()) if now and item.last_ok_at else "—"
+            )
             rows.append(
                 (
                     key,
                     [
                         Text(key, style="bold"),
                         self._coloured(state, variable, bold=item.state != HealthState.UP),
-                        _version_of(overviews.get(key)),
+                        _version_of(overviews.of(key)),
                         format_latency(item.latency) or "—",
                         age,
                         _clip(item.reason or ""),
@@ -177,7 +181,7 @@ class SourcesScreen(OncallScreen):
             ordered = sorted(overview.targets, key=lambda t: (t.health == "up", t.job, t.instance))
             for target in ordered:
                 last = (
-                    format_age((now - target.last_scrape).total_seconds()) + " ago"
+                    format_rough_age((now - target.last_scrape).total_seconds()) + " ago"
                     if now and target.last_scrape
                     else "never"
                 )

@@ -17,9 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
-from oncall_tui.domain.severity import format_age
+from oncall_tui.domain.durations import format_age
 from oncall_tui.services.alert_history import History
-from oncall_tui.ui.widgets.alert_table import RowContext, severity_variable, short_left, where_of
+from oncall_tui.ui.formatting import RowContext, severity_variable, short_left, where_of
 
 RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
 """Annotations that hold a runbook or help link, in order of preference."""
@@ -144,7 +144,7 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Group:
     grid.add_row("State", _state_text(row, ctx))
     for silence in row.silences:
         kind = "Acked" if silence.is_ack else "Silenced"
-        if silence.silence_id in ctx.state.until_resolved:
+        if silence.until_resolved:
             kind = "Acked until resolved (renewed while it fires)"
         line = Text()
         line.append(f"{kind} by {silence.created_by}", style="bold")
