@@ -2,24 +2,23 @@
 
 Screens hand a typed request (:class:`AddNote`, :class:`ChangeStatus`, …) to
 :meth:`IncidentActions.run`. Each request is one store call that writes the change and its
-timeline entry in one transaction (``store/incident_records.py``), run in a worker thread; the
-action is reported done only once that transaction has committed. None of these has a remote
+timeline entry in one transaction (``store/incident_records.py``), run in a worker thread by the
+engine's log-only path (``action_engine.perform_logged``); the action is reported done only once
+that transaction has committed. None of these has a remote
 side, so there is nothing to queue: a failure is bad input or an unusable log, reported
 ``failed`` with one line and nothing written.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from oncall_tui.clock import Clock
-from oncall_tui.errors import OncallError
 from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.models.incident_record import FIELD_LABELS, LinkedAlert
-from oncall_tui.services.actions import ActionResult, ActionStatus
+from oncall_tui.services.action_engine import ActionResult, logged_result, perform_logged
 from oncall_tui.store.db import Database
 from oncall_tui.store.incident_records import KEEP, IncidentRecords
 
@@ -137,22 +136,15 @@ class IncidentActions:
         """Actor of every entry written."""
 
     async def run(self, request: IncidentRequest) -> ActionResult:
-        """Write the request (in a worker thread) and say how it went; done means committed."""
-        return await asyncio.to_thread(self.run_blocking, request)
+        """Write the request in a worker thread (the engine's log-only path); done means committed."""
+        return await perform_logged(what_of(request), lambda: self._write(request))
 
     def run_blocking(self, request: IncidentRequest) -> ActionResult:
         """:meth:`run` without the thread (for the CLI and tests)."""
-        try:
-            incident_id, message = self._write(request)
-        except (OncallError, ValueError, KeyError) as error:
-            reason = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-            return ActionResult(
-                ActionStatus.FAILED, f"{what_of(request)} failed: {reason}", _incident_of(request)
-            )
-        return ActionResult(ActionStatus.DONE, message, incident_id)
+        return logged_result(what_of(request), lambda: self._write(request))
 
-    def _write(self, request: IncidentRequest) -> tuple[int, str]:
-        """Do it; the incident written to and the line for the toast."""
+    def _write(self, request: IncidentRequest) -> tuple[int | None, str]:
+        """Do it: the incident written to and the line for the toast (nothing written if it raises)."""
         records, user = self.records, self.user
         match request:
             case AddNote(incident_id, text):
@@ -164,7 +156,10 @@ class IncidentActions:
                 records.change_status(incident_id, status, user, resolution=resolution)
                 return incident_id, f"#{incident_id} {IncidentStatus(status).value}"
             case SetFields(incident_id, values):
-                records.set_fields(incident_id, user, values)
+                try:
+                    records.set_fields(incident_id, user, values)
+                except KeyError as error:  # an unknown field name: bad input like any other
+                    raise ValueError(error.args[0] if error.args else str(error)) from None
                 return incident_id, f"#{incident_id}: {_field_names(values)} saved"
             case AddActionItem(incident_id, text, owner, due):
                 item = records.add_action_item(incident_id, text, user, owner=owner, due=due)
@@ -205,7 +200,3 @@ def what_of(request: IncidentRequest) -> str:
 
 def _field_names(values: Mapping[str, str]) -> str:
     return ", ".join(FIELD_LABELS.get(name, name) for name in values)
-
-
-def _incident_of(request: IncidentRequest) -> int | None:
-    return getattr(request, "incident_id", None)

@@ -20,8 +20,8 @@ from oncall_tui.domain.redact import Redactor
 from oncall_tui.errors import StoreError
 from oncall_tui.models.incident import IncidentStatus, TimelineEntry
 from oncall_tui.models.incident_record import IncidentRecord, IncidentSummary
-from oncall_tui.services.actions import ActionResult
-from oncall_tui.services.incident_actions import IncidentActions, IncidentRequest
+from oncall_tui.services.action_engine import ActionResult, ActionStatus
+from oncall_tui.services.incident_actions import IncidentActions, IncidentRequest, what_of
 from oncall_tui.services.incident_export import export_postmortem, incident_report, known_secret_values
 from oncall_tui.store.db import Database
 from oncall_tui.store.incident_records import IncidentRecords
@@ -91,10 +91,12 @@ class IncidentDesk:
         return await asyncio.to_thread(read)
 
     async def run(self, request: IncidentRequest) -> ActionResult:
-        """Run a logged incident action; done means committed."""
-        return await asyncio.to_thread(
-            lambda: IncidentActions(self._open(), self._clock, self._user).run_blocking(request)
-        )
+        """Run a logged incident action (see ``services/incident_actions.py``); done means committed."""
+        try:
+            db = await asyncio.to_thread(self._open)
+        except StoreError as error:
+            return ActionResult(ActionStatus.FAILED, f"{what_of(request)} failed: {error}")
+        return await IncidentActions(db, self._clock, self._user).run(request)
 
     async def export(self, incident_id: int) -> Path:
         """Write the post-mortem draft atomically; the path written (OncallError if it cannot be)."""

@@ -1,96 +1,70 @@
-"""What the incident screens take from the app: the incident log, the firing alerts, and how a
-logged incident action is run and reported (a toast, then every incident screen re-reads)."""
+"""How the UI runs a logged incident action and finds the alerts a user names.
+
+``perform_incident`` runs the request in an app worker through the incident desk (the engine's
+log-only path: done once committed), toasts how it went, then hands the result to the app's
+"action completed" fan-out, so every screen in the stack (incident list, detail, report) hears
+``ActionCompleted`` and re-reads the log.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual.app import App
-from textual.screen import Screen
 
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident_record import LinkedAlert
-from oncall_tui.services.actions import ActionResult, ActionStatus
+from oncall_tui.services.action_engine import ActionResult, ActionStatus
+from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.services.incident_actions import IncidentRequest, what_of
 from oncall_tui.services.incident_desk import IncidentDesk
 
 
-def desk_of(app: App[Any]) -> IncidentDesk:
-    """The app's incident log desk."""
-    desk = getattr(app, "incident_desk", None)
-    if not isinstance(desk, IncidentDesk):
-        raise RuntimeError("this app has no incident log desk")
-    return desk
+def perform_incident(
+    app: App[Any],
+    desk: IncidentDesk,
+    request: IncidentRequest,
+    completed: Callable[[str, list[ActionResult]], None],
+) -> None:
+    """Run ``request`` in a worker; toast the result; then ``completed(what, [result])``."""
+    what = what_of(request)
+
+    async def run() -> None:
+        result = await desk.run(request)
+        failed = result.status is ActionStatus.FAILED
+        app.notify(
+            result.message,
+            title=what.capitalize(),
+            severity="error" if failed else "information",
+            timeout=15 if failed else 5,
+        )
+        completed(what, [result])
+
+    # Not exclusive, not tied to a screen: an action once started is logged and finishes.
+    app.run_worker(run(), group="incident-actions", description=f"{what} (oncall-tui)", exit_on_error=False)
 
 
-def firing_alerts(app: App[Any]) -> list[Alert]:
+def firing_alerts(state: AlertFeedState) -> list[Alert]:
     """Alerts of the latest good poll of the active context (none without Alertmanager)."""
-    feed = getattr(app, "alert_feed", None)
-    snapshot = getattr(getattr(feed, "state", None), "snapshot", None)
-    if snapshot is None:
-        return []
-    alerts: list[Alert] = snapshot.alerts()
-    return alerts
-
-
-def resolve_alerts(app: App[Any], names: Sequence[str]) -> tuple[list[LinkedAlert], list[str]]:
-    """Firing alerts named by fingerprint or alertname (every alert of that name); and names matching none."""
-    return match_alerts(firing_alerts(app), names)
+    return state.snapshot.alerts() if state.snapshot is not None else []
 
 
 def match_alerts(alerts: Iterable[Alert], names: Sequence[str]) -> tuple[list[LinkedAlert], list[str]]:
-    """:func:`resolve_alerts` on a given list of alerts."""
+    """Alerts named by fingerprint or alertname (every alert of that name; case ignored if nothing
+    matches exactly), as links with their names and starts; and the names that matched nothing."""
     pool = list(alerts)
     found: dict[str, LinkedAlert] = {}
     unknown: list[str] = []
     for name in names:
-        hits = [a for a in pool if a.fingerprint == name or a.labels.get("alertname") == name]
+        hits = [a for a in pool if a.fingerprint == name or a.alertname == name]
         if not hits:
             folded = name.casefold()
-            hits = [a for a in pool if a.labels.get("alertname", "").casefold() == folded]
+            hits = [a for a in pool if a.alertname.casefold() == folded]
         if not hits:
             unknown.append(name)
         for alert in hits:
             found.setdefault(
-                alert.fingerprint,
-                LinkedAlert(alert.fingerprint, alert.labels.get("alertname"), alert.starts_at),
+                alert.fingerprint, LinkedAlert(alert.fingerprint, alert.alertname, alert.starts_at)
             )
     return list(found.values()), unknown
-
-
-def run_incident_request(
-    screen: Screen[Any], request: IncidentRequest, desk: IncidentDesk | None = None
-) -> None:
-    """Run ``request`` as a logged action in a worker: toast how it went, then re-read incident screens.
-
-    The toast says "done" only after the change and its timeline entry are committed.
-    """
-    app = screen.app
-    target = desk or desk_of(app)
-
-    async def run() -> None:
-        result = await target.run(request)
-        report_result(app, result, what_of(request))
-        refresh_incident_screens(app)
-
-    screen.run_worker(run(), group="incident-actions", description=f"{what_of(request)} (oncall-tui)")
-
-
-def report_result(app: App[Any], result: ActionResult, what: str) -> None:
-    """One toast for an incident action's result."""
-    failed = result.status is ActionStatus.FAILED
-    app.notify(
-        result.message,
-        title=what.capitalize(),
-        severity="error" if failed else "information",
-        timeout=15 if failed else 5,
-    )
-
-
-def refresh_incident_screens(app: App[Any]) -> None:
-    """Every incident screen in the stack re-reads the log (the visible one at once)."""
-    for screen in app.screen_stack:
-        reload = getattr(screen, "reload", None)
-        if callable(reload) and getattr(screen, "INCIDENT_SCREEN", False):
-            reload()

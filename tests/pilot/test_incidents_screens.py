@@ -16,7 +16,6 @@ from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
 from oncall_tui.models.incident_record import LinkedAlert
-from oncall_tui.services.incident_desk import IncidentDesk
 from oncall_tui.store.db import Database
 from oncall_tui.store.incident_records import IncidentRecords
 from oncall_tui.ui.app import OncallApp
@@ -24,7 +23,7 @@ from oncall_tui.ui.screens.incident_detail import IncidentDetailScreen
 from oncall_tui.ui.screens.incidents import IncidentsScreen
 from tests.support.fake_backends import FakeBackends
 from tests.support.incidents import LEAKED_TOKEN, OPENED, build_sample_incident
-from tests.support.screen_text import screen_lines, screen_text
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
 
 NOW = OPENED + timedelta(hours=2)
@@ -51,15 +50,13 @@ async def app(database: Path, tmp_path: Path) -> AsyncIterator[OncallApp]:
         source_set_factory=backends.source_set_factory(),
         database_path=database,
     )
-    desk = IncidentDesk(database, backends.clock, "ann@laptop")
-    desk.export_dir = tmp_path / "exports"
-    app.incident_desk = desk  # type: ignore[attr-defined]
+    app.incident_desk.export_dir = tmp_path / "exports"
     yield app
 
 
 async def open_incidents(pilot: Pilot[Any]) -> IncidentsScreen:
     app = pilot.app
-    app.push_screen(IncidentsScreen())
+    await pilot.press("I")
     await wait_until(
         pilot, lambda: isinstance(app.screen, IncidentsScreen) and app.screen.rows, "incident list"
     )
@@ -83,6 +80,16 @@ async def open_detail(pilot: Pilot[Any], incident_id: int) -> IncidentDetailScre
     detail = app.screen
     assert isinstance(detail, IncidentDetailScreen)
     return detail
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The lines the terminal shows."""
+    return rendered_lines(app)
+
+
+def screen_text(app: Any) -> str:
+    """The terminal as one text."""
+    return "\n".join(rendered_lines(app))
 
 
 def toasts(app: Any) -> list[str]:
@@ -138,7 +145,7 @@ async def test_a_note_is_logged_and_shown_after_commit(app: OncallApp) -> None:
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "lag back to 0" in screen_text(app), "note in the timeline")
         lines = screen_lines(app)
-        first = row_of(lines, "ann", "note", "restarted consumer")
+        first = row_of(lines, "alice", "note", "restarted consumer")
         assert lines[lines.index(first) + 1].strip().endswith("lag back to 0")
         assert detail.timeline[-1].text == "restarted consumer\nlag back to 0"
         assert toasts(app) == ["note added to #2"]

@@ -15,7 +15,6 @@ import pytest
 from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
-from oncall_tui.services.incident_desk import IncidentDesk
 from oncall_tui.store.db import Database
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.incident_detail import IncidentDetailScreen
@@ -40,7 +39,6 @@ def make_app(tmp_path: Path) -> OncallApp:
         source_set_factory=backends.source_set_factory(),
         database_path=path,
     )
-    app.incident_desk = IncidentDesk(path, backends.clock, "ann@laptop")  # type: ignore[attr-defined]
     return app
 
 

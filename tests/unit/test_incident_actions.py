@@ -8,7 +8,7 @@ from datetime import date
 from oncall_tui.clock import FakeClock
 from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.models.incident_record import LinkedAlert
-from oncall_tui.services.actions import ActionStatus
+from oncall_tui.services.action_engine import ActionStatus
 from oncall_tui.services.incident_actions import (
     AddActionItem,
     AddNote,

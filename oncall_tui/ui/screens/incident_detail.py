@@ -32,8 +32,9 @@ from oncall_tui.services.incident_actions import (
     UnlinkAlert,
 )
 from oncall_tui.services.incident_desk import IncidentDesk
-from oncall_tui.ui.incident_bindings import INCIDENT_DETAIL_BINDINGS
-from oncall_tui.ui.incident_host import desk_of, resolve_alerts, run_incident_request
+from oncall_tui.ui.bindings import INCIDENT_DETAIL_BINDINGS
+from oncall_tui.ui.incident_host import firing_alerts, match_alerts
+from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.incident_forms import (
     ActionItemModal,
@@ -127,8 +128,6 @@ class IncidentDetailScreen(OncallScreen):
 
     TITLE_TEXT = "Incident"
     BINDINGS: ClassVar[list[BindingType]] = INCIDENT_DETAIL_BINDINGS
-    INCIDENT_SCREEN: ClassVar[bool] = True
-    """Re-reads the log after every incident action (``refresh_incident_screens``)."""
 
     DEFAULT_CSS = """
     IncidentDetailScreen #incident-summary {
@@ -159,7 +158,7 @@ class IncidentDetailScreen(OncallScreen):
     @property
     def desk(self) -> IncidentDesk:
         """The incident log."""
-        return self._desk or desk_of(self.app)
+        return self._desk or self.oncall_app.incident_desk
 
     @property
     def table(self) -> DataTable[Any]:
@@ -200,6 +199,10 @@ class IncidentDetailScreen(OncallScreen):
 
     # --- data -----------------------------------------------------------------------------------
 
+    def on_action_completed(self, message: ActionCompleted) -> None:
+        # Any logged action (an ack from the Alerts screen, a note here) may change the timeline.
+        self.reload()
+
     def reload(self) -> None:
         """Read the incident again (in a worker; the newest read wins)."""
         self.run_worker(self._load(), group="incident-load", exclusive=True, exit_on_error=False)
@@ -231,8 +234,10 @@ class IncidentDetailScreen(OncallScreen):
             table.add_row(*cells, key=str(entry.id), height=height)
         table._clear_caches()  # re-added keys would keep stale cells (Textual caches rows by key)
         if at_end and table.row_count:
-            # Newest last, and followed: a new entry scrolls into view.
+            # Newest last, and followed: a new entry scrolls into view (again once the panels under
+            # the table have taken their height, which shrinks it).
             table.move_cursor(row=table.row_count - 1, animate=False)
+            self.call_after_refresh(self._follow_newest)
         self.query_one("#incident-fields", Static).update(fields_text(record, self.desk.redactor))
         items = self.items_table
         row = items.cursor_row
@@ -252,10 +257,15 @@ class IncidentDetailScreen(OncallScreen):
         if items.row_count:
             items.move_cursor(row=min(row, items.row_count - 1), animate=False, scroll=False)
 
+    def _follow_newest(self) -> None:
+        table = self.table
+        if table.row_count and table.cursor_row >= table.row_count - 1:
+            table.scroll_end(animate=False, immediate=True)
+
     # --- keys -----------------------------------------------------------------------------------
 
     def _run(self, request: IncidentRequest) -> None:
-        run_incident_request(self, request, self._desk)
+        self.oncall_app.perform_incident(request)
 
     def action_note(self) -> None:
         def done(text: str | None) -> None:
@@ -349,7 +359,7 @@ class IncidentDetailScreen(OncallScreen):
             if not text:
                 return
             names = [p.strip() for p in text.split(",") if p.strip()]
-            alerts, unknown = resolve_alerts(self.app, names)
+            alerts, unknown = match_alerts(firing_alerts(self.oncall_app.alerts.state), names)
             if unknown:
                 self.notify(
                     f"not firing now, not linked: {', '.join(unknown)}", severity="warning", timeout=8

@@ -22,8 +22,9 @@ from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.models.incident_record import IncidentSummary
 from oncall_tui.services.incident_actions import OpenIncident
 from oncall_tui.services.incident_desk import IncidentDesk
-from oncall_tui.ui.incident_bindings import INCIDENTS_BINDINGS
-from oncall_tui.ui.incident_host import desk_of, resolve_alerts, run_incident_request
+from oncall_tui.ui.bindings import INCIDENTS_BINDINGS
+from oncall_tui.ui.incident_host import firing_alerts, match_alerts
+from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.incident_forms import NewIncidentModal, NewIncidentRequest
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
@@ -90,8 +91,6 @@ class IncidentsScreen(OncallScreen):
 
     TITLE_TEXT = "Incidents"
     BINDINGS: ClassVar[list[BindingType]] = INCIDENTS_BINDINGS
-    INCIDENT_SCREEN: ClassVar[bool] = True
-    """Re-reads the log after every incident action (``refresh_incident_screens``)."""
 
     DEFAULT_CSS = """
     IncidentsScreen #incidents-summary { height: 1; padding: 0 1; background: $panel; }
@@ -120,7 +119,7 @@ class IncidentsScreen(OncallScreen):
     @property
     def desk(self) -> IncidentDesk:
         """The incident log."""
-        return self._desk or desk_of(self.app)
+        return self._desk or self.oncall_app.incident_desk
 
     @property
     def table(self) -> DataTable[Any]:
@@ -139,6 +138,10 @@ class IncidentsScreen(OncallScreen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_action_completed(self, message: ActionCompleted) -> None:
+        # Any logged action (an ack from the Alerts screen, a note here) may change what is shown.
         self.reload()
 
     def on_resize(self) -> None:
@@ -316,14 +319,14 @@ class IncidentsScreen(OncallScreen):
         def opened(request: NewIncidentRequest | None) -> None:
             if request is None:
                 return
-            alerts, unknown = resolve_alerts(self.app, request.alerts)
+            alerts, unknown = match_alerts(firing_alerts(self.oncall_app.alerts.state), request.alerts)
             if unknown:
                 self.notify(
                     f"not firing now, not linked: {', '.join(unknown)}", severity="warning", timeout=8
                 )
-            context = getattr(self.app, "context_name", None) or None
-            run_incident_request(
-                self, OpenIncident(request.title, request.severity, tuple(alerts), context), self._desk
+            context = self.oncall_app.context_name or None
+            self.oncall_app.perform_incident(
+                OpenIncident(request.title, request.severity, tuple(alerts), context)
             )
 
         self.app.push_screen(NewIncidentModal(), opened)

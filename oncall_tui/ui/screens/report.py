@@ -19,8 +19,8 @@ from textual.widgets import Static
 from oncall_tui.domain.incident_stats import Figure, Report, short_duration
 from oncall_tui.errors import OncallError
 from oncall_tui.services.incident_desk import IncidentDesk
-from oncall_tui.ui.incident_bindings import REPORT_BINDINGS
-from oncall_tui.ui.incident_host import desk_of
+from oncall_tui.ui.bindings import REPORT_BINDINGS
+from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
 
 METRICS: tuple[tuple[str, str], ...] = (("tta", "to ack"), ("ttr", "to resolve"), ("ttd", "to detect"))
@@ -79,8 +79,6 @@ class ReportScreen(OncallScreen):
 
     TITLE_TEXT = "Report"
     BINDINGS: ClassVar[list[BindingType]] = REPORT_BINDINGS
-    INCIDENT_SCREEN: ClassVar[bool] = True
-    """Re-computed after every incident action (``refresh_incident_screens``)."""
 
     DEFAULT_CSS = """
     ReportScreen VerticalScroll { height: 1fr; padding: 0 1; }
@@ -96,7 +94,7 @@ class ReportScreen(OncallScreen):
     @property
     def desk(self) -> IncidentDesk:
         """The incident log."""
-        return self._desk or desk_of(self.app)
+        return self._desk or self.oncall_app.incident_desk
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="report-body"):
@@ -110,6 +108,10 @@ class ReportScreen(OncallScreen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_action_completed(self, message: ActionCompleted) -> None:
+        # Any logged action (an ack from the Alerts screen, a note here) may change what is shown.
         self.reload()
 
     def reload(self) -> None:
