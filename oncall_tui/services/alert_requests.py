@@ -35,6 +35,8 @@ class AckAlerts:
     """Keep extending while the alerts fire; None means the configured default."""
     universe: Sequence[Alert] = ()
     """Every alert of the poll: the silences must select none of the others."""
+    not_actionable: bool = False
+    """Marked as noise by the engineer (the ack's timeline entry says so; the noise report counts it)."""
 
     async def __call__(self, actions: AlertActions) -> list[ActionResult]:
         """Perform it."""
@@ -45,6 +47,7 @@ class AckAlerts:
             comment=self.comment,
             until_resolved=self.until_resolved,
             universe=self.universe,
+            not_actionable=self.not_actionable,
         )
 
 

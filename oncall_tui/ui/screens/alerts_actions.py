@@ -72,6 +72,7 @@ class AlertActionKeys(OncallScreen):
                 comment=request.comment,
                 until_resolved=request.until_resolved,
                 universe=universe,
+                not_actionable=request.not_actionable,
             )
 
         def rejected(request: AckRequest) -> None:
