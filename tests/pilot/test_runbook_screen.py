@@ -25,6 +25,8 @@ from oncall_tui.ui.screens.run_confirm import RunConfirmModal
 from oncall_tui.ui.screens.runbook import RunbookScreen
 from oncall_tui.ui.screens.runbook_open import screen_for_incident
 from oncall_tui.ui.widgets.runbook_step import QueryGrid
+from tests.pilot.test_incidents_screens import open_detail
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
 
 
@@ -205,3 +207,21 @@ async def test_runbook_command_opens_the_app_on_the_runbook_and_r_on_its_inciden
         assert isinstance(again, RunbookScreen)
         await wait_until(pilot, lambda: progress(again).startswith("step 2 of 5 · 1 done"), "resumed")
         assert f"incident #{incident_id}" in text_of(again, "#rb-title")
+
+
+async def test_r_on_the_incident_resumes_its_runbook(demo: DemoEnvironment, tmp_path: Path) -> None:
+    async with runbook_of_first_alert(demo, tmp_path / "log.sqlite3") as (app, pilot, screen):
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "1 done" in progress(screen), "done")
+        assert screen.session is not None and screen.session.incident_id is not None
+        incident_id = screen.session.incident_id
+        await pilot.press("escape")
+        await open_detail(pilot, incident_id)
+        # The step is on the incident's timeline, as the detail screen draws it.
+        assert any("runbook step 1 done: Meaning" in line for line in rendered_lines(app))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunbookScreen), "the runbook again")
+        again = app.screen
+        assert isinstance(again, RunbookScreen)
+        await wait_until(pilot, lambda: progress(again).startswith("step 2 of 6 · 1 done"), "resumed")
+        assert text_of(again, "#rb-title") == f"CheckoutHighErrorRate  ·  incident #{incident_id}"
