@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from oncall_tui.clients.prometheus import PrometheusClient
 from oncall_tui.config.dashboards import Query, SparklinePanel
-from oncall_tui.domain.panel_data import PanelData
+from oncall_tui.domain.panel_data import PanelData, build_panel_data
 from oncall_tui.domain.panel_plan import PanelPlan, plan_panel
 from oncall_tui.services.panel_data import run_plan
 
@@ -49,15 +49,5 @@ async def fetch_query(client: PrometheusClient, expr: str, *, now: datetime, col
 
 def query_error(expr: str, reason: str, *, now: datetime, columns: int) -> PanelData:
     """A panel that says why the query could not run at all (no Prometheus in this context)."""
-    plan = plan_query(expr, now=now, columns=columns)
-    return PanelData(
-        title=plan.title,
-        kind=plan.kind,
-        unit=plan.unit,
-        decimals=plan.decimals,
-        start=plan.start,
-        step=plan.step,
-        columns=plan.columns,
-        error=reason,
-        queries=(expr,),
-    )
+    # An error text in place of a result is how a panel carries a rejected query: the same here.
+    return build_panel_data(plan_query(expr, now=now, columns=columns), [reason])
