@@ -363,14 +363,6 @@ RUNBOOK_BINDINGS: list[BindingType] = [
 ]
 """Bindings of the runbook step-through screen."""
 
-RUN_CONFIRM_BINDINGS: list[BindingType] = [
-    Binding("y", "answer(True)", "Run", id="run-confirm-yes", tooltip="Run the command shown"),
-    Binding("n,escape", "answer(False)", "Cancel", id="run-confirm-no", tooltip="Do not run it"),
-    # Enter is bound so that it does nothing but say so: a reflex enter must never run a command.
-    Binding("enter", "refuse_enter", "", show=False, id="run-confirm-enter", tooltip="Does not run: press y"),
-]
-"""Bindings of the dialog that confirms running a runbook command."""
-
 INCIDENTS_BINDINGS: list[BindingType] = [
     Binding("enter", "open_incident", "Open", id="incidents-open", tooltip="Open the incident's timeline"),
     Binding("slash", "filter", "Filter", key_display="/", id="incidents-filter", tooltip="Filter the list"),

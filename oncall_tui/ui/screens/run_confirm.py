@@ -18,7 +18,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from oncall_tui.ui.bindings import RUN_CONFIRM_BINDINGS
 from oncall_tui.ui.screens.modals import MODAL_CSS
 
 HINT = "y: run · n / escape: cancel · enter does not run"
@@ -35,7 +34,16 @@ class RunConfirmModal(ModalScreen[bool]):
     RunConfirmModal #run-warning { color: $warning; height: auto; }
     """
     )
-    BINDINGS: ClassVar[list[Binding]] = RUN_CONFIRM_BINDINGS  # type: ignore[assignment]
+    # Not in ui/bindings.py (nor rebindable through [keymap]), like the other dialogs' keys: what
+    # runs a shell command stays y, and enter stays refused, whatever the config says.
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding("y", "answer(True)", "Run", id="run-confirm-yes", tooltip="Run the command shown"),
+        Binding("n,escape", "answer(False)", "Cancel", id="run-confirm-no", tooltip="Do not run it"),
+        # Bound so that it does nothing but say so: a reflex enter must never run a command.
+        Binding(
+            "enter", "refuse_enter", "", show=False, id="run-confirm-enter", tooltip="Does not run: press y"
+        ),
+    ]
 
     def __init__(
         self, script: str, *, env: Mapping[str, str], time_limit: float, unfilled: Sequence[str] = ()
