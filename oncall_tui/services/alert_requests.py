@@ -37,6 +37,8 @@ class AckAlerts:
     """Every alert of the poll: the silences must select none of the others."""
     replacing: Sequence[str] = ()
     """Ids of other people's acks this ack replaces (confirmed by the user): expired once it is made."""
+    not_actionable: bool = False
+    """Marked as noise by the engineer (the ack's timeline entry says so; the noise report counts it)."""
 
     async def __call__(self, actions: AlertActions) -> list[ActionResult]:
         """Perform it."""
@@ -47,6 +49,7 @@ class AckAlerts:
             comment=self.comment,
             until_resolved=self.until_resolved,
             universe=self.universe,
+            not_actionable=self.not_actionable,
         )
         for target in self.targets:
             theirs = [sid for sid in target.ack_ids if sid in self.replacing]

@@ -36,6 +36,7 @@ from oncall_tui.services.ack_keeper import AckKeeper
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
 from oncall_tui.services.alert_state import BIG_POLL, NEW_FOR, AlertFeedState, AlertPoll, prepare_poll
 from oncall_tui.services.feed import Feed, FeedHost, Notice, Severity
+from oncall_tui.services.firing_log import FiringLog
 from oncall_tui.services.incident_lifecycle import IncidentLifecycle
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
@@ -80,6 +81,7 @@ class AlertSession(Feed[AlertFeedState]):
         self.actions: AlertActions | None = None
         """The action service of the active context (None without Alertmanager or incident log)."""
         self._db: Database | None = None
+        self._firings = FiringLog(clock)
         self._notifier: Notifier | None = None
         self._poller: Poller[AlertPoll] | None = None
         self._drain: OutboxDrain | None = None
@@ -280,6 +282,10 @@ class AlertSession(Feed[AlertFeedState]):
             ):
                 if not result.ok:
                     self._report(result, "Ack keeper")
+        # Firings first: an incident the escalation opens then learns its alerts' names and starts.
+        firings = self._firings.new_firings(poll.snapshot.alerts(), actions.engine.context or "")
+        if firings and self._db is not None:
+            await asyncio.to_thread(self._firings.write, self._db, firings)
         if self._lifecycle is not None:
             # Every alert of the poll counts (a silenced alert still fires).
             firing = {row.group_key for row in poll.snapshot.rows}

@@ -28,6 +28,8 @@ from oncall_tui.redaction import scrub
 from oncall_tui.services.actions import ActionResult
 from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.services.alert_state import AlertFeedState
+from oncall_tui.services.incident_actions import IncidentRequest
+from oncall_tui.services.incident_desk import IncidentDesk
 from oncall_tui.services.sources import SourceSet
 from oncall_tui.services.sources_feed import SourcesFeed, SourcesState
 from oncall_tui.theme_files import discover_themes
@@ -35,6 +37,7 @@ from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.feed_adapter import LiveFeed
+from oncall_tui.ui.incident_host import perform_incident
 from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.screens.help import HelpScreen
@@ -100,6 +103,8 @@ class OncallApp(App[None]):
         self.source_feed: LiveFeed[SourcesState] = LiveFeed(self, SourcesFeed())
         """Health and overviews of the context's sources, as screens follow them."""
         self.alert_feed.on_completed(self._action_completed)
+        self.incident_desk = IncidentDesk(database_path, self.clock, settings.user, settings=settings)
+        """The incident log for the incident screens (its own connection, opened on first use)."""
 
     @property
     def source_health(self) -> dict[str, SourceHealth]:
@@ -157,6 +162,7 @@ class OncallApp(App[None]):
         if self.sources is not None:
             await self.sources.aclose()
         await self.alert_feed.aclose()
+        self.incident_desk.close()
 
     # ------------------------------------------------------------------ contexts
     def switch_context(self, name: str) -> None:
@@ -178,6 +184,10 @@ class OncallApp(App[None]):
         # Every screen in the stack hears it (a hidden one may refresh when shown again).
         for screen in self.screen_stack:
             screen.post_message(ActionCompleted(what, results))
+
+    def perform_incident(self, request: IncidentRequest) -> None:
+        """Run a logged incident action (``ui/incident_host.py``); every screen hears it completed."""
+        perform_incident(self, self.incident_desk, request, self._action_completed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The app's own workers; screens forward theirs (ForwardWorkerErrors) to the same funnel.

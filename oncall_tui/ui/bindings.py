@@ -36,7 +36,22 @@ APP_BINDINGS: list[BindingType] = [
         id="show-traces",
         tooltip="Search Jaeger traces of this context",
     ),
-    Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
+    Binding(
+        "I",
+        "show_screen('incidents')",
+        "Incidents",
+        show=False,
+        id="show-incidents",
+        tooltip="The incident log: timelines, notes, status, post-mortems",
+    ),
+    # The Report has no key of its own (palette and help list it): letters are scarce at 80 columns.
+    Binding(
+        "r,ctrl+r",
+        "refresh_now",
+        "Refresh",
+        id="refresh-now",
+        tooltip="Poll every source now (ctrl+r where r opens a runbook)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
     Binding(
@@ -279,6 +294,13 @@ ALERTS_BINDINGS: list[BindingType] = [
         tooltip="Group by a label, or as Alertmanager does",
     ),
     Binding(
+        "r",
+        "runbook",
+        "Runbook",
+        id="alerts-runbook",
+        tooltip="Step through the alert's runbook, logged in its group's incident (refresh: ctrl+r)",
+    ),
+    Binding(
         "T",
         "traces",
         "Traces",
@@ -305,3 +327,87 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""
+
+RUNBOOK_BINDINGS: list[BindingType] = [
+    Binding("d", "mark('done')", "Done", id="runbook-done", tooltip="Mark the step done (logged) and go on"),
+    Binding("s", "mark('skipped')", "Skip", id="runbook-skip", tooltip="Skip the step (logged) and go on"),
+    Binding("n", "note", "Note", id="runbook-note", tooltip="Add a note to the step (logged)"),
+    Binding(
+        "y", "copy", "Copy", id="runbook-copy", tooltip="Copy the selected command (OSC 52, works over SSH)"
+    ),
+    Binding(
+        "x",
+        "run",
+        "Run",
+        id="runbook-run",
+        tooltip="Run the selected command after a confirmation that shows it (y runs, enter never does)",
+    ),
+    Binding(
+        "tab",
+        "next_command",
+        "Next command",
+        show=False,
+        id="runbook-next-command",
+        tooltip="Select the next command",
+    ),
+    Binding(
+        "right,l,right_square_bracket",
+        "go(1)",
+        "Next",
+        key_display="→",
+        id="runbook-next",
+        tooltip="Show the next step",
+    ),
+    Binding(
+        "left,h,left_square_bracket",
+        "go(-1)",
+        "Previous",
+        key_display="←",
+        show=False,
+        id="runbook-previous",
+        tooltip="Show the previous step",
+    ),
+    Binding("escape", "back", "Back", id="runbook-back", tooltip="Leave the runbook (progress is kept)"),
+]
+"""Bindings of the runbook step-through screen."""
+
+INCIDENTS_BINDINGS: list[BindingType] = [
+    Binding("enter", "open_incident", "Open", id="incidents-open", tooltip="Open the incident's timeline"),
+    Binding("slash", "filter", "Filter", key_display="/", id="incidents-filter", tooltip="Filter the list"),
+    Binding("N", "new_incident", "New", id="incidents-new", tooltip="Open an incident by hand"),
+    Binding("escape", "back", "Back", show=False, id="incidents-back", tooltip="Back to the previous screen"),
+]
+"""Bindings of the Incidents screen."""
+
+INCIDENT_DETAIL_BINDINGS: list[BindingType] = [
+    Binding("n", "note", "Note", id="incident-note", tooltip="Add a note (multi-line) to the timeline"),
+    Binding(
+        "s", "status", "Status", id="incident-status", tooltip="Triggered, acknowledged, mitigated, resolved"
+    ),
+    Binding("o", "owner", "Owner", show=False, id="incident-owner", tooltip="Set who leads the response"),
+    Binding("e", "edit_field", "Fields", id="incident-fields", tooltip="Impact, root cause, what went well…"),
+    Binding("i", "add_item", "Item", id="incident-item", tooltip="Add an action item"),
+    Binding(
+        "d", "toggle_item", "Done", id="incident-item-done", tooltip="Mark the highlighted action item done"
+    ),
+    Binding("l", "link", "Link", show=False, id="incident-link", tooltip="Link firing alerts"),
+    Binding("u", "unlink", "Unlink", show=False, id="incident-unlink", tooltip="Unlink an alert"),
+    Binding("x", "export", "Export", id="incident-export", tooltip="Write the post-mortem draft (Markdown)"),
+    Binding(
+        "r",
+        "runbook",
+        "Runbook",
+        id="incident-runbook",
+        tooltip="Step through the runbook last followed here, else the one of a linked alert",
+    ),
+    Binding(
+        "tab", "app.focus_next", "Next table", show=False, id="incident-next", tooltip="Timeline ↔ items"
+    ),
+    Binding("escape", "back", "Back", show=False, id="incident-back", tooltip="Back to the incident list"),
+]
+"""Bindings of an incident's detail screen."""
+
+REPORT_BINDINGS: list[BindingType] = [
+    Binding("escape", "back", "Back", show=False, id="report-back", tooltip="Back to the previous screen"),
+]
+"""Bindings of the Report screen."""

@@ -101,6 +101,18 @@ SCREENS: tuple[ScreenEntry, ...] = (
         "oncall_tui.ui.screens.trace_search:TraceSearchScreen",
         opener=open_trace_search,
     ),
+    ScreenEntry(
+        "incidents",
+        "Incidents",
+        "The incident log: timelines, notes, status, post-mortems",
+        "oncall_tui.ui.screens.incidents:IncidentsScreen",
+    ),
+    ScreenEntry(
+        "report",
+        "Report",
+        "MTTA, MTTR and time to detect per severity; alert noise",
+        "oncall_tui.ui.screens.report:ReportScreen",
+    ),
 )
 """The top-level screens, in palette order; the first is the one the app opens on."""
 

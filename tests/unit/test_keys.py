@@ -16,6 +16,10 @@ SCOPE_OF_TABLE = {
     "SOURCES_BINDINGS": "sources",
     "TRACE_BINDINGS": "trace",
     "TRACE_SEARCH_BINDINGS": "trace-search",
+    "RUNBOOK_BINDINGS": "runbook",
+    "INCIDENTS_BINDINGS": "incidents",
+    "INCIDENT_DETAIL_BINDINGS": "incident",
+    "REPORT_BINDINGS": "report",
 }
 
 

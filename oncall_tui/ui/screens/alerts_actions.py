@@ -19,6 +19,7 @@ from oncall_tui.ui.exemplar_jump import jump_to_exemplar
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.escalate_modal import EscalateModal, EscalateRequest, EscalationPlan
 from oncall_tui.ui.screens.modals import AckModal, AckRequest, ConfirmModal, describe_ack
+from oncall_tui.ui.screens.runbook_open import screen_for_alert
 from oncall_tui.ui.screens.silence_editor import SilenceEditor, SilenceRequest
 from oncall_tui.ui.widgets.alert_table import AlertTable
 
@@ -78,6 +79,7 @@ class AlertActionKeys(OncallScreen):
                 until_resolved=request.until_resolved,
                 universe=universe,
                 replacing=replacing,
+                not_actionable=request.not_actionable,
             )
 
         def rejected(request: AckRequest) -> None:
@@ -170,6 +172,20 @@ class AlertActionKeys(OncallScreen):
             self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets), reason=request.reason))
 
         self.app.push_screen(EscalateModal(plans), done)
+
+    def action_runbook(self) -> None:
+        """Open the highlighted alert's (or group's first alert's) runbook in the step-through."""
+        current = self.table.current
+        if current is None:
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        target = (
+            AlertTarget.of_group(current) if isinstance(current, GroupRow) else AlertTarget.of_row(current)
+        )
+        if not target.alerts:
+            self.notify("No active alert in this group.", severity="warning", timeout=3)
+            return
+        self.app.push_screen(screen_for_alert(self.oncall_app, target))
 
     def action_traces(self) -> None:
         """Trace search for the alert's service, from 15 min before it fired; its window follows now."""

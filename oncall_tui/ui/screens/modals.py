@@ -39,6 +39,8 @@ MODAL_CSS = """
 {name} .hint {{ color: $text-muted; margin-top: 1; }}
 """
 
+NOISE_LABEL = "not actionable (noise): {}  (ctrl+n toggles)"
+"""Label of the ack dialog's noise mark; the noise report counts acks marked so."""
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
@@ -94,6 +96,8 @@ class AckRequest:
     """Free text for the silence and the log."""
     until_resolved: bool
     """Keep the ack while the alerts fire."""
+    not_actionable: bool = False
+    """The engineer marks the alert as noise: nothing to do about it (counted by the noise report)."""
 
 
 class SpaceCheckbox(Checkbox, inherit_bindings=False):
@@ -113,6 +117,7 @@ class AckModal(ModalScreen[AckRequest | None]):
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="ack-cancel", tooltip="Close without acking"),
         Binding("ctrl+s,enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
+        Binding("ctrl+n", "toggle_noise", "Noise", id="ack-not-actionable", tooltip="Mark as not actionable"),
     ]
 
     def __init__(
@@ -151,6 +156,7 @@ class AckModal(ModalScreen[AckRequest | None]):
             yield Label("Comment", classes="field-label")
             yield Input(placeholder="what you are doing about it", id="ack-comment", compact=True)
             yield SpaceCheckbox(_until_label(self._until), self._until, id="ack-until", compact=True)
+            yield SpaceCheckbox(NOISE_LABEL.format("no"), False, id="ack-noise", compact=True)
             yield Static(
                 "Until resolved: the app renews the ack while the alert fires and ends it once it resolves.\n"
                 "enter acks · tab next field · escape cancels",
@@ -167,8 +173,15 @@ class AckModal(ModalScreen[AckRequest | None]):
             self._validate()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "ack-noise":
+            event.checkbox.label = NOISE_LABEL.format("YES" if event.value else "no")
+            return
         event.checkbox.label = _until_label(event.value)
         self._validate()
+
+    def action_toggle_noise(self) -> None:
+        box = self.query_one("#ack-noise", Checkbox)
+        box.value = not box.value
 
     def _validate(self) -> bool:
         error = self.query_one("#ack-duration-error", Static)
@@ -193,7 +206,8 @@ class AckModal(ModalScreen[AckRequest | None]):
             duration, ends_at = text, None
         if until and not text.strip():
             duration = None
-        return AckRequest(duration, ends_at, self.query_one("#ack-comment", Input).value, until)
+        noise = self.query_one("#ack-noise", Checkbox).value
+        return AckRequest(duration, ends_at, self.query_one("#ack-comment", Input).value, until, noise)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
