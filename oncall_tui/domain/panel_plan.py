@@ -88,7 +88,8 @@ def grid(window: timedelta, columns: int, now: float, granularity: float = 1.0) 
     within one scrape ask for the same points, so an unchanged panel need not be repainted.
     """
     columns = max(2, columns)
-    step = max(1.0, window.total_seconds() / columns)
+    # Whole seconds: no float drift between our grid and the server's (start + k*step).
+    step = float(max(1, math.ceil(window.total_seconds() / columns)))
     unit = max(1.0, min(step, granularity))
     end = math.floor(now / unit) * unit
     return end - (columns - 1) * step, step
@@ -143,7 +144,8 @@ def _expressions(panel: Panel) -> list[tuple[str, str]]:
                 ),
                 f"p{q * 100:g} {suffix}".strip(),
             )
-            for q in panel.quantiles
+            # Highest quantile first: the tail is what a latency panel's value and colour are about.
+            for q in sorted(panel.quantiles, reverse=True)
         ]
     if isinstance(panel, ApdexPanel):
         expr = promql.apdex(

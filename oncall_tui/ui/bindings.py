@@ -284,3 +284,61 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""
+
+METRICS_BINDINGS: list[BindingType] = [
+    Binding(
+        "left_square_bracket",
+        "step_dashboard(-1)",
+        "Prev dash",
+        key_display="[",
+        id="metrics-previous-dashboard",
+        tooltip="Show the previous dashboard",
+    ),
+    Binding(
+        "right_square_bracket",
+        "step_dashboard(1)",
+        "Next dash",
+        key_display="]",
+        id="metrics-next-dashboard",
+        tooltip="Show the next dashboard",
+    ),
+    Binding(
+        "d", "pick_dashboard", "Dashboards", id="metrics-dashboards", tooltip="Pick a dashboard from a list"
+    ),
+    Binding("v", "pick_variable", "Variables", id="metrics-variables", tooltip="Choose a variable's value"),
+    Binding("y", "copy_promql", "Copy PromQL", id="metrics-copy", tooltip="Copy the panel's PromQL (OSC 52)"),
+]
+"""Bindings of the Metrics screen (the panel grid adds tab/arrows and enter)."""
+
+DRILLDOWN_BINDINGS: list[BindingType] = [
+    Binding("1", "range('5m')", "5m", show=False, id="drilldown-5m", tooltip="Last 5 minutes"),
+    Binding("2", "range('15m')", "15m", show=False, id="drilldown-15m", tooltip="Last 15 minutes"),
+    Binding("3", "range('1h')", "1h", show=False, id="drilldown-1h", tooltip="Last hour"),
+    Binding("4", "range('6h')", "6h", show=False, id="drilldown-6h", tooltip="Last 6 hours"),
+    Binding("5", "range('24h')", "24h", show=False, id="drilldown-24h", tooltip="Last 24 hours"),
+    Binding("6", "range('7d')", "7d", show=False, id="drilldown-7d", tooltip="Last 7 days"),
+    Binding(
+        "t",
+        "typed_range",
+        "Range",
+        id="drilldown-range",
+        tooltip="Type a range: 2h, or START..END (04:00..05:30)",
+    ),
+    Binding(
+        "b", "baseline", "Baseline", id="drilldown-baseline", tooltip="Overlay offset 1d, then 1w, then off"
+    ),
+    Binding(
+        "slash",
+        "filter",
+        "Filter",
+        key_display="/",
+        id="drilldown-filter",
+        tooltip='Label filter: code="500" words',
+    ),
+    Binding("y", "copy_promql", "Copy PromQL", id="drilldown-copy", tooltip="Copy the PromQL (OSC 52)"),
+    Binding(
+        "x", "exemplars", "Exemplars", id="drilldown-exemplars", tooltip="Pick an exemplar and open its trace"
+    ),
+    Binding("escape", "back", "Back", id="drilldown-back", tooltip="Back to the dashboard"),
+]
+"""Bindings of the drill-down chart."""

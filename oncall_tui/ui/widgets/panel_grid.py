@@ -204,7 +204,7 @@ class PanelGrid(ScrollView, can_focus=True):
         self.call_after_refresh(self.refresh)
 
     def _refresh_panel(self, index: int) -> None:
-        region = self.panel_region(index).translate(-int(self.scroll_x), -int(self.scroll_y))
+        region = self.panel_region(index).translate((-int(self.scroll_x), -int(self.scroll_y)))
         if region.overlaps(Region(0, 0, self.size.width, self.size.height)):
             self.repaints += 1
             self.refresh(region)
@@ -252,8 +252,9 @@ class PanelGrid(ScrollView, can_focus=True):
             else Strip.blank(width)
             for column in range(columns)
         ]
-        joined = Strip.join(strips)
-        return joined.extend_cell_length(content).crop(0, content)
+        joined = Strip.join(strips).extend_cell_length(content).crop(0, content)
+        # The widget's own colours under the panels' (segments only set what they mean).
+        return joined.apply_style(self.rich_style)
 
     def _panel_strips(self, index: int, width: int) -> list[Strip]:
         slot = self._slots[index]

@@ -1,0 +1,259 @@
+"""Metrics: dashboards of live sparkline panels, `[`/`]` to switch, `v` for variables, `enter` to drill down.
+
+The screen follows a headless :class:`~oncall_tui.services.metrics_feed.MetricsFeed`: it loads the
+context's catalog when first shown, polls the shown dashboard only while the screen is visible
+(``ScreenResume``/``ScreenSuspend``), and hands each new panel to the grid, which repaints only the
+panels whose data changed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.events import ScreenResume, ScreenSuspend
+from textual.widgets import Static
+
+from oncall_tui.config import locations
+from oncall_tui.config.alerting import format_duration
+from oncall_tui.services.metrics_feed import MetricsFeed, MetricsState
+from oncall_tui.ui.bindings import METRICS_BINDINGS
+from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.metrics_pickers import ChoiceModal
+from oncall_tui.ui.widgets.panel_grid import PanelGrid
+
+POLL_GROUP = "metrics-poll"
+"""Worker group of the dashboard poller (cancelled while the screen is hidden)."""
+
+
+class DashboardBar(Static):
+    """One line: the dashboard's name and title, its variables, its window; or why there is nothing."""
+
+    DEFAULT_CSS = """
+    DashboardBar { height: 1; background: $panel; color: $foreground; }
+    """
+
+    def show(self, state: MetricsState) -> None:
+        """Describe ``state``."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        entry = state.entry
+        if entry is None:
+            text.append(f" {state.error or 'discovering dashboards…'}", style="bold")
+            self.update(text)
+            return
+        names = [e.name for e in state.catalog.entries] if state.catalog else []
+        position = f"{names.index(entry.name) + 1}/{len(names)}" if entry.name in names else ""
+        text.append(f" [{entry.name}] ", style="bold reverse")
+        text.append(f" {entry.dashboard.title} ", style="bold")
+        text.append(f"{position} · {entry.origin} · {format_duration(entry.dashboard.window)} ", style="dim")
+        for name, value in state.choices.items():
+            text.append(f"  ${name}=", style="dim")
+            text.append(value, style="bold")
+        if state.down:
+            text.append(f"  ⚠ {state.down}", style="bold")
+        self.update(text)
+
+
+class MetricsScreen(OncallScreen):
+    """A grid of panels for one dashboard at a time."""
+
+    TITLE_TEXT: ClassVar[str] = "Metrics"
+    BINDINGS: ClassVar[list[BindingType]] = METRICS_BINDINGS
+
+    def __init__(self, dashboard: str | None = None) -> None:
+        super().__init__()
+        self._prefer = dashboard
+        self.feed: MetricsFeed | None = None
+        """The headless state behind the screen (created on mount, per context)."""
+        self._loaded_context = ""
+        self._visible = False
+
+    @property
+    def grid(self) -> PanelGrid:
+        return self.query_one(PanelGrid)
+
+    @property
+    def bar(self) -> DashboardBar:
+        return self.query_one(DashboardBar)
+
+    def compose_body(self) -> ComposeResult:
+        yield DashboardBar()
+        yield PanelGrid()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.bar.show(MetricsState())
+        self.grid.focus()
+
+    # --- context and catalog -----------------------------------------------------------------
+
+    def _context_changed(self, name: str) -> None:
+        super()._context_changed(name)
+        if name and name != self._loaded_context:
+            self._loaded_context = name
+            self._start_feed()
+
+    def _start_feed(self) -> None:
+        app = self.oncall_app
+        context = app.settings.contexts.get(app.context_name)
+        prometheus = context.prometheus if context is not None else None
+        feed = MetricsFeed(
+            app.clock,
+            locations.dashboards_dir(),
+            refresh=prometheus.refresh if prometheus is not None else 15.0,
+            timeout=prometheus.timeout if prometheus is not None else 10.0,
+        )
+        feed.subscribe(self._feed_changed)
+        self.feed = feed
+        self.workers.cancel_group(self, POLL_GROUP)
+        self.run_worker(
+            self._load(feed), group="metrics-load", exclusive=True, description="loading dashboards"
+        )
+
+    async def _load(self, feed: MetricsFeed) -> None:
+        sources = self.oncall_app.sources
+        client = None
+        if sources is not None and "prometheus" in sources.kinds:
+            client = await sources.prometheus()
+        feed.set_columns(self.grid_columns())
+        await feed.load(client, prefer=self._prefer)
+        self._show_dashboard()
+
+    def grid_columns(self) -> int:
+        """Points per series the panels are fetched with (the sparkline width)."""
+        from oncall_tui.ui.widgets.panel_grid import sparkline_columns
+
+        return sparkline_columns(self.grid.size.width or self.size.width)
+
+    # --- showing -----------------------------------------------------------------------------
+
+    def _show_dashboard(self) -> None:
+        feed = self.feed
+        if feed is None:
+            return
+        entry = feed.state.entry
+        self.grid.set_titles([p.title for p in entry.dashboard.panels] if entry else [])
+        self._feed_changed(feed.state)
+        self._restart_polling()
+
+    def _feed_changed(self, state: MetricsState) -> None:
+        self.bar.show(state)
+        grid = self.grid
+        if len(grid.slots) != len(state.panels):
+            return
+        for index, data in enumerate(state.panels):
+            if data is not None:
+                grid.set_panel(index, data)
+
+    def _restart_polling(self) -> None:
+        self.workers.cancel_group(self, POLL_GROUP)
+        feed = self.feed
+        if feed is None or not self._visible or feed.state.entry is None:
+            return
+        poller = feed.poller()
+        self.run_worker(
+            poller.run(), group=POLL_GROUP, exit_on_error=False, description=f"polling {poller.name}"
+        )
+
+    @on(ScreenResume)
+    def _resumed(self) -> None:
+        self._visible = True
+        self._restart_polling()
+
+    @on(ScreenSuspend)
+    def _suspended(self) -> None:
+        # Hidden panels cost nothing: no polling while another screen is on top.
+        self._visible = False
+        self.workers.cancel_group(self, POLL_GROUP)
+
+    def on_panel_grid_resized(self, event: PanelGrid.Resized) -> None:
+        if self.feed is not None:
+            self.feed.set_columns(event.columns)
+
+    def on_panel_grid_opened(self, event: PanelGrid.Opened) -> None:
+        feed = self.feed
+        entry = feed.state.entry if feed is not None else None
+        if feed is None or entry is None:
+            return
+        from oncall_tui.ui.screens.drilldown import DrillDownScreen
+
+        panel = entry.dashboard.panels[event.index]
+        data = feed.state.panels[event.index]
+        self.app.push_screen(DrillDownScreen.for_panel(panel, entry.dashboard, feed.state.choices, data))
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_step_dashboard(self, delta: int) -> None:
+        if self.feed is None:
+            return
+        name = self.feed.step_dashboard(delta)
+        if name is not None:
+            self._select(name)
+
+    def _select(self, name: str) -> None:
+        feed = self.feed
+        if feed is None:
+            return
+
+        async def select() -> None:
+            await feed.select(name)
+            self._show_dashboard()
+
+        self.run_worker(select(), group="metrics-load", exclusive=True, description=f"opening {name}")
+
+    def action_pick_dashboard(self) -> None:
+        feed = self.feed
+        if feed is None or feed.state.catalog is None:
+            return
+        choices = [
+            (e.name, f"{e.name}  {e.dashboard.title}  ({e.origin})") for e in feed.state.catalog.entries
+        ]
+
+        def picked(name: str | None) -> None:
+            if name:
+                self._select(name)
+
+        self.app.push_screen(ChoiceModal("Dashboard", choices, feed.state.dashboard), picked)
+
+    def action_pick_variable(self) -> None:
+        feed = self.feed
+        if feed is None or not feed.state.options:
+            self.notify("this dashboard has no variables", timeout=3)
+            return
+        names = list(feed.state.options)
+
+        def pick_value(variable: str | None) -> None:
+            if not variable or feed is None:
+                return
+            values = [(v, v) for v in feed.state.options.get(variable, ())]
+
+            def chosen(value: str | None) -> None:
+                if value is not None and feed is not None:
+                    feed.choose(variable, value)
+                    self._show_dashboard()
+
+            self.app.push_screen(
+                ChoiceModal(f"${variable}", values, feed.state.choices.get(variable)), chosen
+            )
+
+        if len(names) == 1:
+            pick_value(names[0])
+            return
+        labels = [(n, f"${n} = {feed.state.choices.get(n, '')}") for n in names]
+        self.app.push_screen(ChoiceModal("Variable", labels), pick_value)
+
+    def action_copy_promql(self) -> None:
+        feed = self.feed
+        if feed is None:
+            return
+        index = self.grid.focused_index
+        panels = feed.state.panels
+        data = panels[index] if 0 <= index < len(panels) else None
+        if data is None or not data.queries:
+            self.notify("no PromQL yet: the panel has not been fetched", timeout=3)
+            return
+        self.app.copy_to_clipboard("\n".join(data.queries))
+        self.notify(f"copied the PromQL of {data.title!r}", timeout=3)
