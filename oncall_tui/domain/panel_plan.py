@@ -106,11 +106,7 @@ def plan_panel(
 ) -> PanelPlan:
     """Resolve ``panel`` over ``window`` ending at ``now`` with ``columns`` points."""
     start, step = grid(window, columns, now, scrape_interval.total_seconds())
-    values = {
-        **promql.builtin_values(window, timedelta(seconds=step), scrape_interval),
-        **variables,
-    }
-    queries = tuple(PlannedQuery(promql.substitute(e, values), legend) for e, legend in _expressions(panel))
+    queries = resolved_queries(panel, window, timedelta(seconds=step), variables, scrape_interval)
     return PanelPlan(
         title=panel.title,
         kind=panel.kind,
@@ -125,6 +121,18 @@ def plan_panel(
         columns=max(2, columns),
         objective=panel.objective if isinstance(panel, SloPanel) else None,
     )
+
+
+def resolved_queries(
+    panel: Panel,
+    window: timedelta,
+    step: timedelta,
+    variables: Mapping[str, str],
+    scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+) -> tuple[PlannedQuery, ...]:
+    """The panel's PromQL, its variables and the built-ins (``$__rate_interval``…) substituted."""
+    values = {**promql.builtin_values(window, step, scrape_interval), **variables}
+    return tuple(PlannedQuery(promql.substitute(e, values), legend) for e, legend in _expressions(panel))
 
 
 def _thresholds(panel: Panel) -> Thresholds | None:

@@ -22,7 +22,7 @@ from oncall_tui.domain.drilldown import BASELINE_WORDS, TimeRange, parse_range, 
 from oncall_tui.domain.exemplars import expression_from_generator_url
 from oncall_tui.domain.matchers import ParseError
 from oncall_tui.domain.panel_data import PanelData
-from oncall_tui.domain.panel_plan import plan_panel
+from oncall_tui.domain.panel_plan import resolved_queries
 from oncall_tui.domain.units import format_value
 from oncall_tui.domain.variables import substitutions
 from oncall_tui.services.chart_view import ChartView, build_view
@@ -54,6 +54,8 @@ class DrillDownScreen(OncallScreen):
         title: str,
         queries: Sequence[tuple[str, str]],
         *,
+        panel: Panel | None = None,
+        variables: Mapping[str, str] | None = None,
         unit: UnitName = "short",
         decimals: int | None = None,
         window: timedelta = timedelta(hours=1),
@@ -65,7 +67,11 @@ class DrillDownScreen(OncallScreen):
         self.chart_title = title
         """What is charted (panel title, alert name)."""
         self.queries = list(queries)
-        """``(expr, legend)`` pairs, variables substituted."""
+        """``(expr, legend)`` pairs, variables substituted (for a panel: again for each range's step)."""
+        self.panel = panel
+        """The dashboard panel charted, if it is one."""
+        self.variables = dict(variables or {})
+        """Substitutions of the dashboard's variables."""
         self.unit: UnitName = unit
         """Unit of the values."""
         self.decimals = decimals
@@ -93,11 +99,12 @@ class DrillDownScreen(OncallScreen):
     ) -> DrillDownScreen:
         """The drill-down of a dashboard panel (its queries with the chosen variables)."""
         window = panel.window or dashboard.window
-        plan = plan_panel(panel, window=window, columns=200, now=0.0, variables=substitutions(choices))
         del data  # the chart fetches at full resolution; the panel's data is only the sparkline's
         return cls(
             panel.title,
-            [(q.expr, q.legend) for q in plan.queries],
+            [],
+            panel=panel,
+            variables=substitutions(choices),
             unit=panel.unit,
             decimals=panel.decimals,
             window=window,
@@ -152,6 +159,12 @@ class DrillDownScreen(OncallScreen):
         assert time_range is not None
         baseline = self.baseline
         demo = self.oncall_app.demo
+        max_points = DEMO_MAX_POINTS if demo else 11_000
+        if self.panel is not None:
+            # $__rate_interval and friends follow this range's step, as on the dashboard.
+            step = timedelta(seconds=time_range.step_seconds(max_points=max_points))
+            planned = resolved_queries(self.panel, time_range.span, step, self.variables)
+            self.queries = [(q.expr, q.legend) for q in planned]
 
         async def fetch() -> None:
             sources = self.oncall_app.sources
@@ -166,7 +179,7 @@ class DrillDownScreen(OncallScreen):
                 time_range,
                 max_series=self.max_series,
                 baseline=baseline,
-                max_points=DEMO_MAX_POINTS if demo else 11_000,
+                max_points=max_points,
             )
             self.data = data
             self._redraw()
