@@ -36,14 +36,21 @@ class DashboardBar(Static):
     DashboardBar { height: 1; background: $panel; color: $foreground; }
     """
 
+    _shown: Text | None = None
+
     def show(self, state: MetricsState) -> None:
-        """Describe ``state``."""
+        """Describe ``state`` (nothing is redrawn when the line reads the same)."""
+        text = self._describe(state)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+
+    def _describe(self, state: MetricsState) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         entry = state.entry
         if entry is None:
             text.append(f" {state.error or 'discovering dashboards…'}", style="bold")
-            self.update(text)
-            return
+            return text
         names = [e.name for e in state.catalog.entries] if state.catalog else []
         position = f"{names.index(entry.name) + 1}/{len(names)}" if entry.name in names else ""
         text.append(f" [{entry.name}] ", style="bold reverse")
@@ -54,7 +61,7 @@ class DashboardBar(Static):
             text.append(value, style="bold")
         if state.down:
             text.append(f"  ⚠ {state.down}", style="bold")
-        self.update(text)
+        return text
 
 
 class MetricsScreen(OncallScreen):

@@ -132,6 +132,8 @@ class PanelGrid(ScrollView, can_focus=True):
         self._cache: dict[int, tuple[tuple[object, ...], list[Strip]]] = {}
         self._theme_version = 0
         self._columns = 0
+        self._pending: dict[int, Region] = {}
+        self._flush_scheduled = False
         self.repaints = 0
         """Panels drawn again since mount (tests and benchmarks read it)."""
 
@@ -158,9 +160,12 @@ class PanelGrid(ScrollView, can_focus=True):
         slot = self._slots[index]
         if data.same_picture(slot.data):
             return False
+        _, width = self._grid()
+        before = self._panel_strips(index, width)
         self._slots[index] = PanelSlot(slot.title, data)
         self._cache.pop(index, None)
-        self._refresh_panel(index)
+        after = self._panel_strips(index, width)
+        self._refresh_changes(index, before, after)
         return True
 
     # --- geometry ----------------------------------------------------------------------------
@@ -202,6 +207,35 @@ class PanelGrid(ScrollView, can_focus=True):
         self._theme_version += 1
         self._cache.clear()
         self.call_after_refresh(self.refresh)
+
+    def _refresh_changes(self, index: int, before: list[Strip], after: list[Strip]) -> None:
+        """Refresh only the cells that differ, line by line: the terminal gets just what changed."""
+        origin = self.panel_region(index).translate((-int(self.scroll_x), -int(self.scroll_y)))
+        screen = Region(0, 0, self.size.width, self.size.height)
+        changed = False
+        for line, (old, new) in enumerate(zip(before, after, strict=True)):
+            span = _changed_span(old, new)
+            if span is None:
+                continue
+            region = Region(origin.x + span[0], origin.y + line, span[1] - span[0] + 1, 1)
+            if region.overlaps(screen):
+                changed = True
+                # One region per line: Textual writes each region of a line from the line's start,
+                # so two panels changing on one line must be one region, not two.
+                y = region.y
+                self._pending[y] = region if y not in self._pending else self._pending[y].union(region)
+        if changed:
+            self.repaints += 1
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self.call_later(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        regions = list(self._pending.values())
+        self._pending.clear()
+        if regions:
+            self.refresh(*regions)
 
     def _refresh_panel(self, index: int) -> None:
         region = self.panel_region(index).translate((-int(self.scroll_x), -int(self.scroll_y)))
@@ -252,7 +286,7 @@ class PanelGrid(ScrollView, can_focus=True):
             else Strip.blank(width)
             for column in range(columns)
         ]
-        joined = Strip.join(strips).extend_cell_length(content).crop(0, content)
+        joined = Strip.join(strips).extend_cell_length(content).crop(0, content).simplify()
         # The widget's own colours under the panels' (segments only set what they mean).
         return joined.apply_style(self.rich_style)
 
@@ -299,7 +333,7 @@ class PanelGrid(ScrollView, can_focus=True):
         head = data.headline
         spark_style = self._style("spark") if data.state in ("ok", "unknown") else self._style(data.state)
         spark = render(head.values[-(inner - 1) :]) if head is not None else ""
-        middle = [Segment(" "), Segment(spark, self._style("stale") if data.stale else spark_style)]
+        middle = [Segment(" " + spark, self._style("stale") if data.stale else spark_style)]
         return [
             _fit(top, width),
             _fit(middle, width),
@@ -333,4 +367,34 @@ class PanelGrid(ScrollView, can_focus=True):
 
 
 def _fit(segments: list[Segment], width: int) -> Strip:
-    return Strip(segments).extend_cell_length(width).crop(0, width)
+    # Blanks take the style of what precedes them where that looks the same (same background, no
+    # reverse or underline), so simplify() can join them: fewer colour escapes on the wire.
+    merged: list[Segment] = []
+    for segment in Strip(segments).extend_cell_length(width).crop(0, width):
+        previous = merged[-1].style if merged else None
+        if (
+            previous is not None
+            and not segment.text.strip(" ")
+            and (segment.style is None or previous.bgcolor == segment.style.bgcolor)
+            and not (previous.reverse or previous.underline or previous.strike)
+        ):
+            segment = Segment(segment.text, previous)
+        merged.append(segment)
+    return Strip(merged).simplify()
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]]:
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
+def _changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """First and last column where two strips of one panel line differ (None when identical)."""
+    a, b = _cells(old), _cells(new)
+    if a == b:
+        return None
+    length = max(len(a), len(b))
+    first = next((i for i in range(length) if i >= len(a) or i >= len(b) or a[i] != b[i]), 0)
+    last = next(
+        (i for i in range(length - 1, -1, -1) if i >= len(a) or i >= len(b) or a[i] != b[i]), length - 1
+    )
+    return first, last
