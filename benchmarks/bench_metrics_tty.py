@@ -174,7 +174,9 @@ def parent(args: argparse.Namespace) -> None:
     changed = [b for refresh, b in per_refresh if 1 <= refresh <= args.changing]
     steady = [b for refresh, b in per_refresh if refresh > args.changing]
     if not per_refresh:
-        sys.stderr.write("no refresh measured; the child's last output:\n" + tail.decode("utf-8", "replace") + "\n")
+        sys.stderr.write(
+            "no refresh measured; the child's last output:\n" + tail.decode("utf-8", "replace") + "\n"
+        )
     print(f"terminal {WIDTH}x{HEIGHT} cells")
     print(f"panels {PANELS} count")
     print(f"refreshes_measured {len(per_refresh)} count")

@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.widgets import Static
 
 from oncall_tui.config.dashboards import Dashboard, Panel, UnitName
-from oncall_tui.domain.drilldown import BASELINE_WORDS, TimeRange, parse_range, rule_threshold
+from oncall_tui.domain.drilldown import TimeRange, parse_range, rule_threshold
 from oncall_tui.domain.exemplars import expression_from_generator_url
 from oncall_tui.domain.matchers import ParseError
 from oncall_tui.domain.panel_data import PanelData
@@ -145,7 +145,6 @@ class DrillDownScreen(OncallScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.status_header.screen_title = f"Drill-down: {self.chart_title}"
         if self._range is None:
             now = self.oncall_app.clock.now()
             self._range = TimeRange(now - self._window, now, _label(self._window))
@@ -282,11 +281,9 @@ class DrillDownScreen(OncallScreen):
 
     def action_baseline(self) -> None:
         index = _BASELINE_CYCLE.index(self.baseline)
+        # The head line says which baseline is shown (and the deviation from it): no toast needed.
         self.baseline = _BASELINE_CYCLE[(index + 1) % len(_BASELINE_CYCLE)]
-        if self.baseline is None:
-            self.notify("baseline off", timeout=2)
-        else:
-            self.notify(f"baseline: offset {self.baseline} ({BASELINE_WORDS[self.baseline]})", timeout=2)
+        self._head()
         self._fetch()
 
     def action_filter(self) -> None:
