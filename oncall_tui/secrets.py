@@ -22,7 +22,8 @@ import keyring
 import keyring.errors
 from pydantic import SecretStr
 
-from oncall_tui.config.settings import AuthSettings, SecretRef
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.settings import AuthSettings
 from oncall_tui.errors import SecretError
 
 KEYRING_SERVICE = "oncall-tui"

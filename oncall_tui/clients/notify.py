@@ -60,7 +60,8 @@ from pydantic import SecretStr
 
 from oncall_tui.clients.http import build_async_client, request
 from oncall_tui.config.alerting import NotifierTarget
-from oncall_tui.config.settings import AuthSettings, SecretRef, SourceSettings
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.settings import AuthSettings, SourceSettings
 from oncall_tui.errors import OncallError, SecretError, SourceError
 
 

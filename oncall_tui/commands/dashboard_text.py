@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from oncall_tui.config.alerting import format_duration
+from oncall_tui.domain.durations import format_duration
 from oncall_tui.domain.panel_data import PanelData, SeriesData
 from oncall_tui.domain.sparkline import render
 from oncall_tui.domain.units import common_scale, format_in_scale, format_value

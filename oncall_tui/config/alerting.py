@@ -39,14 +39,11 @@ Example::
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     HttpUrl,
     PlainSerializer,
@@ -55,73 +52,12 @@ from pydantic import (
     model_validator,
 )
 
-
-def _validate_secret_ref(value: object) -> object:
-    # settings.py imports this module at its top, before it defines SecretRef: import it at validation time.
-    from oncall_tui.config.settings import SecretRef
-
-    if value is None or isinstance(value, SecretRef):
-        return value
-    return SecretRef.model_validate(value)
-
-
-if TYPE_CHECKING:
-    from oncall_tui.config.settings import SecretRef
-
-    SecretRefField = SecretRef
-else:
-    SecretRefField = Annotated[Any, BeforeValidator(_validate_secret_ref)]
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d|w)", re.IGNORECASE)
-_UNIT_SECONDS = {"us": 1e-6, "µs": 1e-6, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.common import Strict as _Strict
+from oncall_tui.domain.durations import format_duration, parse_duration
 
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 """Default endpoint of the PagerDuty Events API v2."""
-
-
-def parse_duration(value: object) -> timedelta:
-    """``"1h30m"``/``"90s"``/``"250ms"``/``"2d"``, a number of seconds, or a timedelta → timedelta.
-
-    Raises ValueError with a message fit to show next to an input field.
-    """
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 30m, 2h or 1h30m")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    if not isinstance(value, str):
-        raise ValueError("expected a duration such as 30m, 2h or 1h30m")
-    text = value.strip()
-    if not text:
-        raise ValueError("duration is empty: expected e.g. 30m, 2h or 1h30m")
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return timedelta(seconds=float(text))
-    pos = 0
-    total = 0.0
-    for match in _DURATION_PART.finditer(text):
-        if text[pos : match.start()].strip():
-            break
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
-        pos = match.end()
-    if pos == 0 or text[pos:].strip():
-        raise ValueError(f"{value!r} is not a duration: expected e.g. 30m, 2h or 1h30m")
-    return timedelta(seconds=total)
-
-
-def format_duration(value: timedelta) -> str:
-    """The inverse of :func:`parse_duration` for whole seconds: ``timedelta(minutes=90)`` → ``"1h30m"``."""
-    seconds = int(value.total_seconds())
-    if seconds == 0:
-        return "0s"
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
-            seconds %= size
-    return sign + "".join(parts)
 
 
 Duration = Annotated[
@@ -130,10 +66,6 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
 ]
 """A config duration: ``"5m"``, ``"1h30m"``, a number of seconds."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ResponseTimer(_Strict):
@@ -225,9 +157,9 @@ class NotifierTarget(_Strict):
     """``webhook`` (generic JSON), ``slack`` (Slack-compatible webhook) or ``pagerduty`` (Events v2)."""
     url: HttpUrl | None = None
     """Endpoint; webhook and slack need it (or ``url_secret``); PagerDuty defaults to Events v2."""
-    url_secret: SecretRefField | None = None
+    url_secret: SecretRef | None = None
     """Webhook/slack endpoint as a secret reference (keyring, env or command), for a URL carrying a token."""
-    routing_key: SecretRefField | None = None
+    routing_key: SecretRef | None = None
     """PagerDuty integration (routing) key: a secret reference, never the key itself."""
     timeout: float = Field(default=10.0, gt=0)
     """Seconds before the request is abandoned and the notification kept in the outbox."""

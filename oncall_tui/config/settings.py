@@ -12,39 +12,12 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
+from pydantic import Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from oncall_tui.config.alerting import AlertSettings
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SecretRef(_Strict):
-    """Where a secret is kept: exactly one of ``keyring``, ``env`` or ``command``."""
-
-    keyring: str | None = None
-    """Keyring entry as ``service/username`` or just ``username`` (service ``oncall-tui``)."""
-    env: str | None = None
-    """Name of an environment variable holding the secret."""
-    command: str | None = None
-    """A ``password_command``: shell command whose stdout (stripped) is the secret."""
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        given = [n for n in ("keyring", "env", "command") if getattr(self, n)]
-        if len(given) != 1:
-            raise ValueError("expected exactly one of keyring, env or command")
-        return self
-
-    def describe(self) -> str:
-        """Where the secret comes from, safe to show (never the value)."""
-        if self.keyring:
-            return f"keyring:{self.keyring}"
-        if self.env:
-            return f"env:{self.env}"
-        return "password_command"
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.common import Strict as _Strict
+from oncall_tui.config.runbooks import RunbookSettings
 
 
 class AuthSettings(_Strict):
@@ -176,6 +149,8 @@ class Settings(_Strict):
     """Severity policy, ack defaults and escalation."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key overrides by binding id, e.g. ``{ refresh-now = "f5" }``; ``?`` in the app lists the ids."""
+    runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
+    """Runbook directories and ``runbook_url`` prefix rules (see ``config/runbooks.py``)."""
 
     # A field validator, not a model validator: its error is then located at ``default_context``,
     # so ``config check`` can name the field. ``contexts`` is declared first, so it is in ``info.data``

@@ -18,6 +18,7 @@ from oncall_tui.demo.alertmanager_api import AlertmanagerAPI
 from oncall_tui.demo.jaeger_api import JaegerAPI
 from oncall_tui.demo.pager_api import PagerAPI
 from oncall_tui.demo.prometheus_api import PrometheusAPI
+from oncall_tui.demo.runbook_settings import demo_runbook_settings
 from oncall_tui.demo.scenario import Scenario
 from oncall_tui.demo.server import DemoServer
 from oncall_tui.demo.traces import TraceGenerator
@@ -131,6 +132,7 @@ class DemoEnvironment:
             "contexts": {CONTEXT_NAME: context},
             "default_context": CONTEXT_NAME,
             "alerts": self.alert_settings(),
+            "runbooks": demo_runbook_settings(),
         }
         if base is None:
             return Settings.model_validate(update)

@@ -24,14 +24,8 @@ from oncall_tui.demo.promql import (
     parse_duration,
     selectors,
 )
-from oncall_tui.demo.scenario import (
-    LATENCY_BUCKETS,
-    SCRAPE_INTERVAL,
-    Labels,
-    Scenario,
-    format_float,
-    format_le,
-)
+from oncall_tui.demo.scenario import LATENCY_BUCKETS, Scenario, format_float, format_le
+from oncall_tui.demo.series import SCRAPE_INTERVAL, Labels
 from oncall_tui.demo.server import Request, Response, json_response, text_response
 from oncall_tui.demo.traces import TraceGenerator
 

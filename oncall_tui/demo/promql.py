@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from oncall_tui.demo.scenario import SCRAPE_INTERVAL, Labels, Series
+from oncall_tui.demo.series import SCRAPE_INTERVAL, Labels, Series
 
 
 class PromQLError(Exception):

@@ -38,6 +38,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import NormalDist
 
+from oncall_tui.demo.promql import Evaluator, Vector, parse
+from oncall_tui.demo.series import Labels, Series, labels_of
+
 CYCLE = 600.0
 """Length of one scenario cycle, in seconds."""
 PHASE0 = 420.0
@@ -50,8 +53,6 @@ HISTORY = 8 * 86400.0
 """Series start this many seconds before the anchor (so ``offset 1w`` works); counters count from there."""
 INCIDENT_SINCE = -2 * 3600.0
 """Elapsed time the incident began recurring: before it (``offset 1d`` baselines) the services are calm."""
-SCRAPE_INTERVAL = 15.0
-"""Seconds between the synthetic samples raw range selectors return."""
 
 SERVICES = ("frontend", "checkout", "payments", "inventory")
 """The application services of the demo."""
@@ -70,14 +71,6 @@ PROM_BUCKETS = (0.1, 0.2, 0.4, 1.0, 3.0, 8.0, 20.0, 60.0, 120.0, math.inf)
 
 _CALIBRATED: dict[int, tuple[AlertRule, ...]] = {}
 _STANDARD_NORMAL = NormalDist()
-Labels = tuple[tuple[str, str], ...]
-"""A label set as sorted ``(name, value)`` pairs (hashable, ordered like Prometheus sorts)."""
-
-
-def labels_of(**pairs: str) -> Labels:
-    """A sorted label tuple from keyword arguments (``__name__`` passed as ``name_``)."""
-    items = {("__name__" if k == "name_" else k): v for k, v in pairs.items()}
-    return tuple(sorted(items.items()))
 
 
 def format_le(bound: float) -> str:
@@ -321,22 +314,6 @@ class ServiceModel:
 
 
 # --- series ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Series:
-    """One synthetic time series: its labels and its value as a function of unix time."""
-
-    labels: Labels
-    """Label set including ``__name__``."""
-    fn: Callable[[float], float | None]
-    """Value at a unix time, or None where the series has no sample."""
-    counter: bool = False
-    """True for monotonically increasing counters."""
-
-    @property
-    def name(self) -> str:
-        return dict(self.labels).get("__name__", "")
 
 
 @dataclass(frozen=True)
@@ -752,9 +729,6 @@ class Scenario:
 
     def _calibrate_rules(self) -> None:
         """Set each calibrated rule's window to where its expression holds, so alerts match the graphs."""
-        # Imported here: promql imports this module for Series and Labels.
-        from oncall_tui.demo.promql import Evaluator, Vector, parse
-
         # Every signal is a function of elapsed time, so the windows depend on the seed only.
         cached = _CALIBRATED.get(self.seed)
         if cached is not None:

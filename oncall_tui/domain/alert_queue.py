@@ -29,14 +29,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import Enum
 from itertools import groupby
 from operator import attrgetter
 
-# Re-exported (see __all__) for ui/widgets/alert_table.py, which imports them from here; new code
-# imports them from domain.escalation. No cycle: escalation imports this module for types only.
-from oncall_tui.domain.escalation import escalation_countdown, select_policy
+from oncall_tui.domain.alert_rows import AlertRow, AlertState, GroupRow
 from oncall_tui.domain.matchers import (
     Filter,
     Matcher,
@@ -48,92 +44,6 @@ from oncall_tui.domain.matchers import (
 from oncall_tui.domain.severity import NONE, SeverityPolicy
 from oncall_tui.domain.silences import SilenceInfo
 from oncall_tui.models.alertmanager import Alert, AlertGroup, Silence
-
-
-class AlertState(Enum):
-    """What the queue says about an alert's suppression."""
-
-    ACTIVE = "active"
-    SILENCED = "silenced"
-    INHIBITED = "inhibited"
-    MUTED = "muted"
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRow:
-    """One alert in the queue."""
-
-    key: str
-    """Stable row key: the fingerprint."""
-    alert: Alert
-    """The alert itself."""
-    group_key: str
-    """Key of the Alertmanager group the alert is shown in (also the incident's group key)."""
-    group_labels: Mapping[str, str]
-    """Group-by labels of that Alertmanager group."""
-    severity: str
-    """Canonical severity name."""
-    rank: int
-    """Severity rank (0 = none)."""
-    state: AlertState
-    """Active, or what suppresses it."""
-    silences: tuple[SilenceInfo, ...]
-    """Silences covering the alert (known ones), the app's acks first."""
-    is_new: bool
-    """Arrived since the previous poll (for highlighting)."""
-    sort_key: tuple[int, float, str]
-    """Queue order within a group."""
-
-    @property
-    def fingerprint(self) -> str:
-        return self.alert.fingerprint
-
-    @property
-    def acks(self) -> tuple[SilenceInfo, ...]:
-        """The app's own silences covering the alert (its acks)."""
-        return tuple(s for s in self.silences if s.is_ack)
-
-    @property
-    def has_ack(self) -> bool:
-        """Covered by one of the app's own silences (cheap: :func:`prepare` puts acks first)."""
-        return bool(self.silences) and self.silences[0].is_ack
-
-    @property
-    def is_active(self) -> bool:
-        """Nothing suppresses it."""
-        return self.state is AlertState.ACTIVE
-
-    @property
-    def is_acked(self) -> bool:
-        """Silenced by anyone: someone has taken the alert."""
-        return self.state is AlertState.SILENCED
-
-
-@dataclass(frozen=True, slots=True)
-class GroupRow:
-    """A group header: its label values, counts, and its alerts in order."""
-
-    key: str
-    """Stable row key (``group:`` prefix, never equal to a fingerprint)."""
-    labels: Mapping[str, str]
-    """Labels shared by the group (the group-by labels)."""
-    receiver: str | None
-    """Alertmanager receiver, when grouped as Alertmanager does."""
-    alerts: tuple[AlertRow, ...]
-    """Alerts in queue order."""
-    severity: str
-    """Highest severity in the group."""
-    rank: int
-    """Highest rank in the group."""
-    counts: Mapping[str, int]
-    """Alerts per severity name."""
-    oldest: datetime
-    """Start of the longest-firing alert."""
-
-    @property
-    def title(self) -> str:
-        """``alertname="X", cluster="y"`` style label text for the header."""
-        return ", ".join(f"{k}={v}" for k, v in self.labels.items()) or "(no labels)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,23 +344,20 @@ def prepare(
     policy: SeverityPolicy,
     *,
     silences: Sequence[Silence] = (),
-    previous: QueueSnapshot | None = None,
 ) -> QueueSnapshot:
     """Turn one poll (already merged across peers) into a :class:`QueueSnapshot`."""
     with _gc_paused():
-        return _prepare(groups, policy, silences, previous)
+        return _prepare(groups, policy, silences)
 
 
 def _prepare(
     groups: Sequence[AlertGroup],
     policy: SeverityPolicy,
     silences: Sequence[Silence],
-    previous: QueueSnapshot | None,
 ) -> QueueSnapshot:
     # Most specific group first, so an alert routed several ways lands in its most specific group.
     ordered = sorted(groups, key=lambda g: (-len(g.labels), g.receiver.name, sorted(g.labels.items())))
     silence_info = {s.id: SilenceInfo.of(s) for s in silences}
-    previous_fps = previous.fingerprints if previous is not None else None
     seen: set[str] = set()
     rows: list[AlertRow] = []
     group_info: dict[str, tuple[Mapping[str, str], str]] = {}
@@ -481,7 +388,6 @@ def _prepare(
                     rank=rank,
                     state=_state(alert),
                     silences=covering,
-                    is_new=previous_fps is not None and fp not in previous_fps,
                     sort_key=(-rank, alert.starts_at.timestamp(), fp),
                 )
             )
@@ -562,11 +468,6 @@ def silence_preview(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> lis
     return [a for a in alerts if selects(matchers, a.labels)]
 
 
-def filter_predicate(flt: Filter) -> Callable[[Alert], bool]:
-    """A filter as a plain predicate (for callers outside the queue)."""
-    return flt.predicate()
-
-
 __all__ = [
     "NONE",
     "AckPlan",
@@ -579,9 +480,6 @@ __all__ = [
     "SilenceInfo",
     "ack_matchers_for_alert",
     "ack_matchers_for_group",
-    "escalation_countdown",
-    "filter_predicate",
     "prepare",
-    "select_policy",
     "silence_preview",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from oncall_tui.config.alerting import parse_duration
+from oncall_tui.domain.durations import parse_duration
 from oncall_tui.domain.matchers import parse_filter
 
 RANGES: tuple[str, ...] = ("5m", "15m", "1h", "6h", "24h", "7d")

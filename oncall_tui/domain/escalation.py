@@ -1,8 +1,8 @@
 """Automatic escalation: which policy applies to a group, how long until it escalates, what is due now.
 
-Pure functions over queue groups (:class:`~oncall_tui.domain.alert_queue.GroupRow`) and
+Pure functions over queue groups (:class:`~oncall_tui.domain.alert_rows.GroupRow`) and
 what the incident log says about each group (:class:`EscalationState`); the service
-(:mod:`oncall_tui.services.actions`) reads the states and performs the escalations.
+(:mod:`oncall_tui.services.escalations`) reads the states and performs the escalations.
 
 Only groups with an active (not silenced or inhibited) alert of the highest severity
 escalate by themselves, and only while nobody has acknowledged their incident.
@@ -13,15 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from oncall_tui.config.alerting import AlertSettings, EscalationPolicy
+from oncall_tui.config.alerting import AlertSettings, EscalationLevel, EscalationPolicy
+from oncall_tui.domain.alert_rows import AlertRow, GroupRow
 from oncall_tui.domain.matchers import parse_matchers, selects
 from oncall_tui.models.alertmanager import Alert
-
-if TYPE_CHECKING:
-    # Types only: alert_queue re-exports this module's functions, so no import back at run time.
-    from oncall_tui.domain.alert_queue import AlertRow, GroupRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +79,19 @@ def escalates_by_itself(group: GroupRow, top_rank: int) -> bool:
     return any(r.rank == top_rank and r.is_active for r in group.alerts)
 
 
+def current_level(state: EscalationState | None) -> int:
+    """The step a group's incident is at (0 = the policy's first level; no incident yet = 0)."""
+    return state.level if state is not None else 0
+
+
+def next_level(policy: EscalationPolicy, current: int) -> tuple[int, EscalationLevel] | None:
+    """The step after ``current`` and its level, as the next escalation reaches it; None at the last one."""
+    step = current + 1
+    if step >= policy.steps():
+        return None
+    return step, policy.level_at(step)
+
+
 def escalation_countdown(
     group: GroupRow, state: EscalationState | None, policy: EscalationPolicy, now: datetime, top_rank: int
 ) -> timedelta | None:
@@ -94,8 +103,8 @@ def escalation_countdown(
     critical = _critical(group, top_rank)
     if not critical or (state is not None and state.acknowledged):
         return None
-    level = state.level if state is not None else 0
-    if level + 1 >= policy.steps():
+    level = current_level(state)
+    if next_level(policy, level) is None:
         return None
     if state is not None and state.reached_at is not None and level > 0:
         since = state.reached_at
@@ -124,12 +133,14 @@ def due_escalations(
         left = escalation_countdown(group, state, policy, now, top_rank)
         if left is None or left > timedelta(0):
             continue
-        level = state.level if state is not None else 0
+        level = current_level(state)
         due.append(DueEscalation(group, name, level, level + 1, -left))
     return due
 
 
 __all__ = [
+    "current_level",
+    "next_level",
     "DueEscalation",
     "EscalationState",
     "due_escalations",

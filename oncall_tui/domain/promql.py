@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from oncall_tui.config.alerting import format_duration
+from oncall_tui.domain.durations import format_duration
 
 ALL_VALUE = ".*"
 """What an "All" choice of a variable substitutes (meant for ``=~``)."""

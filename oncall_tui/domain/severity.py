@@ -130,17 +130,3 @@ class SeverityPolicy:
             investigate_left=None if investigate is None or acked else investigate - firing_for,
             resolve_left=None if resolve is None else resolve - firing_for,
         )
-
-
-def format_age(delta: timedelta) -> str:
-    """Compact age for a table cell: ``45s``, ``12m``, ``3h05m``, ``2d04h``; negative gets a ``-``."""
-    seconds = int(delta.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    if seconds < 60:
-        return f"{sign}{seconds}s"
-    if seconds < 3600:
-        return f"{sign}{seconds // 60}m"
-    if seconds < 86400:
-        return f"{sign}{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{sign}{seconds // 86400}d{seconds % 86400 // 3600:02d}h"

@@ -12,13 +12,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
-from oncall_tui.models.alertmanager import Silence
+from oncall_tui.models.alertmanager import Alert, Silence
 
-if TYPE_CHECKING:
-    from oncall_tui.domain.alert_queue import QueueSnapshot
+
+class PollAlerts(Protocol):
+    """A poll's alerts (a :class:`~oncall_tui.domain.alert_queue.QueueSnapshot`)."""
+
+    def alerts(self) -> list[Alert]: ...
+
 
 MARKER_PREFIX = "[oncall-tui:"
 """Start of the marker the app appends to the comment of silences it creates."""
@@ -113,7 +117,7 @@ class SilenceRow:
 
 def silence_rows(
     silences: Iterable[Silence],
-    snapshot: QueueSnapshot | None = None,
+    snapshot: PollAlerts | None = None,
     flt: Filter | None = None,
     *,
     include_expired: bool = True,
@@ -126,8 +130,8 @@ def silence_rows(
     """
     counts: dict[str, int] = {}
     if snapshot is not None:
-        for row in snapshot.rows:
-            for silence_id in row.alert.status.silenced_by:
+        for alert in snapshot.alerts():
+            for silence_id in alert.status.silenced_by:
                 counts[silence_id] = counts.get(silence_id, 0) + 1
     rows = []
     for silence in silences:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from oncall_tui.clients.prometheus import PrometheusClient
+from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.exemplars import ExemplarTrace, expression_from_generator_url, newest_traces
 from oncall_tui.domain.matchers import quote
-from oncall_tui.domain.severity import format_age
 from oncall_tui.errors import OncallError
 from oncall_tui.models.prometheus import RangeSeries
 

@@ -1,4 +1,4 @@
-"""Deliver outbox items: the first attempt (from ``actions.py``) and every retry (the drain loop).
+"""Deliver outbox items: the first attempt (from ``action_engine.py``) and every retry (the drain loop).
 
 Delivered once, never twice — also across a crash or restart of the app:
 
@@ -282,6 +282,7 @@ class OutboxDrain:
         batch: int = 10,
         lease: timedelta = DEFAULT_LEASE,
         on_error: Callable[[OncallError], None] | None = None,
+        on_delivered: Callable[[Sequence[Delivery]], object] | None = None,
     ) -> None:
         self._outbox = Outbox(db, clock)
         self._log = IncidentLog(db, clock)
@@ -293,6 +294,7 @@ class OutboxDrain:
         self._scope = context_scope(context)
         self._wake = asyncio.Event()
         self._on_error = on_error
+        self._on_delivered = on_delivered
         self.last_error: OncallError | None = None
         """Why the last round failed (the incident log could not be used); None once a round succeeds."""
 
@@ -306,7 +308,7 @@ class OutboxDrain:
         return self._scope.context
 
     def pending(self) -> list[OutboxItem]:
-        """Items of this context waiting (for the "pending" marks and list), unknown-context ones too."""
+        """Items of this context waiting (for the "pending" marks and list)."""
         return self._outbox.pending(self._scope)
 
     async def run_once(self, now: datetime | None = None) -> list[Delivery]:
@@ -337,15 +339,23 @@ class OutboxDrain:
     async def run(self, *, idle: float = 30.0) -> None:
         """Forever: drain, then sleep until the next item is due (at most ``idle`` s) or :meth:`wake`.
 
-        A store failure (e.g. "database is locked" while another process writes) does not end it:
+        After a round that attempted items, ``on_delivered`` gets what happened to them (the UI
+        re-reads what still waits). A store failure (e.g. "database is locked" while another
+        process writes) does not end it:
         it is reported through ``on_error`` (and kept in :attr:`last_error`), and the drain tries
         again after a backoff. Nothing is lost meanwhile: what it had claimed is reclaimed once the
         lease runs out.
         """
         failures = 0
         while True:
+            # Cleared before the round, not after: a wake arriving while the round runs (the source
+            # came back meanwhile) must start another round, not be lost until the idle timeout.
+            self._wake.clear()
             try:
-                await self.run_once()
+                deliveries = await self.run_once()
+                if deliveries and self._on_delivered is not None:
+                    # What waits changed: the "queued" marks must not wait for the next poll.
+                    self._on_delivered(deliveries)
                 due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
             except StoreError as exc:
                 failures += 1
@@ -359,7 +369,6 @@ class OutboxDrain:
                 delay = idle
                 if due is not None:
                     delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
-            self._wake.clear()
             sleeper = asyncio.ensure_future(self._clock.sleep(delay))
             waker = asyncio.ensure_future(self._wake.wait())
             try:

@@ -83,11 +83,65 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
     ),
     # 2: the context (Alertmanager cluster) an outbox item belongs to, so a context's drain never
-    # sends another context's action to its own Alertmanager. Rows written before stay NULL:
-    # "context unknown" (see ``Outbox.adopt_legacy``).
+    # sends another context's action to its own Alertmanager. NULL: made without a context
+    # (single-context tools and tests), sent only by a drain without one.
     (
         "ALTER TABLE outbox ADD COLUMN context TEXT",
         "CREATE INDEX outbox_context_due ON outbox (context, state, next_attempt_at)",
+    ),
+    # 3: what a post-mortem needs (owner, impact, root cause… as text, '' when unset), the context of
+    # an incident opened by hand, what is known of each linked alert (name, start: for time to
+    # detect), action items, every alert firing the app saw (for the noise report), and the
+    # step-through progress of runbooks per incident.
+    (
+        *(
+            f"ALTER TABLE incidents ADD COLUMN {name} TEXT NOT NULL DEFAULT ''"
+            for name in (
+                "owner",
+                "impact",
+                "root_cause",
+                "contributing_factors",
+                "resolution",
+                "went_well",
+                "went_wrong",
+                "prevention",
+                "follow_up",
+            )
+        ),
+        "ALTER TABLE incidents ADD COLUMN context TEXT",
+        "ALTER TABLE incident_alerts ADD COLUMN alertname TEXT",
+        "ALTER TABLE incident_alerts ADD COLUMN starts_at TEXT",
+        """CREATE TABLE action_items (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            due_date TEXT,
+            done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX action_items_incident ON action_items (incident_id, id)",
+        """CREATE TABLE alert_firings (
+            fingerprint TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            alertname TEXT NOT NULL,
+            severity TEXT NOT NULL DEFAULT '',
+            context TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, starts_at)
+        )""",
+        "CREATE INDEX alert_firings_start ON alert_firings (starts_at)",
+        """CREATE TABLE runbook_progress (
+            incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+            runbook TEXT NOT NULL,
+            step_index INTEGER NOT NULL CHECK (step_index >= 0),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'skipped')),
+            title TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (incident_id, runbook, step_index)
+        )""",
     ),
 ]
 """``MIGRATIONS[i]`` upgrades ``user_version`` i to i + 1. Append only; never edit a shipped step."""
@@ -124,13 +178,37 @@ def connect(path: Path | str) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Before anything writes to the file (switching to WAL rewrites its header): a log from a
+        # newer oncall-tui is left exactly as it is.
+        refuse_newer(connection, len(MIGRATIONS))
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.Error:
+    except BaseException:
         connection.close()
         raise
     return connection
+
+
+def refuse_newer(connection: sqlite3.Connection, known: int) -> None:
+    """StoreError if the file's ``user_version`` is above ``known`` (written by a newer oncall-tui)."""
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version > known:
+        raise StoreError(
+            f"the incident log has schema version {version}, newer than this oncall-tui knows "
+            f"({known}); upgrade oncall-tui (the file is left untouched)"
+        )
+
+
+def check_integrity(connection: sqlite3.Connection, path: str) -> None:
+    """StoreError naming the first problem if ``PRAGMA quick_check`` finds the file damaged."""
+    rows = connection.execute("PRAGMA quick_check(3)").fetchall()
+    problems = [str(row[0]) for row in rows if str(row[0]) != "ok"]
+    if problems:
+        raise StoreError(
+            f"the incident log {path} is damaged ({_one_line(ValueError('; '.join(problems)))[:160]});"
+            " move it aside to start a new one"
+        )
 
 
 def migrate(connection: sqlite3.Connection, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:
@@ -182,15 +260,16 @@ class Database:
         try:
             connection = connect(path)
         except (sqlite3.Error, OSError) as error:
-            raise StoreError(f"cannot open the incident log {path}: {_one_line(error)}") from None
+            raise StoreError(f"cannot open the incident log {path}: {_explain(error)}") from None
         try:
+            check_integrity(connection, str(path))
             migrate(connection)
         except StoreError:
             connection.close()
             raise
         except sqlite3.Error as error:
             connection.close()
-            raise StoreError(f"cannot open the incident log {path}: {_one_line(error)}") from None
+            raise StoreError(f"cannot open the incident log {path}: {_explain(error)}") from None
         return cls(connection, str(path))
 
     @contextmanager
@@ -257,3 +336,11 @@ class Database:
 
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def _explain(error: BaseException) -> str:
+    text = _one_line(error)
+    if isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        # SQLite's words alone do not say what to do about it.
+        return f"{text} (corrupt, or not an oncall-tui incident log; move it aside to start a new one)"
+    return text

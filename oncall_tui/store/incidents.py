@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from oncall_tui.clock import Clock
+from oncall_tui.domain.escalation import EscalationState
 from oncall_tui.errors import StoreError
 from oncall_tui.models.incident import (
     OPEN_STATUSES,
@@ -189,6 +190,40 @@ class IncidentLog:
             details = {**(data or {}), "from": current.escalation_level, "to": level}
             line = text or f"escalated to level {level}"
             return self._insert_entry(conn, incident_id, now, TimelineKind.ESCALATE, actor, line, details)
+
+    def escalation_states(self, group_keys: Iterable[str]) -> dict[str, EscalationState]:
+        """Escalation state of each open incident among ``group_keys`` (incident keys), in one query.
+
+        Thread-safe: the database connection is serialised by its own lock.
+        """
+        keys = list(dict.fromkeys(group_keys))
+        if not keys:
+            return {}
+        # One statement whatever the number of groups: the keys go in as one JSON array
+        # (no per-group round trip, no limit on bound parameters). reached_at is the time
+        # of the incident's last escalate entry.
+        rows = self._db.query(
+            "SELECT i.id, i.group_key, i.status, i.escalation_level, i.updated_at,"
+            " (SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.kind = ?"
+            "  ORDER BY t.id DESC LIMIT 1) AS escalated_at"
+            " FROM incidents i WHERE i.status != 'resolved'"
+            " AND i.group_key IN (SELECT value FROM json_each(?))",
+            (TimelineKind.ESCALATE.value, json.dumps(keys)),
+        )
+        states: dict[str, EscalationState] = {}
+        for row in rows:
+            level = int(row["escalation_level"])
+            reached_at = None
+            if level > 0:
+                reached_at = from_db_time(row["escalated_at"] or row["updated_at"])
+            status = IncidentStatus(row["status"])
+            states[str(row["group_key"])] = EscalationState(
+                int(row["id"]),
+                level,
+                reached_at,
+                status in (IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATED),
+            )
+        return states
 
     # -- timeline ----------------------------------------------------------------------------------
 

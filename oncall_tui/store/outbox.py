@@ -1,6 +1,6 @@
 """Outbox: remote actions written down before they are sent, retried until delivered, sent once.
 
-The flow an action follows (``services/actions.py``)::
+The flow an action follows (``services/action_engine.py``)::
 
     with db.transaction():                     # both durable together, before any network call
         log.append(incident_id, "ack", ...)
@@ -16,8 +16,8 @@ drain claims only that context's items (:class:`ContextScope`): an ack queued wh
 ``prod-eu`` was unreachable waits for ``prod-eu`` to be active again, and is never sent
 to the Alertmanager of the context the user switched to. Kinds whose target does not
 depend on the context (escalation notifiers are app-wide) may be claimed by any drain.
-Items written before contexts were recorded have ``context`` NULL (unknown); only a drain
-whose scope has no context name, or one that adopted them, claims them.
+Items made without a context (single-context tools, tests) have ``context`` NULL; only a
+drain whose scope has no context name claims them.
 
 Delivery is at most once per successful send: ``enqueue`` is idempotent on ``dedup_key``, a
 claimed item is invisible to other drainers until its lease expires, and a done item is never
@@ -61,17 +61,15 @@ class ContextScope:
         """A scope for ``context`` (sharing ``any_context_kinds``)."""
         return cls(context, frozenset(any_context_kinds))
 
-    def where(self, *, legacy: bool = False) -> tuple[str, list[Any]]:
-        """SQL condition (parenthesised) and its parameters; ``legacy`` adds items of unknown context."""
-        # IS, not =: a NULL context (unknown/legacy) must compare equal to a None scope.
+    def where(self) -> tuple[str, list[Any]]:
+        """SQL condition (parenthesised) and its parameters."""
+        # IS, not =: a NULL context must compare equal to a None scope.
         clauses = ["context IS ?"]
         params: list[Any] = [self.context]
         if self.any_context_kinds:
             kinds = sorted(self.any_context_kinds)
             clauses.append(f"kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
-        if legacy:
-            clauses.append("context IS NULL")
         return f"({' OR '.join(clauses)})", params
 
 
@@ -238,13 +236,9 @@ class Outbox:
         rows = self._db.query("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
         return _item(rows[0]) if rows else None
 
-    def pending(self, scope: ContextScope | None = None, *, legacy: bool = True) -> list[OutboxItem]:
-        """Items not yet delivered nor given up on (pending or in flight), oldest due first.
-
-        Only those of ``scope`` when given, plus (``legacy``) those of unknown context, which no
-        named context's drain sends: listed so they are seen, not silently kept.
-        """
-        where, params = scope.where(legacy=legacy) if scope is not None else ("1", [])
+    def pending(self, scope: ContextScope | None = None) -> list[OutboxItem]:
+        """Items of ``scope`` not yet delivered nor given up on (pending or in flight), oldest due first."""
+        where, params = scope.where() if scope is not None else ("1", [])
         rows = self._db.query(
             f"SELECT * FROM outbox WHERE state IN ('pending', 'in_flight') AND {where}"
             " ORDER BY next_attempt_at, id",
@@ -261,21 +255,6 @@ class Outbox:
             params,
         )
         return from_db_time(rows[0][0])
-
-    def adopt_legacy(self, context: str) -> int:
-        """Give waiting items of unknown context (written before contexts were recorded) to ``context``.
-
-        Only safe when ``context`` is the one they can have been made in (the app calls it when a
-        single context has an Alertmanager). Returns how many items were adopted.
-        """
-        stamp = to_db_time(self._clock.now())
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE outbox SET context = ?, updated_at = ? WHERE context IS NULL"
-                " AND state IN ('pending', 'in_flight')",
-                (context, stamp),
-            )
-            return int(cursor.rowcount)
 
     @staticmethod
     def _get(conn: sqlite3.Connection, item_id: int) -> OutboxItem:

@@ -250,10 +250,17 @@ class AlertFeed:
                 on_error=lambda exc: self._app.notify(
                     f"{exc.message} — queued actions will be retried", title=exc.title, severity="warning"
                 ),
+                on_delivered=lambda _: self._app.run_worker(
+                    self.refresh_incidents(),
+                    group="alerts",
+                    name="alerts-pending",
+                    exit_on_error=False,
+                    description="reading queued actions",
+                ),
             )
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
             self._app.run_worker(
-                self._run_drain(self._drain, self.actions, self._legacy_owner()),
+                self._drain.run(),
                 group="alerts",
                 name="outbox-drain",
                 exit_on_error=False,
@@ -285,22 +292,6 @@ class AlertFeed:
             description="polling alerts",
         )
         self._set(self.state)
-
-    def _legacy_owner(self) -> str | None:
-        """The context that may take over outbox items of unknown context: the only one with an Alertmanager.
-
-        Items queued before the context was recorded can only have been made in a context with an
-        Alertmanager; with one such context, that is where they go. With several, nobody can tell:
-        they stay listed as pending in every context and are not sent.
-        """
-        with_am = [name for name, ctx in self._settings.contexts.items() if ctx.alertmanager is not None]
-        return with_am[0] if len(with_am) == 1 else None
-
-    @staticmethod
-    async def _run_drain(drain: OutboxDrain, actions: AlertActions, legacy_owner: str | None) -> None:
-        if legacy_owner is not None and legacy_owner == drain.context:
-            await asyncio.to_thread(actions.outbox.adopt_legacy, legacy_owner)
-        await drain.run()
 
     async def aclose(self) -> None:
         """Close the notifier's clients and the incident log."""
@@ -514,7 +505,7 @@ def _prepare(
     group_by: str | None,
 ) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
     """Everything a poll needs before the table diff, run in a thread."""
-    snapshot = prepare(groups, policy, silences=silences, previous=previous)
+    snapshot = prepare(groups, policy, silences=silences)
     # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
     for row in snapshot.rows:
         snapshot.haystack(row)

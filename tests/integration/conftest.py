@@ -11,15 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.integration.binaries import require_binaries
 from tests.stack_support import Stack, StackError, missing_binaries, running_stack
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A started stack; stopped at the end of the session, also when tests fail or are interrupted."""
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(f"stack binaries not installed: {', '.join(missing)}")
+    require_binaries(missing_binaries())
     try:
         with running_stack(tmp_path_factory.mktemp("stack")) as started:
             yield started

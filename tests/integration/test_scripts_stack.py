@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.binaries import require_binaries
 from tests.stack_support import Ports, missing_binaries
 
 pytestmark = pytest.mark.integration
@@ -22,8 +23,7 @@ def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_up_status_down(tmp_path: Path) -> None:
-    if missing_binaries():
-        pytest.skip(f"stack binaries not installed: {', '.join(missing_binaries())}")
+    require_binaries(missing_binaries())
     ports = Ports.free()
     data_dir = tmp_path / "stack"
     env = {

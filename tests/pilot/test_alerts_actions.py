@@ -12,14 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import msgspec
 from textual.widgets import Input, Static
 
-from oncall_tui.models.alertmanager import PostableSilence, SilenceMatcher
 from oncall_tui.models.incident import TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
-from oncall_tui.store.outbox import Outbox
 from oncall_tui.ui.screens.modals import AckModal, ConfirmModal, SpaceCheckbox
 from tests.support.alert_fakes import (
     AlertBackends,
@@ -286,7 +283,7 @@ async def test_every_peer_down_keeps_the_last_queue_and_says_it_is_stale(tmp_pat
             backends.down.add(url.split("//")[1].split(":")[0])
         app.alert_feed.wake()
         await until(pilot, lambda: "STALE" in summary(app), "stale mark")
-        assert "Connection refused" in summary(app) or "refused" in summary(app)
+        assert "connection refused by http://" in summary(app)
         assert len(alert_keys(screen_of(app).table)) == 8
         backends.down.clear()
         app.alert_feed.wake()
@@ -362,33 +359,3 @@ async def test_an_ack_queued_in_one_context_is_never_sent_to_another_contexts_al
         await next_poll(pilot)
         await next_poll(pilot)
         assert len(backends.posts) == 1 and len(backends.silences) == silences_before + 1
-
-
-async def test_an_ack_queued_before_contexts_were_recorded_goes_to_the_only_alertmanager(
-    tmp_path: Path,
-) -> None:
-    backends = AlertBackends()  # only prod-eu has an Alertmanager: the item can only be its
-    now = backends.fake_clock.now()
-    silence = PostableSilence(
-        matchers=[SilenceMatcher("instance", "server1", False, True)],
-        starts_at=now,
-        ends_at=now + minutes(60),
-        created_by="alice@laptop",
-        comment="queued by an older version [oncall-tui:ack-legacy]",
-    )
-    db = Database.open(tmp_path / "incidents.sqlite3")
-    legacy = Outbox(db, backends.fake_clock).enqueue(
-        "create_silence",
-        {"silence": msgspec.to_builtins(silence), "marker": "ack-legacy", "purpose": "ack"},
-        dedup_key="ack-legacy",
-    )
-    db.close()
-    assert legacy.context is None
-    before = len(backends.silences)
-    app = backends.make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await polled(pilot)
-        await until(pilot, lambda: len(backends.silences) == before + 1, "legacy ack delivered")
-        app.alert_feed.wake()
-        await next_poll(pilot)
-        assert len(backends.silences) == before + 1

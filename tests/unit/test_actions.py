@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ from oncall_tui.models.alertmanager import (
 from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
-from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pending_by_fingerprint
+from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
+from oncall_tui.services.outbox_drain import Deliverer, Delivery, OutboxDrain, Outcome, pending_by_fingerprint
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -658,19 +660,6 @@ async def test_multi_select_acks_once_per_group_and_pending_marks_map_to_rows(
     app.close()
 
 
-async def test_countdown_to_automatic_escalation_is_visible(
-    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
-) -> None:
-    app = App(tmp_path / "log.db", am, clock)
-    groups = [AlertGroup({"alertname": "Host_Down"}, Receiver("r"), [alert("f1", "server1", minutes=2)])]
-    snapshot = prepare(groups, app.actions.policy)
-    (row,) = snapshot.rows
-    assert await app.actions.countdowns(snapshot) == {row.group_key: timedelta(minutes=3)}
-    await app.actions.ack(AlertTarget.of_row(row), universe=snapshot.alerts())
-    assert await app.actions.countdowns(snapshot) == {}  # acked: no automatic escalation
-    app.close()
-
-
 async def test_an_unexpected_error_keeps_the_action_pending(
     tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
 ) -> None:
@@ -866,4 +855,76 @@ async def test_delivery_and_its_timeline_entry_are_written_together(
     clock.advance(3600)
     (delivery,) = await app.drain.run_once()
     assert delivery.outcome is Outcome.DONE and len(am.posts) == 1
+    app.close()
+
+
+async def test_typed_requests_perform_one_action_per_target(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    targets = (one("f1"), one("f2"))
+    acked = await AckAlerts(targets, duration="30m", comment="looking", universe=ALERTS)(app.actions)
+    assert [r.status for r in acked] == [ActionStatus.DONE, ActionStatus.DONE]
+    assert [s.comment.split(" [")[0] for s in am.active()] == ["looking", "looking"]
+    with_ids = tuple(replace(t, ack_ids=r.silence_ids) for t, r in zip(targets, acked, strict=True))
+    unacked = await UnackAlerts(with_ids)(app.actions)
+    assert [r.message for r in unacked] == ["unack done", "unack done"] and am.active() == []
+    (expired,) = await ExpireSilence(am.silences_by_id[acked[0].silence_ids[0]])(app.actions)
+    assert (expired.status, expired.message) == (ActionStatus.FAILED, "expire: silence s1 already expired")
+    app.close()
+
+
+async def test_a_wake_during_a_drain_round_starts_another_round(
+    tmp_path: Path, am: FakeAlertmanager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(NOW, real_sleep=True)  # the drain really waits: a lost wake would wait 60 s
+    app = App(tmp_path / "log.db", am, clock)
+    drain = OutboxDrain(app.db, Deliverer(am), clock)
+    rounds: list[int] = []
+    second = asyncio.Event()
+    real_run_once = drain.run_once
+
+    async def run_once(now: datetime | None = None) -> list[Any]:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            drain.wake()  # e.g. the source came back while this round ran
+        else:
+            second.set()
+        return await real_run_once(now)
+
+    monkeypatch.setattr(drain, "run_once", run_once)
+    task = asyncio.create_task(drain.run(idle=60))
+    try:
+        await asyncio.wait_for(second.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    app.close()
+
+
+async def test_the_drain_reports_each_round_that_attempted_items(
+    tmp_path: Path, am: FakeAlertmanager, clock: FakeClock
+) -> None:
+    app = App(tmp_path / "log.db", am, clock)
+    am.down = True
+    assert (await app.actions.ack(one(), universe=ALERTS)).status is ActionStatus.PENDING
+    am.down = False
+    clock.advance(600)
+    reported = asyncio.Event()
+    seen: list[list[str]] = []
+
+    def delivered(deliveries: Sequence[Delivery]) -> None:
+        seen.append([d.outcome.value for d in deliveries])
+        reported.set()
+
+    drain = OutboxDrain(app.db, Deliverer(am), clock, on_delivered=delivered)
+    task = asyncio.create_task(drain.run())
+    try:
+        await asyncio.wait_for(reported.wait(), 5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert seen == [["done"]] and app.outbox.pending() == []
     app.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -27,8 +25,10 @@ from oncall_tui.domain.alert_queue import (
 )
 from oncall_tui.domain.escalation import (
     EscalationState,
+    current_level,
     due_escalations,
     escalation_countdown,
+    next_level,
     select_policy,
 )
 from oncall_tui.domain.matchers import (
@@ -154,9 +154,8 @@ def test_filter_matchers_and_free_text(snapshot: QueueSnapshot) -> None:
 
 
 def test_row_keys_are_stable_across_polls_and_filters(snapshot: QueueSnapshot) -> None:
-    again = prepare(load_groups(), POLICY, silences=load_silences(), previous=snapshot)
+    again = prepare(load_groups(), POLICY, silences=load_silences())
     assert again.view().row_keys() == snapshot.view().row_keys()
-    assert not any(r.is_new for r in again.rows)
     rows = snapshot.view().rows(collapsed=[snapshot.view().groups[0].key])
     assert isinstance(rows[0], GroupRow) and isinstance(rows[1], GroupRow)
     found = snapshot.view().find(snapshot.view().alert_rows()[0].key)
@@ -179,10 +178,9 @@ def test_new_alerts_are_detected_and_new_criticals_ring_the_bell(snapshot: Queue
         status=AlertStatus(state="suppressed", silenced_by=["x"]),
     )
     groups.append(AlertGroup({"alertname": "Down"}, Receiver("r"), [fresh, quiet, silenced]))
-    later = prepare(groups, POLICY, previous=snapshot)
+    later = prepare(groups, POLICY)
     assert later.new_since(snapshot) == {"newcrit", "newwarn", "newsilenced"}
     assert [r.key for r in later.new_critical(snapshot)] == ["newcrit"]
-    assert [r.key for r in later.view().alert_rows() if r.is_new] == ["newcrit", "newwarn"]
 
 
 def test_ack_of_one_alert_selects_exactly_it(snapshot: QueueSnapshot) -> None:
@@ -328,12 +326,6 @@ def test_include_acked_shows_active_alerts_and_the_apps_own_acks_only() -> None:
     assert [r.key for r in found.alert_rows()] == ["mine"]
 
 
-def test_the_split_modules_import_on_their_own_in_any_order() -> None:
-    for first in ("escalation", "silences", "alert_queue"):
-        code = f"import oncall_tui.domain.{first}; import oncall_tui.domain.alert_queue as q; q.select_policy"
-        subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def _escalation_settings() -> AlertSettings:
     return AlertSettings.model_validate(
         {
@@ -395,6 +387,35 @@ def test_unacked_critical_escalates_by_itself_when_its_level_delay_runs_out() ->
     assert due_escalations([silenced], {}, settings, NOW, 3) == []
     last = EscalationState(1, 3, NOW - timedelta(hours=1), acknowledged=False)
     assert escalation_countdown(late, last, policy, NOW, 3) is None
+
+
+def test_the_next_level_counts_repeats_and_ends_at_the_last_step() -> None:
+    policy = _escalation_settings().escalation_policies["main"]  # primary, secondary, repeated once
+    assert current_level(None) == 0
+    steps = [next_level(policy, current) for current in range(4)]
+    assert [(s[0], s[1].name) if s else None for s in steps] == [
+        (1, "secondary"),
+        (2, "primary"),
+        (3, "secondary"),
+        None,
+    ]
+    assert current_level(EscalationState(1, 2, NOW, acknowledged=False)) == 2
+
+
+def test_a_group_action_is_about_its_active_alerts_else_all_of_them() -> None:
+    firing = Alert(labels={"alertname": "Down", "instance": "a"}, fingerprint="a", starts_at=NOW)
+    muted = Alert(
+        labels={"alertname": "Down", "instance": "b"},
+        fingerprint="b",
+        starts_at=NOW,
+        status=AlertStatus(state="suppressed", silenced_by=["s"]),
+    )
+    mixed = prepare([AlertGroup({"alertname": "Down"}, Receiver("r"), [firing, muted])], POLICY)
+    (group,) = mixed.view(QueueOptions(include_suppressed=True)).groups
+    assert [r.key for r in group.acted_on] == ["a"]
+    quiet = prepare([AlertGroup({"alertname": "Down"}, Receiver("r"), [muted])], POLICY)
+    (all_muted,) = quiet.view(QueueOptions(include_suppressed=True)).groups
+    assert [r.key for r in all_muted.acted_on] == ["b"]
 
 
 def test_policy_match_must_be_matchers_only() -> None:
@@ -642,7 +663,7 @@ def test_a_new_poll_filters_its_own_alerts_not_the_previous_polls_result() -> No
         AlertGroup(groups[0].labels, groups[0].receiver, [*groups[0].alerts[5:], newcomer]),
         *groups[1:],
     ]
-    second = prepare(changed, POLICY, silences=silences, previous=first)
+    second = prepare(changed, POLICY, silences=silences)
     # The next keystroke narrows the previous one, but runs against the new poll's alerts.
     view = second.view(QueueOptions(filter=parse_filter("checkout pod")))
     keys = {r.key for r in view.alert_rows()}

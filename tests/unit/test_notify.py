@@ -24,7 +24,7 @@ from oncall_tui.clients.notify import (
 )
 from oncall_tui.clock import FakeClock
 from oncall_tui.config.alerting import AlertSettings, NotifierTarget
-from oncall_tui.config.settings import SecretRef
+from oncall_tui.config.common import SecretRef
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import Alert, AlertStatus, PostableSilence, Silence
 from oncall_tui.models.incident import OutboxState
@@ -475,3 +475,11 @@ def test_url_and_url_secret_exclude_each_other() -> None:
         NotifierTarget.model_validate({"kind": "pagerduty", "routing_key": ref, "url_secret": ref})
     with pytest.raises(ValueError, match="needs a url"):
         NotifierTarget.model_validate({"kind": "webhook"})
+
+
+def test_the_config_schema_types_secret_fields_as_secret_references() -> None:
+    """Editors validating config.toml against the schema see what ``url_secret``/``routing_key`` take."""
+    schema = NotifierTarget.model_json_schema()
+    for name in ("url_secret", "routing_key"):
+        assert schema["properties"][name]["anyOf"] == [{"$ref": "#/$defs/SecretRef"}, {"type": "null"}]
+    assert set(schema["$defs"]["SecretRef"]["properties"]) == {"keyring", "env", "command"}

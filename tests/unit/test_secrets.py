@@ -10,7 +10,8 @@ import keyring.backends.fail
 import pytest
 from pydantic import SecretStr
 
-from oncall_tui.config.settings import AuthSettings, SecretRef
+from oncall_tui.config.common import SecretRef
+from oncall_tui.config.settings import AuthSettings
 from oncall_tui.errors import SecretError
 from oncall_tui.secrets import resolve_secret, split_keyring_ref, store_secret
 from tests.support.keyrings import DictKeyring
@@ -151,7 +152,8 @@ def test_password_command_failure_names_the_status_not_the_output() -> None:
     with pytest.raises(SecretError) as caught:
         resolve_secret("prod", "prometheus", auth)
     assert str(caught.value) == "no credentials: password_command exited with status 3"
-    assert caught.value.__context__ is None or TOKEN not in str(caught.value.__context__)
+    # Raised outside any handler: no chained exception can carry the output along.
+    assert caught.value.__context__ is None and caught.value.__cause__ is None
 
 
 def test_password_command_that_prints_nothing() -> None:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from oncall_tui.config.alerting import AlertSettings, format_duration, parse_duration
+from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.config.settings import Settings
-from oncall_tui.domain.severity import SeverityPolicy, format_age
+from oncall_tui.domain.durations import format_age, format_duration, parse_duration
+from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.models.alertmanager import Alert
 
 NOW = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)

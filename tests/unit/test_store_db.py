@@ -74,12 +74,12 @@ def test_a_new_step_upgrades_an_existing_database(tmp_path: Path) -> None:
     Database.open(path).close()
     steps = [
         *MIGRATIONS,
-        ("ALTER TABLE incidents ADD COLUMN owner TEXT", "CREATE INDEX inc_owner ON incidents (owner)"),
+        ("ALTER TABLE incidents ADD COLUMN pager TEXT", "CREATE INDEX inc_pager ON incidents (pager)"),
     ]
     conn = connect(path)
     assert migrate(conn, steps) == len(MIGRATIONS) + 1
     columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
-    assert "owner" in columns
+    assert "pager" in columns
     conn.close()
 
 
@@ -173,3 +173,66 @@ def test_upgrading_a_version_1_log_keeps_queued_actions_with_an_unknown_context(
     assert migrate(conn) == len(MIGRATIONS)  # again: nothing to do, nothing changed
     assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
     conn.close()
+
+
+def test_a_newer_log_is_left_byte_for_byte_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.sqlite3"
+    # A rollback-journal file, as a newer release might write: switching it to WAL would rewrite its header.
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE future (x INTEGER)")
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        Database.open(path)
+    assert str(caught.value) == (
+        f"the incident log has schema version {len(MIGRATIONS) + 1}, newer than this oncall-tui knows"
+        f" ({len(MIGRATIONS)}); upgrade oncall-tui (the file is left untouched)"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_log_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.sqlite3"
+    with Database.open(path) as db, db.transaction() as conn:
+        conn.execute("CREATE TABLE filler (x TEXT)")
+        for n in range(400):
+            conn.execute("INSERT INTO filler VALUES (?)", (f"row {n} " * 20,))
+    with sqlite3.connect(path) as plain:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    plain.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[3 * page : 5 * page] = b"\xa5" * (2 * page)  # two pages in the middle overwritten with junk
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as caught:
+        Database.open(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "move it aside" in message
+    assert "\n" not in message
+
+
+def test_a_truncated_header_says_it_is_corrupt_or_not_a_log(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    with pytest.raises(StoreError, match="corrupt, or not an oncall-tui incident log; move it aside"):
+        Database.open(path)
+
+
+def test_upgrading_a_version_2_log_keeps_its_incidents_and_adds_empty_fields(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.sqlite3"
+    conn = connect(path)
+    assert migrate(conn, MIGRATIONS[:2]) == 2
+    conn.execute(
+        "INSERT INTO incidents (title, severity, status, created_at, updated_at)"
+        " VALUES ('old', 'critical', 'triggered', '2026-01-01T00:00:00.000000+00:00',"
+        " '2026-01-01T00:00:00.000000+00:00')"
+    )
+    conn.close()
+    with Database.open(path) as db:
+        assert db.schema_version() == 3
+        (row,) = db.query("SELECT title, owner, root_cause, context FROM incidents")
+        assert tuple(row) == ("old", "", "", None)
+        assert {"action_items", "alert_firings", "runbook_progress"} <= tables(path)

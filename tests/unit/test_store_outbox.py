@@ -222,13 +222,10 @@ def test_pending_and_next_due_are_per_context(outbox: Outbox) -> None:
     assert outbox.next_due_at(ContextScope.of("dev")) is None
 
 
-def test_items_of_unknown_context_are_listed_everywhere_but_sent_only_once_adopted(outbox: Outbox) -> None:
-    legacy = outbox.enqueue("create_silence", PAYLOAD, dedup_key="old")  # written before contexts
-    assert legacy.context is None
+def test_items_made_without_a_context_belong_only_to_a_drain_without_one(outbox: Outbox) -> None:
+    plain = outbox.enqueue("create_silence", PAYLOAD, dedup_key="plain")  # a single-context tool
+    assert plain.context is None
     prod = ContextScope.of("prod-eu")
-    assert outbox.pending(prod) == [legacy]  # seen, not silently kept
-    assert outbox.pending(prod, legacy=False) == []
-    assert outbox.claim_due(scope=prod) == []
-    assert outbox.adopt_legacy("prod-eu") == 1
-    assert outbox.adopt_legacy("staging") == 0  # adopted once, by one context
-    assert [i.dedup_key for i in outbox.claim_due(scope=prod)] == ["old"]
+    assert outbox.pending(prod) == [] and outbox.claim_due(scope=prod) == []
+    assert outbox.pending(ContextScope.of(None)) == [plain]
+    assert [i.dedup_key for i in outbox.claim_due(scope=ContextScope.of(None))] == ["plain"]

@@ -29,12 +29,14 @@ from oncall_tui.domain.alert_queue import (
     QueueView,
     ack_matchers_for_alert,
 )
-from oncall_tui.domain.escalation import select_policy
+from oncall_tui.domain.escalation import current_level, next_level, select_policy
 from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
-from oncall_tui.services.actions import AlertActions, AlertTarget
+from oncall_tui.services.actions import AlertTarget
 from oncall_tui.services.alert_history import History, fetch_history
+from oncall_tui.services.alert_requests import AckAlerts, CreateSilence, EscalateAlerts, UnackAlerts
 from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
+from oncall_tui.ui.formatting import RowContext, severity_variable
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import (
     AckModal,
@@ -45,7 +47,7 @@ from oncall_tui.ui.screens.modals import (
     SilenceRequest,
 )
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
-from oncall_tui.ui.widgets.alert_table import AlertTable, RowContext, severity_variable
+from oncall_tui.ui.widgets.alert_table import AlertTable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 WIDE = 120
@@ -471,10 +473,7 @@ class AlertsScreen(OncallScreen):
             if current is None:
                 self.notify("No alert highlighted.", severity="warning", timeout=3)
                 return None
-            if isinstance(current, GroupRow):
-                rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
-            else:
-                rows = [current]
+            rows = list(current.acted_on) if isinstance(current, GroupRow) else [current]
         return AlertTarget.of_rows(rows), rows
 
     def action_ack(self) -> None:
@@ -486,18 +485,15 @@ class AlertsScreen(OncallScreen):
         app = self.oncall_app
         universe = self.feed.state.snapshot.alerts() if self.feed.state.snapshot else []
 
-        def run(request: AckRequest) -> Any:
-            async def act(actions: AlertActions) -> Any:
-                return await actions.ack_many(
-                    targets,
-                    duration=request.duration,
-                    ends_at=request.ends_at,
-                    comment=request.comment,
-                    until_resolved=request.until_resolved,
-                    universe=universe,
-                )
-
-            return act
+        def run(request: AckRequest) -> AckAlerts:
+            return AckAlerts(
+                tuple(targets),
+                duration=request.duration,
+                ends_at=request.ends_at,
+                comment=request.comment,
+                until_resolved=request.until_resolved,
+                universe=universe,
+            )
 
         def rejected(request: AckRequest) -> None:
             # A bad duration still goes through the action service: logged if the group has an open incident.
@@ -542,10 +538,7 @@ class AlertsScreen(OncallScreen):
             return
         keys = [r.key for r in rows] + [sid for t in acked for sid in t.ack_ids]
 
-        async def act(actions: AlertActions) -> Any:
-            return [await actions.unack(target) for target in acked]
-
-        self.feed.perform("unack", keys, act)
+        self.feed.perform("unack", keys, UnackAlerts(tuple(acked)))
 
     def action_escalate(self) -> None:
         current = self.table.current
@@ -553,8 +546,7 @@ class AlertsScreen(OncallScreen):
             self.notify("No alert highlighted.", severity="warning", timeout=3)
             return
         if isinstance(current, GroupRow):
-            rows = [r for r in current.alerts if r.state is AlertState.ACTIVE] or list(current.alerts)
-            targets = AlertTarget.of_rows(rows)
+            targets = AlertTarget.of_rows(current.acted_on)
         else:
             targets = [AlertTarget.of_row(current)]
         settings = self.feed.settings.alerts
@@ -566,25 +558,22 @@ class AlertsScreen(OncallScreen):
                 lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
                 continue
             name, policy = chosen
-            state = self.feed.state.escalations.get(target.group_key)
-            level = (state.level if state is not None else 0) + 1
-            if level >= policy.steps():
+            following = next_level(policy, current_level(self.feed.state.escalations.get(target.group_key)))
+            if following is None:
                 lines.append(f"  already at the last level of {name}\n")
                 continue
-            nxt = policy.level_at(level)
+            step, nxt = following
             lines.append(
-                f"  policy {name}: to level {level + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
+                f"  policy {name}: to level {step + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
             )
 
         def done(yes: bool | None) -> None:
             if not yes:
                 return
 
-            async def act(actions: AlertActions) -> Any:
-                return [await actions.escalate(target) for target in targets]
-
             self.feed.escalated.update(t.group_key for t in targets)
-            self.feed.perform("escalate", [a.fingerprint for t in targets for a in t.alerts], act)
+            fingerprints = [a.fingerprint for t in targets for a in t.alerts]
+            self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets)))
 
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
 
@@ -634,15 +623,13 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
         if request is None:
             return
 
-        async def act(actions: AlertActions) -> Any:
-            return await actions.create_silence(
-                list(request.matchers),
-                duration=request.duration,
-                ends_at=request.ends_at,
-                comment=request.comment,
-            )
-
-        feed.perform("silence", [], act)
+        silence = CreateSilence(
+            tuple(request.matchers),
+            duration=request.duration,
+            ends_at=request.ends_at,
+            comment=request.comment,
+        )
+        feed.perform("silence", [], silence)
 
     app.push_screen(
         SilenceEditor(

@@ -19,12 +19,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from oncall_tui.config.alerting import format_duration
 from oncall_tui.domain.alert_queue import silence_preview
+from oncall_tui.domain.durations import ack_end, format_duration
 from oncall_tui.domain.matchers import Matcher, ParseError, parse_matchers, validate_silence_matchers
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import Alert
-from oncall_tui.services.actions import ack_end
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}

@@ -16,18 +16,18 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
+from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
-from oncall_tui.domain.severity import format_age
 from oncall_tui.domain.silences import SilenceInfo, marker_of
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
-from oncall_tui.services.actions import AlertActions
+from oncall_tui.services.alert_requests import ExpireSilence, ExtendSilence
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
 from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
+from oncall_tui.ui.formatting import short_left, who
 from oncall_tui.ui.screens.alerts import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
-from oncall_tui.ui.widgets.alert_table import short_left, who
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 
 STATE_ORDER = {"queued": 0, "active": 1, "pending": 2, "expired": 3}
@@ -336,10 +336,7 @@ class SilencesScreen(OncallScreen):
             if not yes:
                 return
 
-            async def act(actions: AlertActions) -> Any:
-                return await actions.expire_silence(silence)
-
-            self.feed.perform("expire", [silence.id], act)
+            self.feed.perform("expire", [silence.id], ExpireSilence(silence))
 
         self.app.push_screen(
             ConfirmModal("Expire silence?", f"{matchers}\nby {silence.created_by}: {silence.comment}"), done
@@ -357,10 +354,9 @@ class SilencesScreen(OncallScreen):
                 return
             duration, ends_at = parse_end(value, app.clock.now(), default)
 
-            async def act(actions: AlertActions) -> Any:
-                return await actions.extend_silence(silence, duration=duration, ends_at=ends_at)
-
-            self.feed.perform("extend", [silence.id], act)
+            self.feed.perform(
+                "extend", [silence.id], ExtendSilence(silence, duration=duration, ends_at=ends_at)
+            )
 
         self.app.push_screen(
             PromptModal(

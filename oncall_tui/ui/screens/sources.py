@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from oncall_tui.domain.durations import format_latency, format_rough_age
 from oncall_tui.models.health import HealthState, SourceHealth
 from oncall_tui.services.sources import AlertmanagerOverview, JaegerOverview, PrometheusOverview
 from oncall_tui.ui.bindings import SOURCES_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
-from oncall_tui.ui.widgets.health_bar import STATE_MARKS, format_age, format_latency
+from oncall_tui.ui.widgets.health_bar import STATE_MARKS
 
 TARGET_HEALTH_VARIABLE = {"up": "source-up", "down": "source-down", "unknown": "stale"}
 
@@ -110,7 +111,9 @@ class SourcesScreen(OncallScreen):
             state = f"{glyph} {item.state.value.upper()}"
             if item.insecure:
                 state += " (TLS unverified)"
-            age = format_age((now - item.last_ok_at).total_seconds()) if now and item.last_ok_at else "—"
+            age = (
+                format_rough_age((now - item.last_ok_at).total_seconds()) if now and item.last_ok_at else "—"
+            )
             rows.append(
                 (
                     key,
@@ -177,7 +180,7 @@ class SourcesScreen(OncallScreen):
             ordered = sorted(overview.targets, key=lambda t: (t.health == "up", t.job, t.instance))
             for target in ordered:
                 last = (
-                    format_age((now - target.last_scrape).total_seconds()) + " ago"
+                    format_rough_age((now - target.last_scrape).total_seconds()) + " ago"
                     if now and target.last_scrape
                     else "never"
                 )

@@ -30,6 +30,7 @@ from textual.widgets import Input, Static
 
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.traces import TraceAnalysis, analyse
 from oncall_tui.domain.waterfall import WaterfallView, open_waterfall, search
 from oncall_tui.errors import OncallError
@@ -38,7 +39,7 @@ from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.bindings import TRACE_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.span_detail import SpanDetailPane
-from oncall_tui.ui.widgets.waterfall import Waterfall, WaterfallRuler, format_duration
+from oncall_tui.ui.widgets.waterfall import Waterfall, WaterfallRuler
 
 FREEZE_SPANS = 10_000
 """Traces at least this big are exempted from the cyclic garbage collector once loaded."""
@@ -57,7 +58,7 @@ def trace_facts(analysis: TraceAnalysis) -> str:
         f"trace {t.trace_id[:12]}",
         f"{analysis.span_count} spans",
         f"{len(analysis.services_used())} svc",
-        format_duration(analysis.duration_us),
+        format_micros(analysis.duration_us),
     ]
     if t.error_count:
         parts.append(f"✖ {t.error_count} err")
@@ -418,7 +419,7 @@ class TraceScreen(OncallScreen):
         self.query_one("#trace-ruler").refresh()
         offset = start - analysis.start_us
         self._set_status(
-            f"timeline zoomed to +{format_duration(offset)} … +{format_duration(offset + window[1] - start)}"
+            f"timeline zoomed to +{format_micros(offset)} … +{format_micros(offset + window[1] - start)}"
             " · ◂ ▸ mark spans outside · Z zooms out"
         )
 

@@ -26,16 +26,16 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from oncall_tui.clients.jaeger import JaegerClient, TraceQuery
-from oncall_tui.config.alerting import parse_duration as duration_of
+from oncall_tui.domain.durations import parse_duration as duration_of
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import TraceSummary
 from oncall_tui.ui.bindings import TRACE_SEARCH_BINDINGS
 
 if TYPE_CHECKING:
     from oncall_tui.ui.app import OncallApp
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.trace_results import SortKey, TraceResults
-from oncall_tui.ui.widgets.waterfall import format_duration
 
 SCREEN_NAME = "trace-search"
 """Name the search screen is installed under (one per app, kept between visits)."""
@@ -405,9 +405,9 @@ class TraceSearchScreen(OncallScreen):
             return
         what = query.service + (f" {query.operation}" if query.operation else "")
         if query.min_duration is not None:
-            what += f" ≥{format_duration(query.min_duration / timedelta(microseconds=1))}"
+            what += f" ≥{format_micros(query.min_duration / timedelta(microseconds=1))}"
         if query.max_duration is not None:
-            what += f" ≤{format_duration(query.max_duration / timedelta(microseconds=1))}"
+            what += f" ≤{format_micros(query.max_duration / timedelta(microseconds=1))}"
         what += "".join(f" {k}={v}" for k, v in query.tags.items())
         self.post_message(self.ResultsLoaded(summaries, what))
 

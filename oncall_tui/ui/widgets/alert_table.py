@@ -23,15 +23,10 @@ is a pause of its own). Colours come only from theme variables (the cells'
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
@@ -42,273 +37,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from oncall_tui.config.alerting import AlertSettings
-from oncall_tui.domain.alert_queue import (
-    AlertRow,
-    AlertState,
-    GroupRow,
-    QueueView,
-    escalation_countdown,
-    select_policy,
-)
-from oncall_tui.domain.severity import SeverityPolicy, format_age
-from oncall_tui.ui.alert_feed import AlertFeedState
+from oncall_tui.domain.alert_queue import AlertRow, GroupRow, QueueView
 from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
-
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("sev", "Sev", 4),
-    ("alert", "Alert", 30),
-    ("fired", "Fired", 6),
-    ("due", "Due", 6),
-    ("status", "Status", 20),
+from oncall_tui.ui.formatting import RowContext
+from oncall_tui.ui.widgets.alert_cells import (
+    COLUMNS,
+    Row,
+    alert_cells,
+    column_widths,
+    group_cells,
+    render_cells,
 )
-"""(key, title, minimum width) of each column; ``alert`` takes the width left over."""
 
 CACHE_SIZE = 1024
 """Rendered rows kept (LRU): several screens' worth, so scrolling back and forth never re-renders."""
-FAR_FUTURE = timedelta(days=365)
-"""Silences longer than this show ``∞`` as their time left."""
 BURY_SLICE = 500
 """Replaced rows released per event-loop turn (about 1 ms of freeing)."""
-CELL_PADDING = 1
-"""Blank cells on either side of each column."""
-
-_PAD = " " * CELL_PADDING
-_COLUMN_META = tuple(Style.from_meta({"column": index}) for index in range(len(COLUMNS)))
-
-# Text.render needs a Console only for its options; one offscreen console serves every row.
-_CONSOLE = Console(width=1000, color_system="truecolor", file=open(os.devnull, "w"))  # noqa: SIM115
-
-
-def severity_variable(rank: int, policy: SeverityPolicy) -> str:
-    """Theme variable of a rank: the top three configured severities map to critical/warning/info."""
-    if rank <= 0:
-        return "severity-none"
-    position = len(policy.order) - rank
-    return ("severity-critical", "severity-warning", "severity-info")[min(position, 2)]
-
-
-def short_left(delta: timedelta) -> str:
-    """Time left, compact; ``∞`` for silences that practically never end."""
-    if delta >= FAR_FUTURE:
-        return "∞"
-    return format_age(delta)
-
-
-def countdown_text(delta: timedelta) -> str:
-    """``4m05s`` below ten minutes (it moves visibly), else the compact age."""
-    seconds = int(delta.total_seconds())
-    if 0 <= seconds < 600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return format_age(delta)
-
-
-def who(user: str) -> str:
-    """``alice@laptop`` -> ``alice``: the part that fits a table cell."""
-    return user.split("@", 1)[0] or user
-
-
-def where_of(labels: Mapping[str, str]) -> str:
-    """The label that tells alerts of one name apart: instance, then service, job, pod, host."""
-    for name in ("instance", "service", "job", "pod", "host", "cluster"):
-        value = labels.get(name)
-        if value:
-            return value
-    return ""
-
-
-@dataclass(slots=True)
-class RowContext:
-    """Everything cell rendering needs besides the row, computed once per refresh."""
-
-    now: datetime
-    """Current time."""
-    state: AlertFeedState
-    """Feed state (pending actions, escalations, new arrivals)."""
-    policy: SeverityPolicy
-    """Severity policy."""
-    settings: AlertSettings
-    """``[alerts]`` (escalation policies)."""
-    colours: Mapping[str, str]
-    """Theme variables."""
-    am_groups: Mapping[str, GroupRow]
-    """Alertmanager groups (active alerts) by key: what escalates by itself."""
-    selected: set[str]
-    """Selected fingerprints."""
-    collapsed: set[str]
-    """Collapsed group keys."""
-    _countdowns: dict[str, tuple[timedelta, str] | None] = field(default_factory=dict)
-
-    def colour(self, variable: str) -> str:
-        return self.colours.get(variable, "")
-
-    def countdown(self, group_key: str) -> tuple[timedelta, str] | None:
-        """(time left, next level's name) before the Alertmanager group escalates by itself."""
-        if group_key in self._countdowns:
-            return self._countdowns[group_key]
-        result: tuple[timedelta, str] | None = None
-        group = self.am_groups.get(group_key)
-        if group is not None:
-            chosen = select_policy(self.settings, (r.alert for r in group.alerts))
-            if chosen is not None:
-                policy = chosen[1]
-                state = self.state.escalations.get(group_key)
-                left = escalation_countdown(group, state, policy, self.now, len(self.policy.order))
-                if left is not None:
-                    level = (state.level if state is not None else 0) + 1
-                    result = (left, policy.level_at(level).name)
-        self._countdowns[group_key] = result
-        return result
-
-
-def alert_cells(row: AlertRow, ctx: RowContext) -> tuple[Text, Text, Text, Text, Text]:
-    """The five cells of an alert row at ``ctx.now``."""
-    suppressed = row.state is not AlertState.ACTIVE
-    sev_colour = ctx.colour(severity_variable(row.rank, ctx.policy))
-    muted = ctx.colour("severity-none")
-    sev = Text(row.severity[:4].upper(), style=f"bold {sev_colour}" if not suppressed else muted)
-    alert = Text(no_wrap=True, overflow="ellipsis")
-    if row.key in ctx.selected:
-        alert.append("✓ ", style=f"bold {ctx.colour('accent')}")
-    elif ctx.state.is_new(row.key, ctx.now):
-        alert.append("★ ", style=f"bold {ctx.colour('accent')}")
-    else:
-        alert.append("  ")
-    name_style = "bold" if not suppressed else f"italic {muted}"
-    if ctx.state.is_new(row.key, ctx.now) and row.key not in ctx.selected:
-        name_style = f"bold reverse {ctx.colour('accent')}"
-    alert.append(row.alert.alertname or "(no alertname)", style=name_style)
-    where = where_of(row.alert.labels)
-    if where:
-        alert.append(f" {where}", style=muted if suppressed else "")
-    timers = ctx.policy.timers_for(row.alert, ctx.now, acked=row.is_acked)
-    fired = Text(format_age(timers.firing_for), style=muted if suppressed else "")
-    due = Text()
-    if not suppressed or row.is_acked:
-        left = timers.investigate_left if timers.investigate_left is not None else timers.resolve_left
-        if left is not None:
-            if left <= timedelta(0):
-                due = Text(f"⚠{format_age(left)}", style=f"bold {ctx.colour('severity-critical')}")
-            else:
-                due = Text(format_age(left))
-    return sev, alert, fired, due, status_text(row, ctx)
-
-
-def status_text(row: AlertRow, ctx: RowContext) -> Text:
-    """Pending action, ack (who, age, time left), silence, inhibition or escalation countdown."""
-    ids = [s.silence_id for s in row.silences]
-    pending = ctx.state.pending_for(row.key, ids)
-    if pending is not None:
-        return Text(f"⧗ {pending} pending", style=f"bold {ctx.colour('stale')}")
-    muted = ctx.colour("severity-none")
-    if row.state is AlertState.SILENCED:
-        if row.acks:
-            ack = row.acks[0]
-            age = format_age(ack.age(ctx.now))
-            if ack.silence_id in ctx.state.until_resolved:
-                # Renewed while the alert fires: its time left says nothing about when it ends.
-                return Text(f"✓ {who(ack.created_by)} {age}·until resolved", style=ctx.colour("source-up"))
-            left = short_left(ack.left(ctx.now))
-            return Text(f"✓ {who(ack.created_by)} {age}·{left} left", style=ctx.colour("source-up"))
-        if row.silences:
-            silence = row.silences[0]
-            return Text(
-                f"silenced {who(silence.created_by)} {short_left(silence.left(ctx.now))}", style=muted
-            )
-        return Text("silenced", style=muted)
-    if row.state is AlertState.INHIBITED:
-        return Text("inhibited", style=muted)
-    if row.state is AlertState.MUTED:
-        return Text("muted", style=muted)
-    if row.rank == len(ctx.policy.order):
-        countdown = ctx.countdown(row.group_key)
-        if countdown is not None:
-            return _countdown_text(countdown, ctx)
-    return Text()
-
-
-def _countdown_text(countdown: tuple[timedelta, str], ctx: RowContext) -> Text:
-    left, level = countdown
-    colour = ctx.colour("severity-critical")
-    if left <= timedelta(0):
-        return Text(f"⇡ escalating to {level}", style=f"bold {colour}")
-    # Time first: in a narrow column the countdown must survive the cut, the level name may not.
-    return Text(f"⇡ {countdown_text(left)} → {level}", style=colour)
-
-
-def group_cells(group: GroupRow, ctx: RowContext) -> tuple[Text, Text, Text, Text, Text]:
-    """The five cells of a group header at ``ctx.now``."""
-    colour = ctx.colour(severity_variable(group.rank, ctx.policy))
-    sev = Text(group.severity[:4].upper(), style=f"bold reverse {colour}")
-    title = Text(no_wrap=True, overflow="ellipsis", style="bold")
-    title.append("▸ " if group.key in ctx.collapsed else "▾ ")
-    labels = dict(group.labels)
-    name = labels.pop("alertname", None)
-    if name is not None:
-        title.append(name)
-        if labels:
-            title.append(" · ")
-    title.append(" ".join(f"{k}={v}" for k, v in labels.items()), style="")
-    if not group.labels:
-        title.append("(no group labels)", style="italic")
-    picked = sum(1 for r in group.alerts if r.key in ctx.selected)
-    count = f" ({len(group.alerts)}" + (f", {picked} selected)" if picked else ")")
-    title.append(count, style=ctx.colour("severity-none"))
-    fired = Text(format_age(max(ctx.now - group.oldest, timedelta(0))), style="bold")
-    status = Text()
-    countdown = ctx.countdown(group.key) if group.receiver is not None else None
-    if countdown is not None:
-        status = _countdown_text(countdown, ctx)
-    else:
-        parts = [f"{n} {name[:4]}" for name, n in group.counts.items() if n]
-        status = Text(" ".join(parts), style=ctx.colour("severity-none"))
-    return sev, title, fired, Text(), status
-
-
-Row = GroupRow | AlertRow
-"""A row of the queue: a group header or an alert."""
-
-
-def column_widths(width: int) -> tuple[int, ...]:
-    """Width of each column (padding excluded) for a widget ``width`` cells wide.
-
-    One column is left for the scrollbar; the alert and status columns share what the fixed
-    columns leave, status getting about a third (20 to 34 cells).
-    """
-    fixed = sum(w for key, _, w in COLUMNS if key not in ("alert", "status"))
-    fixed += 2 * CELL_PADDING * len(COLUMNS) + 1
-    spare = max(width - fixed, 40)
-    status = max(20, min(34, spare // 3))
-    alert = max(20, spare - status)
-    sizes = {"alert": alert, "status": status}
-    return tuple(sizes.get(key, w) for key, _, w in COLUMNS)
-
-
-def render_cells(
-    cells: tuple[Text, ...], widths: tuple[int, ...], width: int, pre: Style | None, post: Style | None
-) -> Strip:
-    """One line of cells: each padded, cropped (or ellipsised) to its column; ``width`` cells in all.
-
-    ``pre`` goes under the cells' own styles (the cursor's background, the header's), ``post``
-    over them (the cursor's foreground wins over the cells' colours, as in Textual's DataTable).
-    The cells are truncated in place (they are built for this one line). Each cell is its own run
-    of segments, and the column in their meta keeps neighbouring cells from merging into one
-    segment (a long run drifts off the grid in SVG exports, where some glyphs are drawn wider).
-    """
-    segments: list[Segment] = []
-    get_style = _CONSOLE.get_style
-    for column, (cell, cell_width) in enumerate(zip(cells, widths, strict=True)):
-        under = _COLUMN_META[column] if pre is None else pre + _COLUMN_META[column]
-        pad = Segment(_PAD, under if post is None else under + post)
-        if cell.style:
-            # Text.render leaves a span-less text's own style out: put it under the spans here.
-            under = under + get_style(cell.style)
-        cell.truncate(cell_width, pad=True)
-        segments.append(pad)
-        segments.extend(Segment.apply_style(cell.render(_CONSOLE), under, post))
-        segments.append(pad)
-    strip = Strip(segments)
-    return strip.adjust_cell_length(width, pre if pre is not None and pre.bgcolor is not None else None)
 
 
 class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):

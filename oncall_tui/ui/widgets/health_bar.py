@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from oncall_tui.domain.durations import format_latency, format_rough_age
 from oncall_tui.models.health import HealthState, SourceHealth
 
 SHORT_NAMES = {"prometheus": "prom", "alertmanager": "am", "jaeger": "jaeger"}
@@ -21,26 +22,6 @@ STATE_MARKS = {
     HealthState.UNKNOWN: ("○", "severity-none"),
 }
 """Each state has a distinct glyph, so it reads without colour."""
-
-
-def format_age(seconds: float) -> str:
-    """Compact age: 4s, 3m, 2h, 5d."""
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 86400:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.0f}d"
-
-
-def format_latency(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    return f"{seconds:.1f}s"
 
 
 class HealthBar(Widget):
@@ -85,7 +66,7 @@ class HealthBar(Widget):
             return "connecting…"
         age = ""
         if health.last_ok_at is not None and self.now is not None:
-            age = format_age((self.now - health.last_ok_at).total_seconds())
+            age = format_rough_age((self.now - health.last_ok_at).total_seconds())
         if health.state == HealthState.UP:
             # Latency, then the age of the data on screen (it grows between slow refreshes).
             return " ".join(part for part in (format_latency(health.latency), age) if part)

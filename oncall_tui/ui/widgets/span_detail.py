@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.traces import SKEW_ENDS_AFTER_PARENT, SKEW_STARTS_BEFORE_PARENT, TraceAnalysis
 from oncall_tui.models.jaeger import RefKind
-from oncall_tui.ui.widgets.waterfall import GLYPH_ERROR, WaterfallPalette, format_duration
+from oncall_tui.ui.widgets.waterfall import GLYPH_ERROR, WaterfallPalette
 
 REF_NAMES = {
     RefKind.CHILD_OF: "CHILD_OF",
@@ -56,10 +57,10 @@ def span_warnings(analysis: TraceAnalysis, node: int) -> list[str]:
     skew = analysis.skew(node) if node < analysis.span_count else 0
     if skew & SKEW_STARTS_BEFORE_PARENT and 0 <= parent < analysis.span_count:
         early = t.starts[parent] - t.starts[node]
-        out.append(f"clock skew: starts {format_duration(early)} before its parent (shown as recorded)")
+        out.append(f"clock skew: starts {format_micros(early)} before its parent (shown as recorded)")
     if skew & SKEW_ENDS_AFTER_PARENT and 0 <= parent < analysis.span_count:
         late = t.end(node) - t.end(parent)
-        out.append(f"clock skew: ends {format_duration(late)} after its parent (shown as recorded)")
+        out.append(f"clock skew: ends {format_micros(late)} after its parent (shown as recorded)")
     if parent >= analysis.span_count:
         out.append(f"parent span {t.parent_ids[node]} is not in this trace")
     others = analysis.duplicates.get(t.span_ids[node])
@@ -86,8 +87,8 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
             ),
             _kv_table(
                 [
-                    ("earliest start", f"+{format_duration(analysis.node_starts[node] - analysis.start_us)}"),
-                    ("extent", format_duration(analysis.node_durations[node])),
+                    ("earliest start", f"+{format_micros(analysis.node_starts[node] - analysis.start_us)}"),
+                    ("extent", format_micros(analysis.node_durations[node])),
                 ],
                 heading,
             ),
@@ -104,9 +105,9 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
     # Two dense lines, so that at 80x24 the references and tags start inside the pane.
     timing = Text()
     for label, value in (
-        ("start ", f"+{format_duration(offset)}"),
-        ("  duration ", format_duration(detail.duration_us)),
-        ("  self ", format_duration(analysis.self_time(node))),
+        ("start ", f"+{format_micros(offset)}"),
+        ("  duration ", format_micros(detail.duration_us)),
+        ("  self ", format_micros(analysis.self_time(node))),
     ):
         timing.append(label, heading)
         timing.append(value, Style(bold=True))
@@ -118,7 +119,7 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
     ident.append(f"  depth {analysis.depth[node]} · {kids} {'child' if kids == 1 else 'children'}")
     if analysis.on_critical_path[node]:
         on_path = sum(end - start for span, start, end in analysis.critical_sections if span == node)
-        ident.append(f"  ┃ {format_duration(on_path)} on the critical path", palette.critical)
+        ident.append(f"  ┃ {format_micros(on_path)} on the critical path", palette.critical)
     parts: list[RenderableType] = [title, timing, ident]
 
     warnings = span_warnings(analysis, node)
@@ -148,7 +149,7 @@ def detail_renderable(analysis: TraceAnalysis, node: int, palette: WaterfallPale
         for log in sorted(detail.logs, key=lambda entry: entry.timestamp_us):
             at = log.timestamp_us - detail.start_us
             sign = "-" if at < 0 else "+"
-            line = Text(f"  {sign}{format_duration(abs(at))} ", style=palette.muted)
+            line = Text(f"  {sign}{format_micros(abs(at))} ", style=palette.muted)
             failed = any(
                 (f.key in ("level", "severity") and f.value.lower() in ("error", "fatal"))
                 or (f.key == "event" and f.value in ("error", "exception"))

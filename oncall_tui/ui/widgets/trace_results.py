@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.models.jaeger import TraceSummary
-from oncall_tui.ui.widgets.waterfall import format_duration
 
 SortKey = Literal["time", "duration", "spans", "errors"]
 """Columns the results can be sorted by."""
@@ -125,7 +125,7 @@ class TraceResults(DataTable[Any]):
             cells: list[Any] = [
                 format_start(s.start, self.now),
                 Text(root),
-                Text(format_duration(s.duration_us), justify="right"),
+                Text(format_micros(s.duration_us), justify="right"),
                 Text(str(s.span_count), justify="right"),
                 errors,
             ]

@@ -39,6 +39,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.traces import TraceAnalysis
 from oncall_tui.domain.waterfall import WaterfallRow, WaterfallView, bar_columns
 
@@ -67,21 +68,6 @@ GRID = "┊"
 
 # Text.render needs a Console only for its options; one offscreen console serves every row.
 _CONSOLE = Console(width=1000, color_system="truecolor", file=open(os.devnull, "w"))  # noqa: SIM115
-
-
-def format_duration(us: int | float) -> str:
-    """A duration in µs as a short human figure: ``820µs``, ``45.2ms``, ``1.12s``, ``2m05s``."""
-    us = float(us)
-    if us < 1000:
-        return f"{us:.0f}µs"
-    if us < 1_000_000:
-        ms = us / 1000
-        return f"{ms:.1f}ms" if ms < 100 else f"{ms:.0f}ms"
-    s = us / 1_000_000
-    if s < 60:
-        return f"{s:.2f}s" if s < 10 else f"{s:.1f}s"
-    minutes, seconds = divmod(int(s), 60)
-    return f"{minutes}m{seconds:02d}s"
 
 
 def _colour(variables: dict[str, str], name: str, fallback: Color) -> Color:
@@ -333,7 +319,7 @@ class WaterfallRenderer:
                     cs, ce = bar_columns(rel, e_us - s_us, self._total, width)
                     for col in range(max(cs, start), min(ce, end)):
                         cells[col] = (BAR_CRITICAL, on_bar)
-        label = format_duration(row.duration_us)
+        label = format_micros(row.duration_us)
         style = (p.error if row.error else p.muted) + blank
         if end + 1 + len(label) <= width:
             at = end + 1
@@ -367,7 +353,7 @@ class WaterfallRenderer:
             # Column c covers [c, c+1) * total / width; the last tick is the window's end. Offsets
             # are from the trace's start, also when zoomed.
             at_us = self._origin + (self._total if last else self._total * col / width)
-            text = format_duration(at_us) if at_us else "0"
+            text = format_micros(at_us) if at_us else "0"
             if self._origin and k == 0:
                 text = "+" + text
             # The last label ends at the timeline's end; the others start at their tick.
