@@ -328,6 +328,6 @@ class DrillDownScreen(OncallScreen):
 
 
 def _label(window: timedelta) -> str:
-    from oncall_tui.config.alerting import format_duration
+    from oncall_tui.domain.durations import format_duration
 
     return format_duration(window)

@@ -18,7 +18,7 @@ from textual.events import ScreenResume, ScreenSuspend
 from textual.widgets import Static
 
 from oncall_tui.config import locations
-from oncall_tui.config.alerting import format_duration
+from oncall_tui.domain.durations import format_duration
 from oncall_tui.services.metrics_feed import MetricsFeed, MetricsState
 from oncall_tui.ui.bindings import METRICS_BINDINGS
 from oncall_tui.ui.screens.base import OncallScreen
