@@ -1,15 +1,15 @@
-"""The metrics screen's live state, headless: the catalog, the shown dashboard, its variables and panels.
+"""The metrics screen's live feed, headless: the catalog, the shown dashboard, its variables and panels.
 
 One poller per shown dashboard fetches all its panels (one ``query_range`` per query) at the
-dashboard's refresh; it runs only while the screen is visible (the screen starts and stops it).
-A panel whose fetch fails keeps its last data, marked stale with the reason; the next good fetch
-replaces it. State is a frozen :class:`MetricsState`, replaced wholesale; listeners are called
-after every change.
+dashboard's refresh. The screen follows the feed ``while_shown``: it is started for the context when
+the screen shows and stopped when it hides, so hidden panels cost nothing. A panel whose fetch
+fails keeps its last data, marked stale with the reason; the next good fetch replaces it. State is a
+frozen :class:`MetricsState`, replaced wholesale; listeners are told after every change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -22,8 +22,10 @@ from oncall_tui.domain.panel_plan import DEFAULT_SCRAPE_INTERVAL
 from oncall_tui.domain.variables import choices_of, resolve, substitutions
 from oncall_tui.errors import OncallError, SourceError
 from oncall_tui.services.dashboard_catalog import Catalog, CatalogEntry, build_catalog, variable_values
+from oncall_tui.services.feed import Feed, FeedHost
 from oncall_tui.services.panel_data import PanelFetcher
 from oncall_tui.services.polling import Failed, Fresh, Poller
+from oncall_tui.services.sources import SourceSet
 
 DEFAULT_REFRESH = 15.0
 """Seconds between refreshes when neither the dashboard nor the context says."""
@@ -58,7 +60,7 @@ class MetricsState:
         return self.catalog.get(self.dashboard)
 
 
-class MetricsFeed:
+class MetricsFeed(Feed[MetricsState]):
     """Keeps :class:`MetricsState` up to date for one context's Prometheus."""
 
     def __init__(
@@ -69,7 +71,11 @@ class MetricsFeed:
         refresh: float = DEFAULT_REFRESH,
         timeout: float = 10.0,
         scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+        prefer: str | None = None,
+        columns: int = 40,
+        host: FeedHost | None = None,
     ) -> None:
+        super().__init__("metrics", MetricsState(columns=columns), host)
         self.clock = clock
         """Time source of the panels' "now"."""
         self.dashboards_dir = dashboards_dir
@@ -80,27 +86,40 @@ class MetricsFeed:
         """Seconds one refresh of a dashboard may take."""
         self.scrape_interval = scrape_interval
         """Assumed scrape interval (``$__rate_interval``, grid granularity)."""
-        self._state = MetricsState()
-        self._listeners: list[Callable[[MetricsState], None]] = []
+        self.prefer = prefer
+        """Dashboard to show first (else the first of the catalog)."""
         self._client: PrometheusClient | None = None
         self._poller: Poller[list[PanelData | SourceError]] | None = None
+        self._loaded_for: str | None = None
 
-    # --- state -------------------------------------------------------------------------------
+    # --- running for a context ---------------------------------------------------------------
 
-    @property
-    def state(self) -> MetricsState:
-        """The latest state."""
-        return self._state
+    def _begin(self, sources: SourceSet) -> None:
+        self.spawn(self._run(sources), group="poll", description="polling the dashboard", exclusive=True)
 
-    def subscribe(self, listener: Callable[[MetricsState], None]) -> Callable[[], None]:
-        """Call ``listener(state)`` after every change; returns the unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+    async def _run(self, sources: SourceSet, show: str | None = None) -> None:
+        client = await sources.prometheus() if "prometheus" in sources.kinds else None
+        settings = sources.context.prometheus
+        if settings is not None:
+            self.refresh, self.timeout = settings.refresh, settings.timeout
+        if self._loaded_for != sources.context_name:
+            # A new context: its own catalog. Coming back to the same one keeps the choices.
+            self._loaded_for = sources.context_name
+            await self.load(client, prefer=self.prefer)
+        else:
+            self._client = client
+        if show is not None:
+            await self.select(show)
+        if self._state.entry is None or client is None:
+            return
+        await self.poller().run()
 
-    def _set(self, state: MetricsState) -> None:
-        self._state = state
-        for listener in list(self._listeners):
-            listener(state)
+    def show(self, name: str) -> None:
+        """Show dashboard ``name``: its variables are read, then its panels polled (the old poller stops)."""
+        self.prefer = name
+        if self.sources is None:
+            return
+        self.spawn(self._run(self.sources, name), group="poll", description=f"polling {name}", exclusive=True)
 
     # --- catalog and choices -----------------------------------------------------------------
 
@@ -224,8 +243,8 @@ class MetricsFeed:
         return self._poller
 
     def wake(self) -> None:
-        """Refresh now."""
-        if self._poller is not None:
+        """Refresh now (no-op while stopped)."""
+        if self._poller is not None and self.running:
             self._poller.wake()
 
 

@@ -15,6 +15,14 @@ APP_BINDINGS: list[BindingType] = [
     # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
     Binding("A", "show_screen('alerts')", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
+        "M",
+        "show_screen('metrics')",
+        "Metrics",
+        show=False,
+        id="show-metrics",
+        tooltip="Dashboards of live sparklines: RED, USE, your own",
+    ),
+    Binding(
         "L",
         "show_screen('silences')",
         "Silences",
@@ -239,6 +247,13 @@ ALERTS_BINDINGS: list[BindingType] = [
     Binding("u", "unack", "Unack", id="alerts-unack", tooltip="Expire the ack silence"),
     Binding("e", "escalate", "Escalate", id="alerts-escalate", tooltip="Notify the next escalation level"),
     Binding(
+        "m",
+        "metrics",
+        "Graph",
+        id="alerts-metrics",
+        tooltip="Chart the rule's expression around when it fired, with its threshold",
+    ),
+    Binding(
         "x",
         "exemplar_trace",
         "Exemplar trace",
@@ -320,6 +335,14 @@ METRICS_BINDINGS: list[BindingType] = [
     ),
     Binding("v", "pick_variable", "Variables", id="metrics-variables", tooltip="Choose a variable's value"),
     Binding("y", "copy_promql", "Copy PromQL", id="metrics-copy", tooltip="Copy the panel's PromQL (OSC 52)"),
+    Binding(
+        "r",
+        "refresh_metrics",
+        "Refresh",
+        show=False,
+        id="metrics-refresh",
+        tooltip="Fetch the panels (and every source) now",
+    ),
 ]
 """Bindings of the Metrics screen (the panel grid adds tab/arrows and enter)."""
 

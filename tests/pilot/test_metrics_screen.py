@@ -6,7 +6,6 @@ Assertions read the rendered screen (the app's own screenshot, through every wid
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -20,29 +19,8 @@ from oncall_tui.ui.screens.metrics_pickers import ChoiceModal
 from oncall_tui.ui.screens.modals import PromptModal
 from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.widgets.panel_grid import PanelGrid
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
-
-_TEXT = re.compile(
-    r'<text [^>]*x="([\d.]+)"[^>]*textLength="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>'
-    r"([^<]*)</text>"
-)
-
-
-def rendered_lines(app: Any) -> list[str]:
-    """Every line of the screen as the user sees it, from the app's SVG screenshot."""
-    pieces = [
-        (int(line), float(x), float(length), html.unescape(text).replace("\xa0", " "))
-        for x, length, line, text in _TEXT.findall(app.export_screenshot())
-    ]
-    widths = [length / len(text) for _, _, length, text in pieces if text and text.isascii()]
-    cell = min(widths, default=1.0)
-    lines: dict[int, list[str]] = {}
-    for number, x, _, text in pieces:
-        chars = lines.setdefault(number, [])
-        column = round(x / cell)
-        chars.extend(" " * (column - len(chars)))
-        chars[column : column + len(text)] = list(text)
-    return ["".join(lines.get(n, [])).rstrip() for n in range(max(lines, default=-1) + 1)]
 
 
 def screen_text(app: Any) -> str:
@@ -101,6 +79,20 @@ async def test_dashboard_shows_six_panels_at_80x24_with_values_and_sparklines(de
         assert re.search(r"Requests +\d+(\.\d+)? req/s", requests)
         assert sum(line.count("█") + line.count("▁") for line in rendered_lines(app)) > 20
         assert "▌Requests" in text  # the focus cursor starts on the first panel
+
+
+async def test_m_opens_metrics_and_the_palette_lists_it(demo: DemoEnvironment) -> None:
+    app = _app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.context_name == "demo", "the demo context")
+        await pilot.press("M")
+        await wait_until(pilot, lambda: grid_loaded(app), "every panel fetched")
+        await pilot.pause()
+        assert "[checkout]" in screen_text(app) and " Metrics " in rendered_lines(app)[0]
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Metrics" in commands
+        await pilot.press("A")
+        await wait_until(pilot, lambda: not isinstance(app.screen, MetricsScreen), "back to alerts")
 
 
 async def test_tab_and_arrows_move_the_panel_focus(demo: DemoEnvironment) -> None:

@@ -234,7 +234,9 @@ class DrillDownScreen(OncallScreen):
         for index, line in enumerate(view.lines):
             colour = variables.get(SERIES_VARIABLES[index % len(SERIES_VARIABLES)], "")
             text.append("━━ ", style=colour)
-            text.append(f"{line.legend[:28]} {format_value(line.current, self.unit, self.decimals)}   ")
+            # A series without labels (an aggregate of everything) is named after what is charted.
+            name = line.legend if line.legend != "{}" else self.chart_title
+            text.append(f"{name[:28]} {format_value(line.current, self.unit, self.decimals)}   ")
         if not view.lines:
             text.append("no series" + (" match the filter" if self.label_filter else ""), style="dim")
         if view.anomalies:

@@ -1,9 +1,8 @@
 """Metrics: dashboards of live sparkline panels, `[`/`]` to switch, `v` for variables, `enter` to drill down.
 
-The screen follows a headless :class:`~oncall_tui.services.metrics_feed.MetricsFeed`: it loads the
-context's catalog when first shown, polls the shown dashboard only while the screen is visible
-(``ScreenResume``/``ScreenSuspend``), and hands each new panel to the grid, which repaints only the
-panels whose data changed.
+The screen follows a headless :class:`~oncall_tui.services.metrics_feed.MetricsFeed` ``while_shown``:
+the feed loads the context's catalog when the screen first shows, polls the shown dashboard only while
+the screen is visible, and each new panel goes to the grid, which repaints only what changed.
 """
 
 from __future__ import annotations
@@ -11,22 +10,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.events import ScreenResume, ScreenSuspend
 from textual.widgets import Static
 
 from oncall_tui.config import locations
 from oncall_tui.domain.durations import format_duration
 from oncall_tui.services.metrics_feed import MetricsFeed, MetricsState
 from oncall_tui.ui.bindings import METRICS_BINDINGS
+from oncall_tui.ui.feed_adapter import LiveFeed
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.metrics_pickers import ChoiceModal
-from oncall_tui.ui.widgets.panel_grid import PanelGrid
-
-POLL_GROUP = "metrics-poll"
-"""Worker group of the dashboard poller (cancelled while the screen is hidden)."""
+from oncall_tui.ui.widgets.panel_grid import PanelGrid, sparkline_columns
 
 
 class DashboardBar(Static):
@@ -73,10 +68,18 @@ class MetricsScreen(OncallScreen):
     def __init__(self, dashboard: str | None = None) -> None:
         super().__init__()
         self._prefer = dashboard
-        self.feed: MetricsFeed | None = None
-        """The headless state behind the screen (created on mount, per context)."""
-        self._loaded_context = ""
-        self._visible = False
+        self.live: LiveFeed[MetricsState] | None = None
+        """The screen's feed as the app runs it (created on mount)."""
+        self._shown: tuple[str | None, int] = (None, -1)
+
+    @property
+    def feed(self) -> MetricsFeed | None:
+        """The headless feed behind the screen."""
+        if self.live is None:
+            return None
+        feed = self.live.feed
+        assert isinstance(feed, MetricsFeed)
+        return feed
 
     @property
     def grid(self) -> PanelGrid:
@@ -92,89 +95,34 @@ class MetricsScreen(OncallScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.bar.show(MetricsState())
+        if self.live is None:
+            app = self.oncall_app
+            feed = MetricsFeed(
+                app.clock,
+                locations.dashboards_dir(),
+                columns=sparkline_columns(self.size.width),
+                prefer=self._prefer,
+            )
+            self.live = LiveFeed(self.app, feed)
+        # Polls only while this screen shows: started on show (and context switch), stopped on hide.
+        self.follow(self.live, self._render_state, while_shown=True)
         self.grid.focus()
 
-    # --- context and catalog -----------------------------------------------------------------
+    # --- rendering ---------------------------------------------------------------------------
 
-    def _context_changed(self, name: str) -> None:
-        super()._context_changed(name)
-        if name and name != self._loaded_context:
-            self._loaded_context = name
-            self._start_feed()
-
-    def _start_feed(self) -> None:
-        app = self.oncall_app
-        context = app.settings.contexts.get(app.context_name)
-        prometheus = context.prometheus if context is not None else None
-        feed = MetricsFeed(
-            app.clock,
-            locations.dashboards_dir(),
-            refresh=prometheus.refresh if prometheus is not None else 15.0,
-            timeout=prometheus.timeout if prometheus is not None else 10.0,
-        )
-        feed.subscribe(self._feed_changed)
-        self.feed = feed
-        self.workers.cancel_group(self, POLL_GROUP)
-        self.run_worker(
-            self._load(feed), group="metrics-load", exclusive=True, description="loading dashboards"
-        )
-
-    async def _load(self, feed: MetricsFeed) -> None:
-        sources = self.oncall_app.sources
-        client = None
-        if sources is not None and "prometheus" in sources.kinds:
-            client = await sources.prometheus()
-        feed.set_columns(self.grid_columns())
-        await feed.load(client, prefer=self._prefer)
-        self._show_dashboard()
-
-    def grid_columns(self) -> int:
-        """Points per series the panels are fetched with (the sparkline width)."""
-        from oncall_tui.ui.widgets.panel_grid import sparkline_columns
-
-        return sparkline_columns(self.grid.size.width or self.size.width)
-
-    # --- showing -----------------------------------------------------------------------------
-
-    def _show_dashboard(self) -> None:
-        feed = self.feed
-        if feed is None:
-            return
-        entry = feed.state.entry
-        self.grid.set_titles([p.title for p in entry.dashboard.panels] if entry else [])
-        self._feed_changed(feed.state)
-        self._restart_polling()
-
-    def _feed_changed(self, state: MetricsState) -> None:
+    def _render_state(self, state: MetricsState) -> None:
         self.bar.show(state)
+        entry = state.entry
+        shown = (entry.name if entry else None, id(entry.dashboard) if entry else -1)
         grid = self.grid
+        if shown != self._shown:
+            self._shown = shown
+            grid.set_titles([p.title for p in entry.dashboard.panels] if entry else [])
         if len(grid.slots) != len(state.panels):
             return
         for index, data in enumerate(state.panels):
             if data is not None:
                 grid.set_panel(index, data)
-
-    def _restart_polling(self) -> None:
-        self.workers.cancel_group(self, POLL_GROUP)
-        feed = self.feed
-        if feed is None or not self._visible or feed.state.entry is None:
-            return
-        poller = feed.poller()
-        self.run_worker(
-            poller.run(), group=POLL_GROUP, exit_on_error=False, description=f"polling {poller.name}"
-        )
-
-    @on(ScreenResume)
-    def _resumed(self) -> None:
-        self._visible = True
-        self._restart_polling()
-
-    @on(ScreenSuspend)
-    def _suspended(self) -> None:
-        # Hidden panels cost nothing: no polling while another screen is on top.
-        self._visible = False
-        self.workers.cancel_group(self, POLL_GROUP)
 
     def on_panel_grid_resized(self, event: PanelGrid.Resized) -> None:
         if self.feed is not None:
@@ -193,23 +141,18 @@ class MetricsScreen(OncallScreen):
 
     # --- actions -----------------------------------------------------------------------------
 
+    async def action_refresh_metrics(self) -> None:
+        # The app's refresh wakes the sources and alerts; this screen's panels come along.
+        if self.feed is not None:
+            self.feed.wake()
+        await self.app.run_action("app.refresh_now")
+
     def action_step_dashboard(self, delta: int) -> None:
         if self.feed is None:
             return
         name = self.feed.step_dashboard(delta)
         if name is not None:
-            self._select(name)
-
-    def _select(self, name: str) -> None:
-        feed = self.feed
-        if feed is None:
-            return
-
-        async def select() -> None:
-            await feed.select(name)
-            self._show_dashboard()
-
-        self.run_worker(select(), group="metrics-load", exclusive=True, description=f"opening {name}")
+            self.feed.show(name)
 
     def action_pick_dashboard(self) -> None:
         feed = self.feed
@@ -220,8 +163,8 @@ class MetricsScreen(OncallScreen):
         ]
 
         def picked(name: str | None) -> None:
-            if name:
-                self._select(name)
+            if name and feed is not None:
+                feed.show(name)
 
         self.app.push_screen(ChoiceModal("Dashboard", choices, feed.state.dashboard), picked)
 
@@ -240,7 +183,6 @@ class MetricsScreen(OncallScreen):
             def chosen(value: str | None) -> None:
                 if value is not None and feed is not None:
                     feed.choose(variable, value)
-                    self._show_dashboard()
 
             self.app.push_screen(
                 ChoiceModal(f"${variable}", values, feed.state.choices.get(variable)), chosen
