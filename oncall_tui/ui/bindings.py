@@ -250,6 +250,7 @@ ALERTS_BINDINGS: list[BindingType] = [
         "m",
         "metrics",
         "Graph",
+        show=False,
         id="alerts-metrics",
         tooltip="Chart the rule's expression around when it fired, with its threshold",
     ),
