@@ -51,6 +51,8 @@ class MetricsState:
     """Points fetched per series (the sparkline width)."""
     down: str | None = None
     """Why the last refresh of the whole dashboard failed (None after a good one)."""
+    visible: frozenset[int] | None = None
+    """Panels on screen: only these are fetched (None: all of them)."""
 
     @property
     def entry(self) -> CatalogEntry | None:
@@ -58,6 +60,16 @@ class MetricsState:
         if self.catalog is None or self.dashboard is None:
             return None
         return self.catalog.get(self.dashboard)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One poll's panels: ``(panel index, data or why it failed)`` for the panels fetched."""
+
+    dashboard: str | None
+    """The dashboard they belong to (a poll that ends after a switch is dropped)."""
+    answers: tuple[tuple[int, PanelData | SourceError], ...]
+    """Fetched panels by index."""
 
 
 class MetricsFeed(Feed[MetricsState]):
@@ -88,8 +100,10 @@ class MetricsFeed(Feed[MetricsState]):
         """Assumed scrape interval (``$__rate_interval``, grid granularity)."""
         self.prefer = prefer
         """Dashboard to show first (else the first of the catalog)."""
+        self.first_screen: int | None = None
+        """How many panels one screen shows from the top (None: unknown, fetch them all)."""
         self._client: PrometheusClient | None = None
-        self._poller: Poller[list[PanelData | SourceError]] | None = None
+        self._poller: Poller[Fetched] | None = None
         self._loaded_for: str | None = None
 
     # --- running for a context ---------------------------------------------------------------
@@ -159,6 +173,8 @@ class MetricsFeed(Feed[MetricsState]):
                 options=options,
                 choices=choices,
                 panels=tuple(None for _ in dashboard.panels),
+                # A new dashboard opens at its top: until the grid says, fetch the first screenful.
+                visible=frozenset(range(self.first_screen)) if self.first_screen is not None else None,
             )
         )
 
@@ -191,15 +207,25 @@ class MetricsFeed(Feed[MetricsState]):
             return dashboard.refresh.total_seconds()
         return self.refresh
 
-    async def fetch(self) -> list[PanelData | SourceError]:
-        """Fetch every panel of the shown dashboard once; raises when not one panel could be fetched."""
+    def set_visible(self, indexes: frozenset[int] | None) -> None:
+        """Fetch only these panels from now on (those scrolled out of view keep their last data)."""
+        if indexes == self._state.visible:
+            return
+        self._set(replace(self._state, visible=indexes))
+        if any(0 <= i < len(self._state.panels) and self._state.panels[i] is None for i in indexes or ()):
+            self.wake()  # a panel came into view that has nothing to show yet
+
+    async def fetch(self) -> Fetched:
+        """Fetch the visible panels of the shown dashboard once; raises when not one could be fetched."""
         entry = self._state.entry
         if entry is None or self._client is None:
-            return []
+            return Fetched(None, ())
         dashboard = entry.dashboard
+        visible = self._state.visible
+        indexes = [i for i in range(len(dashboard.panels)) if visible is None or i in visible]
         fetcher = PanelFetcher(self._client, scrape_interval=self.scrape_interval)
         answers = await fetcher.fetch_group(
-            dashboard.panels,
+            [dashboard.panels[i] for i in indexes],
             dashboard,
             columns=self._state.columns,
             now=self.clock.now(),
@@ -208,28 +234,29 @@ class MetricsFeed(Feed[MetricsState]):
         failures = [a for a in answers if isinstance(a, SourceError)]
         if answers and len(failures) == len(answers):
             raise failures[0]
-        return answers
+        return Fetched(entry.name, tuple(zip(indexes, answers, strict=True)))
 
-    def apply(
-        self, result: Fresh[list[PanelData | SourceError]] | Failed[list[PanelData | SourceError]]
-    ) -> None:
+    def apply(self, result: Fresh[Fetched] | Failed[Fetched]) -> None:
         """Take one poll's result: fresh panels replace, failed ones keep their data marked stale."""
         current = self._state.panels
         if isinstance(result, Failed):
             reason = result.error.message
             self._set(replace(self._state, panels=_stale(current, [reason] * len(current)), down=reason))
             return
-        if len(result.value) != len(current):
+        if result.value.dashboard != self._state.dashboard:
             return  # the dashboard changed while this fetch ran
-        panels: list[PanelData | None] = []
-        for old, answer in zip(current, result.value, strict=True):
+        panels = list(current)
+        for index, answer in result.value.answers:
+            if index >= len(panels):
+                continue
             if isinstance(answer, SourceError):
-                panels.append(old.as_stale(answer.message) if old is not None else None)
+                old = panels[index]
+                panels[index] = old.as_stale(answer.message) if old is not None else None
             else:
-                panels.append(answer)
+                panels[index] = answer
         self._set(replace(self._state, panels=tuple(panels), down=None))
 
-    def poller(self) -> Poller[list[PanelData | SourceError]]:
+    def poller(self) -> Poller[Fetched]:
         """A poller of the shown dashboard (run it while the screen is visible; cancel it when not)."""
         entry = self._state.entry
         self._poller = Poller(

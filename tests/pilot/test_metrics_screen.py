@@ -6,7 +6,9 @@ Assertions read the rendered screen (the app's own screenshot, through every wid
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -244,3 +246,33 @@ async def test_y_copies_the_promql(demo: DemoEnvironment) -> None:
         # The chart's: one point per 15 s scrape, so the rate interval is four scrapes.
         assert copied[-1] == 'sum by (service) (rate(http_requests_total{service="checkout"}[1m]))'
         assert drill.data is not None and drill.data.queries == (copied[-1],)
+
+
+async def test_only_panels_on_screen_are_fetched(demo: DemoEnvironment) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "oncall-tui" / "dashboards"
+    config.mkdir(parents=True, exist_ok=True)
+    panels = "".join(
+        f'[[panels]]\ntitle = "up {i}"\n[[panels.queries]]\nexpr = \'up{{job="node"}} * {i}\'\n\n'
+        for i in range(24)
+    )
+    (config / "many.toml").write_text(f'name = "many"\ntitle = "Many"\nwindow = "15m"\n\n{panels}')
+    app = _app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.context_name == "demo", "the demo context")
+        app.push_screen(MetricsScreen("many"))
+        await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen), "the metrics screen")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+
+        def fetched() -> set[int]:
+            feed = screen.feed
+            return {i for i, p in enumerate(feed.state.panels) if p is not None} if feed else set()
+
+        await wait_until(pilot, lambda: fetched() >= set(range(10)), "the ten panels on screen")
+        await pilot.pause(0.3)
+        # Ten panels fit at 80x24; those below were never asked for.
+        assert max(fetched()) < 12 and "up 9" in screen_text(app) and "up 20" not in screen_text(app)
+        for _ in range(10):
+            await pilot.press("down")  # two panels a row: focus goes to panel 20, the grid scrolls
+        await wait_until(pilot, lambda: 20 in fetched(), "panel 20 fetched once on screen")
+        assert "up 20" in screen_text(app)

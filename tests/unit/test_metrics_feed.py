@@ -84,7 +84,7 @@ async def test_no_prometheus_is_said_and_files_still_listed(tmp_path: Path) -> N
     await feed.load(None)
     assert feed.state.error == "this context has no prometheus source"
     assert feed.state.catalog is not None and [e.name for e in feed.state.catalog.entries] == ["mine"]
-    assert await feed.fetch() == []
+    assert (await feed.fetch()).answers == ()
 
 
 async def test_an_unreachable_server_means_no_catalog_with_the_reason(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from oncall_tui.ui.bindings import METRICS_BINDINGS
 from oncall_tui.ui.feed_adapter import LiveFeed
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.metrics_pickers import ChoiceModal
-from oncall_tui.ui.widgets.panel_grid import PanelGrid, sparkline_columns
+from oncall_tui.ui.widgets.panel_grid import PanelGrid, panels_per_screen, sparkline_columns
 
 
 class DashboardBar(Static):
@@ -103,6 +103,8 @@ class MetricsScreen(OncallScreen):
                 columns=sparkline_columns(self.size.width),
                 prefer=self._prefer,
             )
+            # The grid is the screen less its four frame lines; it says exactly once it is laid out.
+            feed.first_screen = panels_per_screen(self.size.width, max(1, self.size.height - 4))
             self.live = LiveFeed(self.app, feed)
         # Polls only while this screen shows: started on show (and context switch), stopped on hide.
         self.follow(self.live, self._render_state, while_shown=True)
@@ -124,8 +126,14 @@ class MetricsScreen(OncallScreen):
             if data is not None:
                 grid.set_panel(index, data)
 
+    def on_panel_grid_scrolled(self, event: PanelGrid.Scrolled) -> None:
+        # Panels scrolled out of view are not fetched; they keep their last data until they return.
+        if self.feed is not None:
+            self.feed.set_visible(event.visible)
+
     def on_panel_grid_resized(self, event: PanelGrid.Resized) -> None:
         if self.feed is not None:
+            self.feed.first_screen = event.per_screen
             self.feed.set_columns(event.columns)
 
     def on_panel_grid_opened(self, event: PanelGrid.Opened) -> None:

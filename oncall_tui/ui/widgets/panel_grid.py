@@ -49,6 +49,11 @@ def panel_width(width: int) -> int:
     return max(1, width // columns_for(width))
 
 
+def panels_per_screen(width: int, height: int) -> int:
+    """How many panels a grid of this size shows at once (partly shown ones included)."""
+    return columns_for(width) * max(1, -(-height // PANEL_HEIGHT))
+
+
 def sparkline_columns(width: int) -> int:
     """Sparkline columns (= points fetched per series) of a panel in a grid ``width`` wide."""
     return max(2, panel_width(width) - GUTTER)
@@ -118,21 +123,31 @@ class PanelGrid(ScrollView, can_focus=True):
             self.index = index
             """Index of the panel."""
 
-    class Resized(Message):
-        """The sparkline width changed: panels should be fetched with this many columns."""
+    class Scrolled(Message):
+        """The panels on screen changed (scroll, resize, another dashboard)."""
 
-        def __init__(self, columns: int) -> None:
+        def __init__(self, visible: frozenset[int]) -> None:
+            super().__init__()
+            self.visible = visible
+            """Indexes of the panels at least partly on screen."""
+
+    class Resized(Message):
+        """The grid's size changed: panels are fetched with this many columns, this many fit a screen."""
+
+        def __init__(self, columns: int, per_screen: int) -> None:
             super().__init__()
             self.columns = columns
             """Points per series to fetch."""
+            self.per_screen = per_screen
+            """Panels one screen shows."""
 
     def __init__(self) -> None:
         super().__init__()
         self._slots: list[PanelSlot] = []
         self._cache: dict[int, tuple[tuple[object, ...], list[Strip]]] = {}
         self._theme_version = 0
-        self._columns = 0
         self._pending: dict[int, Region] = {}
+        self._visible: frozenset[int] = frozenset()
         self._flush_scheduled = False
         self.repaints = 0
         """Panels drawn again since mount (tests and benchmarks read it)."""
@@ -152,6 +167,7 @@ class PanelGrid(ScrollView, can_focus=True):
         self._resize_virtual()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.call_after_refresh(self._report_visible)
 
     def set_panel(self, index: int, data: PanelData) -> bool:
         """Show new data for panel ``index``; returns False (and draws nothing) when nothing changed."""
@@ -187,18 +203,27 @@ class PanelGrid(ScrollView, can_focus=True):
         last_row = (int(self.scroll_y) + max(self.size.height, 1) - 1) // PANEL_HEIGHT
         return [i for i in range(first_row * columns, (last_row + 1) * columns) if i < len(self._slots)]
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if int(old_value) // PANEL_HEIGHT != int(new_value) // PANEL_HEIGHT:
+            self._report_visible()
+
+    def _report_visible(self) -> None:
+        visible = frozenset(self.visible_indexes())
+        if visible != self._visible:
+            self._visible = visible
+            self.post_message(self.Scrolled(visible))
+
     def _resize_virtual(self) -> None:
         columns, _ = self._grid()
         rows = -(-len(self._slots) // columns)
         self.virtual_size = Size(self.size.width, rows * PANEL_HEIGHT)
 
     def on_resize(self, event: Resize) -> None:
+        self.post_message(self.Resized(sparkline_columns(event.size.width), panels_per_screen(*event.size)))
         self._cache.clear()
         self._resize_virtual()
-        columns = sparkline_columns(event.size.width)
-        if columns != self._columns:
-            self._columns = columns
-            self.post_message(self.Resized(columns))
+        self.call_after_refresh(self._report_visible)
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
