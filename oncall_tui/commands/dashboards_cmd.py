@@ -46,27 +46,35 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     show.add_argument("--once", action="store_true", help="print once and exit (default: refresh until ^C)")
     show.add_argument("--width", type=int, default=SPARKLINE_WIDTH, help="sparkline columns (default 40)")
-    # Hook: the Grafana importer (branch metrics-grafana) registers `import-grafana` here through
-    # `add_import_grafana_parser(actions)` from commands/grafana_import_cmd.py once merged.
-    _register_import_grafana(actions)
+    # The Grafana importer's own parser (commands/grafana_import_cmd.py) is built only when it runs:
+    # importing it costs most of a second, which --help and the app's start-up must not pay.
+    grafana = actions.add_parser(
+        "import-grafana",
+        help="turn a Grafana dashboard's Prometheus panels into a dashboard file (-h for its options)",
+        add_help=False,
+        prefix_chars="\0",
+    )
+    grafana.add_argument("grafana_args", nargs=argparse.REMAINDER)
     return dashboards
 
 
-def _register_import_grafana(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from oncall_tui.commands import grafana_import_cmd  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return
-    grafana_import_cmd.add_import_grafana_parser(actions)
+def _import_grafana(args: argparse.Namespace) -> int:
+    from oncall_tui.commands import grafana_import_cmd
+
+    parser = argparse.ArgumentParser(prog="oncall-tui dashboards")
+    grafana_import_cmd.add_import_grafana_parser(parser.add_subparsers(dest="dashboards_command"))
+    parsed = parser.parse_args(["import-grafana", *args.grafana_args])
+    for key, value in vars(args).items():
+        if not hasattr(parsed, key):
+            setattr(parsed, key, value)  # --config, --context … of the top-level parser
+    result: int = grafana_import_cmd.run_import_grafana(parsed)
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``dashboards ACTION``."""
     if args.dashboards_command == "import-grafana":
-        from oncall_tui.commands import grafana_import_cmd  # type: ignore[attr-defined, unused-ignore]
-
-        result: int = grafana_import_cmd.run_import_grafana(args)
-        return result
+        return _import_grafana(args)
     try:
         if args.dashboards_command == "list":
             return asyncio.run(_list(args))
