@@ -123,7 +123,10 @@ async def _context(args: argparse.Namespace) -> AsyncIterator[tuple[Settings, st
 
 
 @asynccontextmanager
-async def _catalog(args: argparse.Namespace) -> AsyncIterator[tuple[Catalog, PrometheusClient | None]]:
+async def _catalog(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[Catalog, PrometheusClient | None, float]]:
+    """The context's dashboards, its Prometheus client, and its refresh in seconds."""
     from oncall_tui.services.dashboard_catalog import build_catalog
     from oncall_tui.services.sources import SourceSet
 
@@ -134,7 +137,7 @@ async def _catalog(args: argparse.Namespace) -> AsyncIterator[tuple[Catalog, Pro
             client = await sources.prometheus() if context.prometheus is not None else None
             directory = locations.dashboards_dir(args.config)
             catalog = await build_catalog(client, directory)
-            yield catalog, client
+            yield catalog, client, context.prometheus.refresh if context.prometheus is not None else 15.0
         finally:
             await sources.aclose()
 
@@ -145,7 +148,7 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    async with _catalog(args) as (catalog, _client):
+    async with _catalog(args) as (catalog, _client, _refresh):
         for problem in catalog.problems:
             _write(sys.stderr, f"warning: {problem}\n")
         width = max((len(e.name) for e in catalog.entries), default=0)
@@ -164,7 +167,7 @@ async def _show(args: argparse.Namespace) -> int:
     from oncall_tui.services.panel_data import PanelFetcher
 
     chosen = _parse_vars(args.var)
-    async with _catalog(args) as (catalog, client):
+    async with _catalog(args) as (catalog, client, context_refresh):
         entry = catalog.get(args.name)
         if entry is None:
             names = ", ".join(e.name for e in catalog.entries) or "none"
@@ -179,7 +182,7 @@ async def _show(args: argparse.Namespace) -> int:
         choices = resolve(dashboard, await variable_values(client, dashboard), chosen)
         fetcher = PanelFetcher(client)
         colour = sys.stdout.isatty()
-        refresh = dashboard.refresh.total_seconds() if dashboard.refresh else 15.0
+        refresh = dashboard.refresh.total_seconds() if dashboard.refresh else context_refresh
         while True:
             now = datetime.now(UTC)
             answers = await fetcher.fetch_group(

@@ -21,7 +21,6 @@ from oncall_tui.config.dashboards import Dashboard, Panel, UnitName
 from oncall_tui.domain.drilldown import TimeRange, parse_range, rule_threshold
 from oncall_tui.domain.exemplars import expression_from_generator_url
 from oncall_tui.domain.matchers import ParseError
-from oncall_tui.domain.panel_data import PanelData
 from oncall_tui.domain.panel_plan import resolved_queries
 from oncall_tui.domain.units import format_value
 from oncall_tui.domain.variables import substitutions
@@ -94,12 +93,9 @@ class DrillDownScreen(OncallScreen):
     # --- constructors ------------------------------------------------------------------------
 
     @classmethod
-    def for_panel(
-        cls, panel: Panel, dashboard: Dashboard, choices: Mapping[str, str], data: PanelData | None
-    ) -> DrillDownScreen:
+    def for_panel(cls, panel: Panel, dashboard: Dashboard, choices: Mapping[str, str]) -> DrillDownScreen:
         """The drill-down of a dashboard panel (its queries with the chosen variables)."""
         window = panel.window or dashboard.window
-        del data  # the chart fetches at full resolution; the panel's data is only the sparkline's
         return cls(
             panel.title,
             [],

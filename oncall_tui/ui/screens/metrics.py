@@ -143,9 +143,9 @@ class MetricsScreen(OncallScreen):
             return
         from oncall_tui.ui.screens.drilldown import DrillDownScreen
 
+        # The chart fetches at full resolution over its own range: the sparkline's data is not reused.
         panel = entry.dashboard.panels[event.index]
-        data = feed.state.panels[event.index]
-        self.app.push_screen(DrillDownScreen.for_panel(panel, entry.dashboard, feed.state.choices, data))
+        self.app.push_screen(DrillDownScreen.for_panel(panel, entry.dashboard, feed.state.choices))
 
     # --- actions -----------------------------------------------------------------------------
 
