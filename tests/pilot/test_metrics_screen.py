@@ -277,3 +277,40 @@ async def test_only_panels_on_screen_are_fetched(demo: DemoEnvironment) -> None:
             await pilot.press("down")  # two panels a row: focus goes to panel 20, the grid scrolls
         await wait_until(pilot, lambda: 20 in fetched(), "panel 20 fetched once on screen")
         assert "up 20" in screen_text(app)
+
+
+async def test_a_bad_query_shows_prometheus_error_and_a_stopped_source_marks_panels_stale(
+    demo: DemoEnvironment,
+) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "oncall-tui" / "dashboards"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "mixed.toml").write_text(
+        'name = "mixed"\ntitle = "Mixed"\nwindow = "15m"\n\n'
+        '[[panels]]\ntitle = "Up"\n[[panels.queries]]\nexpr = \'up{job="node"}\'\n\n'
+        '[[panels]]\ntitle = "Broken"\n[[panels.queries]]\nexpr = "sum(rate(up[5m]"\n'
+    )
+    app = _app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.context_name == "demo", "the demo context")
+        app.push_screen(MetricsScreen("mixed"))
+        await wait_until(pilot, lambda: grid_loaded(app), "both panels fetched")
+        await pilot.pause()
+        lines = rendered_lines(app)
+        broken = next(i for i, line in enumerate(lines) if "✖" in line)
+        # Prometheus's own words, over the panel's two lines.
+        assert "1:16: parse error" in lines[broken] + lines[broken + 1]
+        up_value = next(line for line in rendered_lines(app) if "Up" in line)
+        assert "⚠" not in up_value
+        demo.stop()
+        await pilot.press("r")
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        await wait_until(
+            pilot,
+            lambda: screen.feed is not None and screen.feed.state.down is not None,
+            "the refresh failed",
+        )
+        await pilot.pause()
+        text = screen_text(app)
+        assert "stale:" in text and "⚠" in text
+        assert "refused" in text.lower() or "connect" in text.lower()

@@ -359,6 +359,14 @@ class PanelGrid(ScrollView, can_focus=True):
         spark_style = self._style("spark") if data.state in ("ok", "unknown") else self._style(data.state)
         spark = render(head.values[-(inner - 1) :]) if head is not None else ""
         middle = [Segment(" " + spark, self._style("stale") if data.stale else spark_style)]
+        if data.error and not data.series:
+            # No line to draw: the error gets both lines (a parse error's position and words).
+            room = inner - 3
+            text = data.error
+            middle = [Segment(" ✖ " + text[:room], self._style("critical"))]
+            rest = text[room:].strip()
+            detail = [Segment("   " + rest[:room], self._style("critical"))] if rest else []
+            return [_fit(top, width), _fit(middle, width), _fit(detail, width), Strip.blank(width)]
         return [
             _fit(top, width),
             _fit(middle, width),
