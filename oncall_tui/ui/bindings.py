@@ -347,6 +347,28 @@ METRICS_BINDINGS: list[BindingType] = [
 ]
 """Bindings of the Metrics screen (the panel grid adds tab/arrows and enter)."""
 
+PANEL_GRID_BINDINGS: list[BindingType] = [
+    Binding(
+        "tab,right,l", "move(1)", "Next panel", show=False, id="metrics-next-panel", tooltip="Next panel"
+    ),
+    Binding(
+        "shift+tab,left,h",
+        "move(-1)",
+        "Previous panel",
+        show=False,
+        id="metrics-previous-panel",
+        tooltip="Previous panel",
+    ),
+    Binding(
+        "down,j", "move_row(1)", "Panel below", show=False, id="metrics-panel-below", tooltip="Panel below"
+    ),
+    Binding(
+        "up,k", "move_row(-1)", "Panel above", show=False, id="metrics-panel-above", tooltip="Panel above"
+    ),
+    Binding("enter", "open", "Drill down", id="metrics-drill-down", tooltip="Full chart of the panel"),
+]
+"""Bindings of the dashboard's panel grid."""
+
 DRILLDOWN_BINDINGS: list[BindingType] = [
     Binding("1", "range('5m')", "5m", show=False, id="drilldown-5m", tooltip="Last 5 minutes"),
     Binding("2", "range('15m')", "15m", show=False, id="drilldown-15m", tooltip="Last 15 minutes"),

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.events import Click, Resize
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -30,6 +30,7 @@ from textual.strip import Strip
 from oncall_tui.domain.panel_data import PanelData
 from oncall_tui.domain.sparkline import render
 from oncall_tui.domain.units import common_scale, format_in_scale, format_value
+from oncall_tui.ui.bindings import PANEL_GRID_BINDINGS
 
 PANEL_HEIGHT = 4
 """Lines per panel, the spacer included."""
@@ -104,13 +105,7 @@ class PanelGrid(ScrollView, can_focus=True):
         "panel--muted",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab,right,l", "move(1)", "Next panel", show=False, id="metrics-next-panel"),
-        Binding("shift+tab,left,h", "move(-1)", "Previous panel", show=False, id="metrics-previous-panel"),
-        Binding("down,j", "move_row(1)", "Panel below", show=False, id="metrics-panel-below"),
-        Binding("up,k", "move_row(-1)", "Panel above", show=False, id="metrics-panel-above"),
-        Binding("enter", "open", "Drill down", id="metrics-drill-down", tooltip="Full chart of the panel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PANEL_GRID_BINDINGS
 
     focused_index: reactive[int] = reactive(0, init=False)
     """Index of the panel with the focus cursor."""
