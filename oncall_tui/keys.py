@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "show-alerts": ("app", "A"),
+    "show-metrics": ("app", "M"),
     "show-silences": ("app", "L"),
     "show-sources": ("app", "S"),
     "show-traces": ("app", "T"),
@@ -28,6 +29,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "alerts-ack": ("alerts", "a"),
     "alerts-unack": ("alerts", "u"),
     "alerts-escalate": ("alerts", "e"),
+    "alerts-metrics": ("alerts", "m"),
     "alerts-exemplar-trace": ("alerts", "x"),
     "alerts-exemplar-list": ("alerts", "X"),
     "alerts-suppressed": ("alerts", "t"),
@@ -114,6 +116,29 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "incident-next": ("incident", "tab"),
     "incident-back": ("incident", "escape"),
     "report-back": ("report", "escape"),
+    "metrics-previous-dashboard": ("metrics", "left_square_bracket"),
+    "metrics-next-dashboard": ("metrics", "right_square_bracket"),
+    "metrics-dashboards": ("metrics", "d"),
+    "metrics-variables": ("metrics", "v"),
+    "metrics-copy": ("metrics", "y"),
+    "metrics-refresh": ("metrics", "r"),
+    "metrics-next-panel": ("panel-grid", "tab,right,l"),
+    "metrics-previous-panel": ("panel-grid", "shift+tab,left,h"),
+    "metrics-panel-below": ("panel-grid", "down,j"),
+    "metrics-panel-above": ("panel-grid", "up,k"),
+    "metrics-drill-down": ("panel-grid", "enter"),
+    "drilldown-5m": ("drilldown", "1"),
+    "drilldown-15m": ("drilldown", "2"),
+    "drilldown-1h": ("drilldown", "3"),
+    "drilldown-6h": ("drilldown", "4"),
+    "drilldown-24h": ("drilldown", "5"),
+    "drilldown-7d": ("drilldown", "6"),
+    "drilldown-range": ("drilldown", "t"),
+    "drilldown-baseline": ("drilldown", "b"),
+    "drilldown-filter": ("drilldown", "slash"),
+    "drilldown-copy": ("drilldown", "y"),
+    "drilldown-exemplars": ("drilldown", "x"),
+    "drilldown-back": ("drilldown", "escape"),
 }
 """Binding id -> (scope, Textual key list as in the Binding: comma-separated)."""
 
@@ -127,6 +152,8 @@ SCREEN_SCOPES: dict[str, tuple[str, ...]] = {
     "Incidents": ("app", "incidents"),
     "Incident": ("app", "incident"),
     "Report": ("app", "report"),
+    "Metrics": ("app", "metrics", "panel-grid"),
+    "Drill-down": ("app", "drilldown"),
 }
 """Which scopes' bindings are live together on each screen (where one key must mean one thing)."""
 

@@ -83,6 +83,12 @@ SCREENS: tuple[ScreenEntry, ...] = (
         "oncall_tui.ui.screens.alerts:AlertsScreen",
     ),
     ScreenEntry(
+        "metrics",
+        "Metrics",
+        "Dashboards of live sparklines: RED, USE, your own",
+        "oncall_tui.ui.screens.metrics:MetricsScreen",
+    ),
+    ScreenEntry(
         "silences",
         "Silences",
         "Active, pending and expired silences",

@@ -20,6 +20,9 @@ SCOPE_OF_TABLE = {
     "INCIDENTS_BINDINGS": "incidents",
     "INCIDENT_DETAIL_BINDINGS": "incident",
     "REPORT_BINDINGS": "report",
+    "METRICS_BINDINGS": "metrics",
+    "PANEL_GRID_BINDINGS": "panel-grid",
+    "DRILLDOWN_BINDINGS": "drilldown",
 }
 
 

@@ -215,6 +215,24 @@ class AlertActionKeys(OncallScreen):
         cached = self._history.get(row.key)
         jump_to_exemplar(self, row, cached[1] if cached is not None else None, pick=pick)
 
+    def action_metrics(self) -> None:
+        """Chart the highlighted alert's rule expression around when it fired, its threshold drawn."""
+        row = self.table.current
+        if not isinstance(row, AlertRow):
+            self.notify("highlight an alert to chart its expression", timeout=3)
+            return
+        from oncall_tui.ui.screens.drilldown import DrillDownScreen
+
+        alert = row.alert
+        name = alert.labels.get("alertname", "alert")
+        screen = DrillDownScreen.for_alert(
+            name, alert.generator_url, alert.starts_at, self.oncall_app.clock.now()
+        )
+        if screen is None:
+            self.notify(f"{name}: its generator URL names no expression to chart", timeout=4)
+            return
+        self.app.push_screen(screen)
+
     def action_new_silence(self) -> None:
         row = self.table.current
         matchers: list[Matcher] = []
