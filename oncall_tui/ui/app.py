@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -22,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import Settings
 from oncall_tui.models.health import SourceHealth
+from oncall_tui.redaction import scrub
 from oncall_tui.services.actions import ActionResult
 from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.services.alert_state import AlertFeedState
@@ -38,6 +40,9 @@ from oncall_tui.ui.incident_host import perform_incident
 from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.screens.help import HelpScreen
+from oncall_tui.ui.terminal_signals import exit_cleanly_on_signals
+from oncall_tui.ui.textual_guards import install as install_textual_guards
+from oncall_tui.ui.textual_guards import markup_is_valid
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
 from oncall_tui.ui.worker_errors import report_worker_error
 
@@ -73,6 +78,7 @@ class OncallApp(App[None]):
         theme_name: str | None = None,
         database_path: Path | None = None,
     ) -> None:
+        install_textual_guards()  # before Textual builds its filters and timers
         super().__init__()
         self.settings = settings
         """Validated configuration."""
@@ -102,10 +108,28 @@ class OncallApp(App[None]):
         """Health per source key of the active context."""
         return dict(self.source_feed.state.health)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here: scrubbed of secrets (errors not made by the app included), and
+        shown as plain text when it is not valid markup (a server's or a parser's words with ``[``)."""
+        message = scrub(message)
+        markup = markup and markup_is_valid(message)
+        super().notify(message, title=scrub(title), severity=severity, timeout=timeout, markup=markup)
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
     # ----------------------------------------------------------------- lifecycle
+    def on_load(self) -> None:
+        exit_cleanly_on_signals(self)
+
     def on_mount(self) -> None:
         self._register_themes()
         if self.settings.keymap:

@@ -52,5 +52,6 @@ def run_trace_file(path: Path, traces: list[Trace], theme: str | None) -> int:
     """Entry point of ``oncall-tui trace FILE`` (called by ``commands/trace_cmd.open_in_app``)."""
     from oncall_tui.config.locations import themes_dir
 
-    TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir()).run()
-    return 0
+    app = TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir())
+    app.run()
+    return app.return_code or 0  # non-zero when the app died of an error

@@ -34,3 +34,8 @@ def rendered_lines(app: Any) -> list[str]:
 def line_with(app: Any, needle: str) -> str:
     """The first rendered line containing ``needle`` ("" when none does)."""
     return next((line for line in rendered_lines(app) if needle in line), "")
+
+
+def screen_text(app: Any) -> str:
+    """Every line of the current screen (and the screens showing under it), as plain text."""
+    return "\n".join(rendered_lines(app))

@@ -178,6 +178,7 @@ class TraceSearchScreen(OncallScreen):
         self._auto_search = service is not None
         self._client: JaegerClient | None = None
         self._client_sources: object = None
+        self._services_failed = False
 
     # ------------------------------------------------------------- children
     @property
@@ -241,6 +242,10 @@ class TraceSearchScreen(OncallScreen):
     def on_screen_resume(self) -> None:
         # The screen is kept between visits (see show()); after a context switch its lists and
         # results belong to the old context.
+        if self._services_failed:
+            self.service_select.prompt = "loading services…"
+            self._load_services()
+            return
         if self._client_sources is not None and self._client_sources is not self.oncall_app.sources:
             self._client = None
             self._client_sources = None
@@ -277,8 +282,12 @@ class TraceSearchScreen(OncallScreen):
         try:
             services = await (await self._jaeger()).services()
         except OncallError as exc:
+            # Not "loading…" forever: say the list is unavailable; a later visit tries again.
+            self._services_failed = True
+            self.service_select.prompt = "services unavailable"
             self.post_message(self.Failed(str(exc)))
             return
+        self._services_failed = False
         self.post_message(self.ServicesLoaded(sorted(services)))
 
     def on_trace_search_screen_services_loaded(self, message: ServicesLoaded) -> None:
