@@ -63,3 +63,39 @@ async def test_a_not_actionable_ack_is_logged_listed_and_counted_as_noise(tmp_pa
         acks = [e for i in log.list_incidents() for e in log.timeline(i.id) if e.kind == "ack"]
     assert [e.data.get("not_actionable") for e in acks] == [True]
     assert acks[0].text.endswith("(not actionable)")
+
+
+async def test_an_incident_opened_by_hand_links_the_firing_alerts_named(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await polled(pilot)
+        snapshot = app.alert_feed.state.snapshot
+        assert snapshot is not None
+        host_down = sum(1 for a in snapshot.alerts() if a.alertname == "Host_Down")
+        await pilot.press("I")
+        await until(pilot, lambda: isinstance(app.screen, IncidentsScreen), "incidents")
+        await pilot.press("N")
+        await until(pilot, lambda: any("New incident" in line for line in rendered_lines(app)), "dialog")
+        await pilot.press(
+            *"hosts flapping in prod", "tab", "ctrl+u", *"warning", "tab", *"host_down, NoSuchAlert"
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: any("incident #1 opened" in t for t in toasts(app)), "opened toast")
+        assert any("not firing now, not linked: NoSuchAlert" in t for t in toasts(app))
+        await until(pilot, lambda: any("hosts flapping" in line for line in rendered_lines(app)), "listed")
+        row = next(line for line in rendered_lines(app) if "hosts flapping" in line)
+        assert row.split()[:3] == ["#1", "triggered", "warning"]
+        assert row.split()[-3:] == [str(host_down), "prod-eu", "—"]
+        # Unlinking one from the detail leaves the others.
+        await pilot.press("enter")
+        await until(pilot, lambda: any("alerts: Host_Down" in line for line in rendered_lines(app)), "detail")
+        await pilot.press("u")
+        await until(
+            pilot, lambda: any("Unlink an alert" in line for line in rendered_lines(app)), "unlink prompt"
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: any("unlinked from #1" in t for t in toasts(app)), "unlinked toast")
+        await until(
+            pilot, lambda: any(" alert − " in line for line in rendered_lines(app)), "unlink in timeline"
+        )

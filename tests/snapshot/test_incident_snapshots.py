@@ -72,7 +72,7 @@ def test_incident_timeline(snap_compare: Callable[..., bool], tmp_path: Path, si
     """Incident #1: title; "resolved · critical · prod · owner ann · alerts: CheckoutLatencyHigh,
     CheckoutErrorsHigh"; opened 2026-03-01 03:00 · acked +30s · mitigated +9m · resolved +29m; the
     timeline oldest first with the cursor on the newest entry (carol marks A2 done), the note's lines
-    under it with the Bearer token shown as [redacted]; the written fields one line each (impact, root
+    under it with the Bearer token shown as [secret]; the written fields one line each (impact, root
     cause, contributing factors…); action items "[ ] A1 … (owner bob, due 2026-03-08)" and "[x] A2" struck
     through; footer n Note, s Status, e Fields, i Item, d Done, x Export."""
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=open_timeline)

@@ -61,4 +61,4 @@ def test_configured_credentials_are_learnt_when_the_log_opens(
     desk = IncidentDesk(tmp_path / "log.sqlite3", clock, "ann", settings=settings)
     assert desk.redactor.scrub("token prom-token-123456 here") == "token prom-token-123456 here"
     asyncio.run(desk.summaries())
-    assert desk.redactor.scrub("token prom-token-123456 here") == "token [redacted] here"
+    assert desk.redactor.scrub("token prom-token-123456 here") == "token [secret] here"
