@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.screens.modals import AckModal
 from tests.support.alert_fakes import AlertBackends, plain, polled, screen_of, until
 
 pytestmark = pytest.mark.snapshot
@@ -89,6 +90,9 @@ def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
         await settle(pilot)
         screen_of(pilot.app).table.move_to(SERVER1)
         await pilot.press("a")
+        # Waited for, not a fixed pause: on a loaded machine the dialog took longer than 0.1 s.
+        await until(pilot, lambda: isinstance(pilot.app.screen, AckModal), "the ack dialog")
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.1)
 
     app = AlertBackends().make_app(tmp_path)
