@@ -165,6 +165,32 @@ class QueueSnapshot:
             text = self._haystacks[row.key] = search_text(row.alert)
         return text
 
+    def warm(self, previous: QueueSnapshot | None = None) -> None:
+        """Build every row's haystack now (off the event loop), taking ``previous``'s where still right.
+
+        A previous poll's haystack is reused when the alert kept the very same label and annotation
+        objects (``models/alert_reuse.py`` hands them over when they are equal): most alerts of a
+        big queue, so the next poll neither rebuilds nor holds a second copy of their text.
+        """
+        texts = self._haystacks
+        old_texts = previous._haystacks if previous is not None else {}
+        for row in self.rows:
+            key = row.key
+            if key in texts:
+                continue
+            text = old_texts.get(key)
+            if text is not None:
+                assert previous is not None
+                old = previous.row(key)
+                alert = row.alert
+                if (
+                    old is None
+                    or old.alert.labels is not alert.labels
+                    or (old.alert.annotations is not alert.annotations)
+                ):
+                    text = None
+            texts[key] = text if text is not None else search_text(row.alert)
+
     def alerts(self) -> list[Alert]:
         """Every unique alert of the poll."""
         return [row.alert for row in self.rows]

@@ -10,7 +10,8 @@ Delivered once, never twice — also across a crash or restart of the app:
   the effect: a silence created by the app carries ``[oncall-tui:<key>]`` at the end of
   its comment and is looked up in ``/api/v2/silences`` before re-sending; an expire
   checks the silence's state; a notification cannot be checked, and is re-sent only
-  after a failure (PagerDuty folds repeats through ``dedup_key``).
+  after a failure, with the same ``Idempotency-Key`` (and webhook ``idempotencyKey``) on every
+  try, so the receiver can drop a repeat (PagerDuty also folds repeats through ``dedup_key``).
 
 Sent to the right place: every item records the context it was made in, and the drain
 of a context claims only that context's items (an ack queued for ``prod-eu`` while its
@@ -38,7 +39,13 @@ from typing import Any, Protocol
 
 import msgspec
 
-from oncall_tui.clients.notify import Notification, Notifier, NotifierConfigError, is_permanent
+from oncall_tui.clients.notify import (
+    Notification,
+    Notifier,
+    NotifierConfigError,
+    idempotency_key,
+    is_permanent,
+)
 from oncall_tui.clock import Clock
 from oncall_tui.domain.silences import marker_of
 from oncall_tui.errors import NotFoundError, OncallError, StoreError
@@ -153,7 +160,13 @@ class Deliverer:
             if self._notifier is None:
                 raise NotifierConfigError("no notifiers configured")
             notification = Notification.from_payload(payload["notification"])
-            return await self._notifier.send(str(payload["target"]), notification)
+            # Unique across apps and restarts (incident ids are per log file), stable across retries.
+            key = idempotency_key(
+                item.dedup_key,
+                notification.incident_key or notification.group_key,
+                notification.sent_at.isoformat(),
+            )
+            return await self._notifier.send(str(payload["target"]), notification, idempotency_key=key)
         raise NotifierConfigError(f"unknown outbox item kind {item.kind!r} (written by a newer oncall-tui?)")
 
     async def _find_delivered(self, marker: str, ends_at: datetime) -> Silence | None:

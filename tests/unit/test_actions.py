@@ -119,9 +119,14 @@ class RecordingNotifier(Notifier):
     def __init__(self) -> None:
         super().__init__({})
         self.sent: list[tuple[str, Notification]] = []
+        self.keys: list[str | None] = []
+        """The idempotency key of every attempt, failed ones included."""
         self.fail = False
 
-    async def send(self, name: str, notification: Notification) -> dict[str, Any]:
+    async def send(
+        self, name: str, notification: Notification, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        self.keys.append(idempotency_key)
         if self.fail:
             raise SourceError("connection refused by http://hooks", kind="unreachable")
         self.sent.append((name, notification))
@@ -557,6 +562,11 @@ async def test_escalation_with_an_unreachable_notifier_is_pending_then_delivered
     clock.advance(600)
     assert await app.drain.run_once() == []
     assert sorted(name for name, _ in notifier.sent) == ["hook", "pd"]
+    # The retry of each target carried the key of its first try (a receiver drops a repeat by it),
+    # and the two targets' notifications are told apart.
+    first, second, retry_first, retry_second = notifier.keys
+    assert first and second and first != second
+    assert {retry_first, retry_second} == {first, second}
     app.close()
 
 
