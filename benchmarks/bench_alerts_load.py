@@ -162,10 +162,9 @@ def child_app(body: bytes) -> dict[str, float]:
 
 async def _app(body: bytes) -> dict[str, float]:
     import httpx
-
-    from benchmarks.bench_alerts_ui import AM_URL, LagProbe, Server, wait_until
     from textual import events
 
+    from benchmarks.bench_alerts_ui import AM_URL, LagProbe, Server, wait_until
     from oncall_tui.clock import FakeClock
     from oncall_tui.services.sources import SourceSet
     from oncall_tui.ui.app import OncallApp
@@ -187,7 +186,9 @@ async def _app(body: bytes) -> dict[str, float]:
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        app = OncallApp(settings, clock=clock, source_set_factory=factory, database_path=Path(tmp) / "db.sqlite3")
+        app = OncallApp(
+            settings, clock=clock, source_set_factory=factory, database_path=Path(tmp) / "db.sqlite3"
+        )
         async with app.run_test(size=(120, 40)) as pilot:
             feed = app.alert_feed
             screen = app.screen
@@ -307,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{mode}_{name} {value:.1f} ms")
                 else:
                     print(f"{mode}_{name} {value:g} count")
-    print("# targets: app_*rss_growth_x and app_peak_growth_x <= 4; app_*_stall_max_ms, app_*_key_frame_max_ms <= 50")
+    print(
+        "# targets: app_*rss_growth_x and app_peak_growth_x <= 4;"
+        " app_*_stall_max_ms, app_*_key_frame_max_ms <= 50"
+    )
     return 0
 
 

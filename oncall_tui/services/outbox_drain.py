@@ -122,8 +122,11 @@ class Backoff:
 
     def after(self, attempts: int) -> timedelta:
         """Delay before the next try, after ``attempts`` failed ones (>= 1)."""
-        delay: timedelta = self.base * (2 ** max(attempts - 1, 0))
-        return min(self.cap, delay)
+        # Doubled in float seconds and capped before a timedelta is made: ``base * 2**n`` overflows
+        # timedelta after ~48 failures (four hours of a 5-minute cap), which would end the drain.
+        doublings = min(max(attempts - 1, 0), 64)
+        seconds = min(self.base.total_seconds() * 2.0**doublings, self.cap.total_seconds())
+        return timedelta(seconds=seconds)
 
 
 class Deliverer:

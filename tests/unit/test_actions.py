@@ -36,7 +36,14 @@ from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
 from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
-from oncall_tui.services.outbox_drain import Deliverer, Delivery, OutboxDrain, Outcome, pending_by_fingerprint
+from oncall_tui.services.outbox_drain import (
+    Backoff,
+    Deliverer,
+    Delivery,
+    OutboxDrain,
+    Outcome,
+    pending_by_fingerprint,
+)
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -938,3 +945,10 @@ async def test_the_drain_reports_each_round_that_attempted_items(
             await task
     assert seen == [["done"]] and app.outbox.pending() == []
     app.close()
+
+
+def test_the_retry_delay_stays_at_its_cap_however_long_the_outage() -> None:
+    # Every retry of a days-long outage counts: the delay must neither overflow nor shrink.
+    backoff = Backoff()
+    assert [backoff.after(n).total_seconds() for n in (1, 2, 3)] == [5, 10, 20]
+    assert backoff.after(48) == backoff.after(10_000) == backoff.cap
