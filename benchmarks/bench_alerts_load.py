@@ -117,7 +117,7 @@ def child_core(body: bytes) -> dict[str, float]:
     from oncall_tui.clients.alertmanager_ha import AlertmanagerCluster
     from oncall_tui.config.alerting import AlertSettings
     from oncall_tui.domain.severity import SeverityPolicy
-    from oncall_tui.ui.alert_feed import _prepare
+    from oncall_tui.services.alert_state import prepare_poll
 
     server = Server(body)
     settings = settings_for(AM_URL)
@@ -132,7 +132,7 @@ def child_core(body: bytes) -> dict[str, float]:
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
         previous = kept[0][0] if kept else None
         # Kept here, not returned: asyncio.run's task would otherwise repr the result when it ends.
-        kept[:] = [_prepare(groups.value, policy, silences.value, previous, None)]
+        kept[:] = [prepare_poll(groups.value, policy, silences.value, None, previous)]
 
     # Warm imports and the client once on a tiny body, so the baseline holds them.
     server.body = b"[]"

@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from oncall_tui.commands import config_cmd
 
         if args.config_command == "check":
-            return config_cmd.check(args.config)
+            return config_cmd.check(args.config, args.context)
         return config_cmd.show_paths(args.config)
     if args.command == "auth":
         from oncall_tui.commands import auth_cmd

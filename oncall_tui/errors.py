@@ -6,6 +6,8 @@ for toasts; none of them ever carries a secret.
 
 from __future__ import annotations
 
+from oncall_tui.redaction import scrub
+
 
 class OncallError(Exception):
     """Base of every error the app expects and shows to the user."""
@@ -14,6 +16,8 @@ class OncallError(Exception):
     """Short heading for a toast or modal."""
 
     def __init__(self, message: str, title: str | None = None) -> None:
+        # Scrubbed here, where every error text is made: a server may have echoed a credential.
+        message = scrub(message)
         super().__init__(message)
         self.message = message
         """One line that says what went wrong, for the health bar or a toast."""

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from oncall_tui.config.common import SecretRef
 from oncall_tui.config.settings import AuthSettings
 from oncall_tui.errors import SecretError
+from oncall_tui.redaction import register_secret
 
 KEYRING_SERVICE = "oncall-tui"
 """Keyring service of the default entries (and of ``keyring`` refs without a ``service/`` part)."""
@@ -76,10 +77,14 @@ def resolve_secret(
     if ref is None or ref.keyring:
         entry = keyring_entry(context, source, auth)
         assert entry is not None  # a keyring ref (or none) always names an entry
-        return _from_keyring(context, source, *entry)
-    if ref.env:
-        return _from_env(ref, os.environ if env is None else env)
-    return _from_command(ref, timeout)
+        secret = _from_keyring(context, source, *entry)
+    elif ref.env:
+        secret = _from_env(ref, os.environ if env is None else env)
+    else:
+        secret = _from_command(ref, timeout)
+    # From here on no text the app shows or writes may contain it (a server may echo it back).
+    register_secret(secret.get_secret_value())
+    return secret
 
 
 def store_secret(context: str, source: str, value: str | SecretStr, auth: AuthSettings | None = None) -> str:

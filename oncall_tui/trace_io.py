@@ -146,11 +146,15 @@ def _ref_kind(ref_type: str) -> RefKind:
     return RefKind.CHILD_OF if ref_type == _CHILD_OF else RefKind.FOLLOWS_FROM
 
 
-def _int_column(values: list[int | float]) -> array[int]:
+def _int_column(values: list[int | float], what: str) -> array[int]:
     try:
-        return array("q", values)  # type: ignore[arg-type]  # floats raise TypeError, handled below
-    except TypeError:  # a float somewhere (some exporters write 1.5e15)
-        return array("q", map(int, values))
+        try:
+            return array("q", values)  # type: ignore[arg-type]  # floats raise TypeError, handled below
+        except TypeError:  # a float somewhere (some exporters write 1.5e15)
+            return array("q", map(int, values))
+    except (OverflowError, ValueError):
+        # Found by fuzzing: 1e30, inf or 2**70 microseconds do not fit 64 bits (and are no time at all).
+        raise TraceDataError(f"{what}: a span time is out of range (beyond 64-bit microseconds)") from None
 
 
 def _tags_say_error(raw: Raw) -> bool:
@@ -227,8 +231,8 @@ def _from_v1(trace: V1Trace, source: str) -> Trace:
     # the spans that need a decision (references, unknown processes, error candidates).
     n = len(spans)
     span_ids = list(map(_SPAN_ID, spans))
-    starts = _int_column(list(map(_START, spans)))
-    durations = _int_column(list(map(_DURATION, spans)))
+    starts = _int_column(list(map(_START, spans)), f"{source}: trace {trace_id}")
+    durations = _int_column(list(map(_DURATION, spans)), f"{source}: trace {trace_id}")
     if min(durations) < 0:
         i = next(i for i, d in enumerate(durations) if d < 0)
         raise TraceDataError(
@@ -351,11 +355,18 @@ def _service_name(attributes: Raw) -> str:
     return UNKNOWN_SERVICE
 
 
+_MAX_NANOS = 2**62 * 1000 - 1
+"""Nanosecond times whose microseconds (and differences) fit the 64-bit span columns."""
+
+
 def _nanos(value: str | int, what: str, source: str) -> int:
     try:
-        return int(value or 0)
+        nanos = int(value or 0)
     except ValueError:
         raise TraceDataError(f"{source}: {what} is not a number of nanoseconds: {value!r}") from None
+    if not -_MAX_NANOS <= nanos <= _MAX_NANOS:  # found by fuzzing: would overflow the columns
+        raise TraceDataError(f"{source}: {what} is out of range: {str(value)[:30]!r}")
+    return nanos
 
 
 def _from_otlp(resource_spans: list[OtlpResourceSpans], source: str) -> list[Trace]:

@@ -309,23 +309,44 @@ class Stack:
         self.render_configs()
         try:
             for name in COMPONENTS:
-                with self.log_file(name).open("ab") as log:
-                    # A new session: Ctrl-C in the shell that ran `scripts/stack up` does not reach it.
-                    proc = subprocess.Popen(
-                        self.argv(name),
-                        stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        cwd=self.data_dir,
-                        start_new_session=True,
-                        preexec_fn=_die_with_parent if die_with_parent else None,
-                    )
-                self._procs[name] = proc
-                self.pid_file(name).write_text(f"{proc.pid}\n")
+                self._spawn(name, die_with_parent=die_with_parent)
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process called ``name`` (a crash: no clean shutdown) and reap it."""
+        proc = self._procs.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        self.pid_file(name).unlink(missing_ok=True)
+
+    def _spawn(self, name: str, *, die_with_parent: bool) -> subprocess.Popen[bytes]:
+        with self.log_file(name).open("ab") as log:
+            # A new session: Ctrl-C in the shell that ran `scripts/stack up` does not reach it.
+            proc = subprocess.Popen(
+                self.argv(name),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if die_with_parent else None,
+            )
+        self._procs[name] = proc
+        self.pid_file(name).write_text(f"{proc.pid}\n")
+        return proc
+
+    def restart(self, name: str, timeout: float = 20.0) -> None:
+        """Start ``name`` again on its port and data (after :meth:`kill`), and wait until it answers."""
+        proc = self._spawn(name, die_with_parent=True)
+        deadline = time.monotonic() + timeout
+        while not _http_ok(self.url(name) + _ready_path(name)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise StackError(f"{name} did not come back; last lines:\n{_tail(self.log_file(name))}")
+            time.sleep(0.05)
 
     def wait_ready(self, timeout: float) -> None:
         """Poll each readiness endpoint until all answer 200, or raise naming the laggard."""

@@ -9,7 +9,6 @@ a request into one).
 from __future__ import annotations
 
 import asyncio
-import gc
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -19,9 +18,10 @@ import httpx
 import msgspec
 from pydantic import SecretStr
 
-from oncall_tui import __version__
+from oncall_tui import __version__, collector
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.redaction import register_secret, scrub
 
 T = TypeVar("T")
 
@@ -40,12 +40,20 @@ def auth_headers(settings: SourceSettings, secret: SecretStr | None) -> dict[str
     """Headers that carry the credential, or none when the source needs none."""
     if settings.auth is None or secret is None:
         return {}
+    register_secret(secret.get_secret_value())
     if settings.auth.type == "bearer":
         return {"Authorization": f"Bearer {secret.get_secret_value()}"}
     basic = httpx.BasicAuth(settings.auth.username or "", secret.get_secret_value())
     # BasicAuth builds its header lazily per request; take it once here.
     request = next(basic.auth_flow(httpx.Request("GET", "http://localhost")))
-    return {"Authorization": request.headers["Authorization"]}
+    header = request.headers["Authorization"]
+    # The encoded user:password is as secret as the password (a server echoing the header shows it).
+    register_secret(header.partition(" ")[2])
+    return {"Authorization": header}
+
+
+LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=4)
+"""Connection pool of one source."""
 
 
 def build_async_client(
@@ -53,17 +61,24 @@ def build_async_client(
     settings: SourceSettings,
     secret: SecretStr | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> httpx.AsyncClient:
-    """A pooled client for one source; ``transport`` lets tests inject ``httpx.MockTransport``."""
+    """A pooled client for one source; ``transport`` lets tests inject ``httpx.MockTransport``.
+
+    ``wrap`` puts a layer around the transport (services/recovery.py watches every request with it).
+    """
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     headers.update(auth_headers(settings, secret))
+    if wrap is not None:
+        # httpx applies verify and limits only to a transport it makes itself: make it here.
+        transport = wrap(transport or httpx.AsyncHTTPTransport(verify=_verify(settings), limits=LIMITS))
     return httpx.AsyncClient(
         base_url=base_url.rstrip("/"),
         headers=headers,
         timeout=httpx.Timeout(settings.timeout),
         verify=_verify(settings),
         transport=transport,
-        limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        limits=LIMITS,
         follow_redirects=True,
     )
 
@@ -106,8 +121,35 @@ def _timeout_text(exc: httpx.TimeoutException) -> str:
 
 
 def _snippet(body: bytes, limit: int = 80) -> str:
-    text = body[:limit].decode("utf-8", "replace").replace("\n", " ").strip()
-    return text + ("…" if len(body) > limit else "")
+    return one_line(body[: limit + 4096].decode("utf-8", "replace"), limit, more=len(body) > limit + 4096)
+
+
+def one_line(text: str, limit: int = 80, *, more: bool = False) -> str:
+    """``text`` on one line, scrubbed of secrets, cut to ``limit`` characters (… when cut or ``more``).
+
+    Scrubbed before it is cut: a cut through an echoed token would leave its first half visible.
+    """
+    flat = " ".join(scrub(text).split())
+    if len(flat) > limit:
+        return flat[: limit - 1] + "…"
+    return flat + ("…" if more else "")
+
+
+def status_error(response: httpx.Response, what: str, detail: str | None = None) -> SourceError:
+    """The error for an unexpected HTTP status: one line, the server's own words (scrubbed), a hint.
+
+    ``detail`` is the server's error text when the caller parsed it out of the body; else the
+    start of the body. 401/403 say "check credentials" first (the health bar may cut the rest).
+    """
+    status = response.status_code
+    text = one_line(detail) if detail else _snippet(response.content)
+    text = text or response.reason_phrase
+    if status in (401, 403):
+        message = f"HTTP {status}, check credentials: {what}: {text}"
+    else:
+        message = f"HTTP {status} from {what}: {text}"
+    cls = NotFoundError if status == 404 else SourceError
+    return cls(message, kind="http", status=status)
 
 
 async def request(
@@ -129,23 +171,34 @@ async def request(
     except httpx.TransportError as exc:
         raise _describe_transport_error(exc, str(client.base_url)) from None
     if response.status_code not in ok_statuses:
-        detail = _snippet(response.content) or response.reason_phrase
-        message = f"HTTP {response.status_code} from {url}: {detail}"
-        cls = NotFoundError if response.status_code == 404 else SourceError
-        raise cls(message, kind="http", status=response.status_code)
+        raise status_error(response, url)
     return response
 
 
-def decode(body: bytes, type_: type[T], *, what: str) -> T:
-    """Decode JSON into ``type_``; an empty body, non-JSON or the wrong shape becomes a SourceError."""
+def decode(body: bytes, type_: type[T], *, what: str, expect_keys: tuple[str, ...] = ()) -> T:
+    """Decode JSON into ``type_``; an empty body, non-JSON or the wrong shape becomes a SourceError.
+
+    ``expect_keys``: for a type whose every field has a default (a server omits empty lists), an
+    object must hold at least one of these keys, or be ``{}``. Otherwise ``{"unexpected": 1}``
+    would decode as "nothing there" and a broken source would look healthy and empty.
+    """
     if not body.strip():
         raise SourceError(f"empty response body from {what}", kind="decode")
     try:
-        return msgspec.json.decode(body, type=type_)
+        value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError as exc:
         raise SourceError(f"unexpected response shape from {what}: {exc}", kind="shape") from None
     except msgspec.DecodeError:
         raise SourceError(f"response from {what} is not JSON: {_snippet(body)!r}", kind="decode") from None
+    if expect_keys:
+        keys = msgspec.json.decode(body, type=dict[str, msgspec.Raw]).keys()
+        if keys and not keys & set(expect_keys):
+            expected = " or ".join(f"`{k}`" for k in expect_keys)
+            found = ", ".join(f"`{k}`" for k in list(keys)[:3])
+            raise SourceError(
+                f"unexpected response shape from {what}: expected {expected}, got {found}", kind="shape"
+            )
+    return value
 
 
 INCREMENTAL_BYTES = 256 * 1024
@@ -168,42 +221,60 @@ async def decode_list(
     after it is decoded (sharing values with what is already in memory, see
     ``models/alert_reuse.py``), so what it drops is freed slice by slice, not held to the end.
 
-    The cyclic collector is paused meanwhile, and what was decoded is then moved out of its
-    sight (``gc.freeze``): the decode allocates hundreds of thousands of long-lived objects, and
-    the young-generation collections that follow would walk them all (20-50 ms pauses, several
-    per poll). Decoded Structs hold no reference cycles; they are still freed by reference
-    counting when the next poll replaces them. This is the policy of the alert feed, which
-    freezes each big poll once drawn and unfreezes and collects once an hour
-    (``ui/alert_feed.py``, ``AlertFeed.freeze``).
+    The cyclic collector is paused during each slice, and what was decoded is then moved out of
+    its sight (:func:`oncall_tui.collector.keep_long_lived`, only for these big bodies): the decode
+    allocates hundreds of thousands of long-lived objects, and the collections that follow would
+    walk them all (20-50 ms pauses, several per poll). Decoded Structs hold no reference cycles;
+    they are still freed by reference counting when the next poll replaces them.
     """
     if len(body) < INCREMENTAL_BYTES:
         items = decode(body, list[item_type], what=what)  # type: ignore[valid-type]
         return items if each is None else [each(item) for item in items]
+    _check_first_item(body, item_type, what)
     raws = decode(body, list[msgspec.Raw], what=what)
     decoder = msgspec.json.Decoder(item_type)
     out: list[T] = []
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    index = 0
+    while index < len(raws):
         deadline = time.perf_counter() + SLICE_SECONDS
-        for index, raw in enumerate(raws):
-            try:
-                item = decoder.decode(raw)
-            except msgspec.ValidationError as exc:
-                message = _at_item(str(exc), index)
-                raise SourceError(f"unexpected response shape from {what}: {message}", kind="shape") from None
-            out.append(item if each is None else each(item))
-            if time.perf_counter() >= deadline:
-                await asyncio.sleep(0)
-                deadline = time.perf_counter() + SLICE_SECONDS
-    except BaseException:
-        if enabled:
-            gc.enable()
-        raise
-    gc.freeze()
-    if enabled:
-        gc.enable()
+        due = False
+        # Paused for one synchronous slice only: never across the await, where other code runs.
+        with collector.paused():
+            while index < len(raws):
+                try:
+                    item = decoder.decode(raws[index])
+                except msgspec.ValidationError as exc:
+                    message = _at_item(str(exc), index)
+                    raise SourceError(
+                        f"unexpected response shape from {what}: {message}", kind="shape"
+                    ) from None
+                out.append(item if each is None else each(item))
+                index += 1
+                if time.perf_counter() >= deadline:
+                    due = True
+                    break
+        if due:
+            await asyncio.sleep(0)
+    collector.keep_long_lived()
     return out
+
+
+def _check_first_item(body: bytes, item_type: type[Any], what: str) -> None:
+    """Reject an array whose first item is not an object when objects are expected, before splitting it.
+
+    Splitting a 50 MB array of numbers into items costs a raw object per item (gigabytes, half a
+    minute) only to fail on the first one; a glance at the first byte of the first item is enough.
+    """
+    if not (isinstance(item_type, type) and issubclass(item_type, msgspec.Struct)):
+        return
+    head = body[:4096].lstrip()
+    if not head.startswith(b"["):
+        return  # decode() says what it is instead
+    first = head[1:].lstrip()[:1]
+    if first and first not in (b"{", b"]"):
+        raise SourceError(
+            f"unexpected response shape from {what}: Expected `object` - at `$[0]`", kind="shape"
+        )
 
 
 def _at_item(message: str, index: int) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from oncall_tui.clients.http import decode, request
+from oncall_tui.clients.http import decode, request, status_error
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.domain.traces import summarize
 from oncall_tui.errors import NotFoundError, SourceError, TraceDataError
@@ -160,17 +160,12 @@ class JaegerClient:
             generation = "v1"
         elif response.status_code == 200:
             try:
-                msgspec.json.decode(response.content, type=V3Services)
-            except msgspec.MsgspecError:
+                decode(response.content, V3Services, what="", expect_keys=("services",))
+            except SourceError:
                 # Something answered 200 with a page that is not API v3 (a UI fallback route).
                 generation = "v1"
         else:
-            detail = response.content[:80].decode("utf-8", "replace").strip() or response.reason_phrase
-            raise SourceError(
-                f"HTTP {response.status_code} from {self._what('/api/v3/services')}: {detail}",
-                kind="http",
-                status=response.status_code,
-            )
+            raise status_error(response, self._what("/api/v3/services"))
         self._generation = generation
         return generation
 
@@ -178,21 +173,35 @@ class JaegerClient:
         """Service names known to the query service."""
         if await self._detect() == "v3":
             response = await request(self._client, "GET", "/api/v3/services")
-            return decode(response.content, V3Services, what=self._what("/api/v3/services")).services
-        response = await request(self._client, "GET", "/api/services")
-        return decode(response.content, V1StringList, what=self._what("/api/services")).data or []
+            return decode(
+                response.content, V3Services, what=self._what("/api/v3/services"), expect_keys=("services",)
+            ).services
+        what = self._what("/api/services")
+        try:
+            response = await request(self._client, "GET", "/api/services")
+            return (
+                decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
+            )
+        except SourceError:
+            # "v1" may have been concluded from a proxy's error page answering 200 during an outage:
+            # when v1 fails too, probe again next time instead of keeping the guess for good.
+            self._generation = None
+            raise
 
     async def operations(self, service: str) -> list[str]:
         """Operation names of ``service``."""
         if await self._detect() == "v3":
             path = "/api/v3/operations"
             response = await request(self._client, "GET", path, params={"service": service})
-            ops = decode(response.content, V3Operations, what=self._what(path)).operations
+            ops = decode(
+                response.content, V3Operations, what=self._what(path), expect_keys=("operations",)
+            ).operations
             # The same name may come once per span kind.
             return list(dict.fromkeys(op.name for op in ops))
         path = f"/api/services/{quote(service, safe='')}/operations"
         response = await request(self._client, "GET", path)
-        return decode(response.content, V1StringList, what=self._what(path)).data or []
+        what = self._what(path)
+        return decode(response.content, V1StringList, what=what, expect_keys=("data", "errors")).data or []
 
     def _v3_params(self, query: TraceQuery) -> list[tuple[str, Any]]:
         # The OpenAPI names are camelCase; Jaeger v2 releases before that change read only the
@@ -289,7 +298,9 @@ class JaegerClient:
             else:
                 self._raise_for_status(response, path)
                 self._summaries_supported = True
-                body = decode(response.content, V3TraceSummaries, what=self._what(path))
+                body = decode(
+                    response.content, V3TraceSummaries, what=self._what(path), expect_keys=("summaries",)
+                )
                 return [_from_v3_summary(s) for s in body.summaries]
         return [summarize(t) for t in await self.search(query)]
 
@@ -318,15 +329,7 @@ class JaegerClient:
     def _raise_for_status(self, response: httpx.Response, path: str) -> None:
         if response.status_code == 200:
             return
-        message = _v3_error_message(response.content)
-        if not message:
-            message = response.content[:80].decode("utf-8", "replace").replace("\n", " ").strip()
-        cls = NotFoundError if response.status_code == 404 else SourceError
-        raise cls(
-            f"HTTP {response.status_code} from {self._what(path)}: {message or response.reason_phrase}",
-            kind="http",
-            status=response.status_code,
-        )
+        raise status_error(response, self._what(path), _v3_error_message(response.content))
 
 
 def trace_has_tags(trace: Trace, tags: Mapping[str, str]) -> bool:

@@ -19,8 +19,8 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from oncall_tui.clients.http import decode, request
-from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.clients.http import decode, one_line, request, status_error
+from oncall_tui.errors import SourceError
 from oncall_tui.models.prometheus import (
     BuildInfo,
     Exemplar,
@@ -157,8 +157,7 @@ def _seconds(step: float | timedelta) -> str:
 
 
 def _one_line(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _MAX_ERROR_CHARS else flat[: _MAX_ERROR_CHARS - 1] + "…"
+    return one_line(text, _MAX_ERROR_CHARS)
 
 
 class PrometheusClient:
@@ -326,9 +325,7 @@ class PrometheusClient:
         body = response.content
         if status != 200:
             self._raise_api_error(body, status, what)
-            detail = _one_line(body[:80].decode("utf-8", "replace")) or response.reason_phrase
-            cls = NotFoundError if status == 404 else SourceError
-            raise cls(f"HTTP {status} from {what}: {detail}", kind="http", status=status)
+            raise status_error(response, what)
         try:
             envelope = decode(body, _Envelope[data_type], what=what)  # type: ignore[valid-type]
         except SourceError:

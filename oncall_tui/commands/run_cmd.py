@@ -25,37 +25,31 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
         finally:
             environment.stop()
     try:
-        loaded = load_settings(config_path, overrides={"theme": theme} if theme else None)
+        # The same validation as ``config check``: what it accepts starts, what it rejects does not.
+        loaded = load_settings(
+            config_path, overrides={"theme": theme} if theme else None, context=context, for_app=True
+        )
     except ConfigError as exc:
         # A malformed config never starts the app half-configured.
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
     settings = loaded.settings
-    if context is not None and context not in settings.contexts:
-        names = ", ".join(settings.contexts) or "none"
-        print(f"--context: no context named {context!r} (defined: {names})", file=sys.stderr)
-        return 2
-    if not settings.contexts:
-        print(
-            "no contexts configured: write one in the config file (oncall-tui config path shows where),\n"
-            "or try the built-in demo: oncall-tui --demo",
-            file=sys.stderr,
-        )
-        return 2
     return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
 
 
 def _log_to_file() -> Path | None:
     """Unexpected errors go, with their tracebacks, to a log file: the terminal belongs to the UI."""
     from oncall_tui.config.locations import cache_dir, ensure_dir
+    from oncall_tui.redaction import ScrubbingFormatter
 
     try:
         path = ensure_dir(cache_dir()) / "oncall-tui.log"
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Every line scrubbed of the secrets the app sent (a logged error may quote a server's echo).
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     package = logging.getLogger("oncall_tui")
     package.addHandler(handler)
     package.setLevel(logging.INFO)
@@ -68,5 +62,7 @@ def _run_app(settings: object, *, context: str | None, theme: str | None, demo: 
 
     assert isinstance(settings, Settings)
     _log_to_file()
-    OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes).run()
-    return 0
+    app = OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes)
+    app.run()
+    # Textual sets 1 when the app died of an unhandled error; a clean quit leaves 0 (or None).
+    return app.return_code or 0

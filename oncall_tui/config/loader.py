@@ -33,6 +33,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from oncall_tui.config import locations
+from oncall_tui.config.checks import config_problems
 from oncall_tui.config.settings import Settings
 from oncall_tui.errors import ConfigError
 
@@ -78,13 +79,19 @@ def load_settings(
     path: Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    *,
+    context: str | None = None,
+    for_app: bool = False,
 ) -> LoadedSettings:
-    """Read, merge and validate the configuration.
+    """Read, merge and validate the configuration: the one validation path of ``config check`` and app start.
 
     ``path`` is ``--config``: it must exist. Without it the XDG file is read if present,
     otherwise the defaults apply. ``env`` defaults to ``os.environ``. ``overrides`` is a
     nested dict of CLI values; ``None`` values are ignored (an option not given).
-    Raises ConfigError with one line per problem.
+    ``for_app``: also run :func:`oncall_tui.config.checks.config_problems` (contexts exist,
+    ``context`` names one, referenced files exist, keymap, peers), as app start and
+    ``config check`` both do. Raises ConfigError with one line per problem, every problem of
+    the config in one pass.
     """
     explicit = path is not None
     file_path = path.expanduser() if path is not None else locations.config_file()
@@ -97,11 +104,14 @@ def load_settings(
     _apply_overrides(raw, overrides or {}, (), origins)
     if problems:
         raise ConfigError(problems)
+    checks = config_problems(raw, origins, file_label, context=context, found=found) if for_app else []
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as error:
         # ``from None``: the pydantic error echoes every input value; it must not ride along in a traceback.
-        raise ConfigError(describe_validation_error(error, origins, file_label)) from None
+        raise ConfigError(describe_validation_error(error, origins, file_label) + checks) from None
+    if checks:
+        raise ConfigError(checks)
     return LoadedSettings(
         settings=settings, path=file_path if found else None, searched=file_path, env_vars=applied
     )
@@ -283,6 +293,10 @@ def _expectation(item: Any, loc: tuple[Any, ...]) -> str:
         text = _EXPECTED[kind]
     elif kind == "greater_than":
         text = f"expected a number greater than {_num(ctx.get('gt'))}"
+    elif kind == "less_than_equal":
+        text = f"expected a number of at most {_num(ctx.get('le'))}"
+    elif kind == "finite_number":
+        text = "expected a finite number"
     elif kind == "greater_than_equal":
         text = f"expected a number of at least {_num(ctx.get('ge'))}"
     elif kind == "too_short":

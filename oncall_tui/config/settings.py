@@ -53,12 +53,12 @@ class SourceSettings(_Strict):
     """Credentials, if the source needs them."""
     tls: TlsSettings = Field(default_factory=TlsSettings)
     """TLS options."""
-    timeout: float = Field(default=10.0, gt=0)
+    timeout: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
     """Seconds before one request is abandoned and the source marked down."""
-    refresh: float = Field(default=15.0, gt=0)
+    refresh: float = Field(default=15.0, gt=0, le=86400, allow_inf_nan=False)
     """Seconds between the end of one poll and the start of the next."""
-    max_backoff: float = Field(default=300.0, gt=0)
-    """Upper bound, in seconds, of the exponential backoff after failures."""
+    max_backoff: float = Field(default=300.0, gt=0, le=86400, allow_inf_nan=False)
+    """Upper bound, in seconds, of the retry delay after failures (never longer than ``refresh`` either)."""
 
 
 _URL_PASSWORD_PROBLEM = (
@@ -95,7 +95,7 @@ class AlertmanagerSettings(SourceSettings):
     def _urls_without_password(cls, urls: list[HttpUrl]) -> list[HttpUrl]:
         return [_no_password(url) for url in urls]
 
-    refresh: float = Field(default=10.0, gt=0)
+    refresh: float = Field(default=10.0, gt=0, le=86400, allow_inf_nan=False)
     """Seconds between the end of one poll and the start of the next."""
 
 
@@ -110,7 +110,7 @@ class JaegerSettings(SourceSettings):
     def _url_without_password(cls, url: HttpUrl) -> HttpUrl:
         return _no_password(url)
 
-    refresh: float = Field(default=60.0, gt=0)
+    refresh: float = Field(default=60.0, gt=0, le=86400, allow_inf_nan=False)
     """Seconds between health checks of the query service."""
 
 

@@ -144,6 +144,14 @@ class Target(msgspec.Struct, frozen=True, rename="camel"):
     scrape_timeout: str = ""
     """Configured timeout, Prometheus duration syntax."""
 
+    def __post_init__(self) -> None:
+        # Prometheus reports a target it has not scraped yet (after a restart) with Go's zero
+        # time, 0001-01-01T00:00:00Z: that is "never", not "739953 days ago".
+        if self.last_scrape is not None and self.last_scrape.year <= 1:
+            msgspec.structs.force_setattr(self, "last_scrape", None)
+        if self.last_scrape is None and self.last_scrape_duration == 0:
+            msgspec.structs.force_setattr(self, "last_scrape_duration", None)
+
     @property
     def job(self) -> str:
         """The target's job (scrape pool when the label is missing)."""

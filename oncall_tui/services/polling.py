@@ -11,8 +11,9 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.errors import OncallError, SecretError
@@ -41,6 +42,13 @@ class Failed(Generic[T]):
 
 
 PollResult = Fresh[T] | Failed[T]
+
+_current: ContextVar[Poller[Any] | None] = ContextVar("oncall_tui_poller", default=None)
+
+
+def current_poller() -> Poller[Any] | None:
+    """The poller whose fetch is running in this task (and the tasks it started), if any."""
+    return _current.get()
 
 
 def describe_exception(exc: BaseException) -> OncallError:
@@ -77,7 +85,7 @@ class Poller(Generic[T]):
         self.timeout = timeout
         """Seconds a whole fetch may take before it counts as failed."""
         self.max_backoff = max_backoff
-        """Cap of the exponential backoff, in seconds."""
+        """Cap of the backoff, in seconds (the refresh interval caps it too)."""
         self._fetch = fetch
         self._on_result = on_result
         self._clock = clock or SystemClock()
@@ -93,16 +101,26 @@ class Poller(Generic[T]):
         self._wake.set()
 
     def next_delay(self) -> float:
-        """Seconds to wait before the next fetch, given the current failure streak."""
+        """Seconds to wait before the next fetch, given the current failure streak.
+
+        After a failure the first retry comes after a quarter of the refresh interval (a blip
+        clears fast), then half, then the refresh interval: never longer. A longer backoff made
+        the app lag minutes behind a recovered server; a source that fails is polled no more
+        often than a healthy one, so there is nothing to protect by waiting longer.
+        """
         failures = self.health.consecutive_failures
         if failures == 0:
             return self.refresh
-        backoff = min(self.max_backoff, self.refresh * (2 ** (failures - 1)))
-        return float(min(self.max_backoff, backoff * self._jitter()))
+        cap = min(self.max_backoff, self.refresh)
+        backoff = min(cap, self.refresh / 4 * (2 ** min(failures - 1, 16)))
+        return float(min(cap, backoff * self._jitter()))
 
     async def poll_once(self) -> Fresh[T] | Failed[T]:
         """Fetch once, update health, report and return the result."""
         started = self._clock.monotonic()
+        # Requests made by this fetch know their poller (services/recovery.py wakes it when another
+        # request to the same source succeeds).
+        token = _current.set(self)
         try:
             async with asyncio.timeout(self.timeout):
                 value = await self._fetch()
@@ -138,6 +156,8 @@ class Poller(Generic[T]):
                 consecutive_failures=0,
             )
             result = Fresh(value, self.health)
+        finally:
+            _current.reset(token)
         try:
             self._on_result(result)
         except Exception:  # a broken consumer must not stop polling (the health bar would freeze on "up")

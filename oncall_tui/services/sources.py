@@ -26,6 +26,7 @@ from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import AlertmanagerStatus
 from oncall_tui.models.prometheus import BuildInfo, Target
 from oncall_tui.services.polling import Failed, Fresh, Poller
+from oncall_tui.services.recovery import RecoveringTransport, SourceRecovery
 
 SecretResolver = Callable[[str, str, AuthSettings | None], SecretStr | None]
 """(context, source, auth) -> secret; raises SecretError when it cannot resolve."""
@@ -97,6 +98,8 @@ class LazyHttpClient:
         self._client: httpx.AsyncClient | None = None
         # Several pollers ask at start-up: one resolution (one password_command run), one client.
         self._lock = asyncio.Lock()
+        self.recovery = SourceRecovery()
+        """Pollers of this source waiting for it to answer again (woken by any request answered)."""
 
     async def get(self) -> httpx.AsyncClient:
         """The pooled client; raises SecretError while credentials cannot be resolved."""
@@ -106,7 +109,13 @@ class LazyHttpClient:
                 secret = await asyncio.to_thread(
                     self._resolver, self._context, self._source, self._settings.auth
                 )
-                self._client = build_async_client(self._base_url, self._settings, secret, self._transport)
+                self._client = build_async_client(
+                    self._base_url,
+                    self._settings,
+                    secret,
+                    self._transport,
+                    wrap=lambda inner: RecoveringTransport(inner, self.recovery),
+                )
             return self._client
 
     async def aclose(self) -> None:

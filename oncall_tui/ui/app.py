@@ -1,4 +1,9 @@
-"""OncallApp: wires services to screens; owns per-source state as reactives."""
+"""OncallApp: wires feeds, screens and the error funnel together; the work is done elsewhere.
+
+- feeds (``services/``: the alert session, the sources feed) run through ``ui/feed_adapter.py``;
+- top-level screens come from ``ui/screen_registry.py`` and see the app as ``ui/app_services.py``;
+- every failed worker goes to ``ui/worker_errors.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -17,16 +23,25 @@ from textual.worker import Worker, WorkerState
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import Settings
 from oncall_tui.models.health import SourceHealth
-from oncall_tui.services.polling import Failed, Fresh, Poller
+from oncall_tui.redaction import scrub
+from oncall_tui.services.actions import ActionResult
+from oncall_tui.services.alert_session import AlertSession
+from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.services.sources import SourceSet
+from oncall_tui.services.sources_feed import SourcesFeed, SourcesState
 from oncall_tui.theme_files import discover_themes
-from oncall_tui.ui.alert_feed import AlertFeed
+from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
-from oncall_tui.ui.messages import SourcePolled
+from oncall_tui.ui.feed_adapter import LiveFeed
+from oncall_tui.ui.messages import ActionCompleted
+from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.screens.help import HelpScreen
-from oncall_tui.ui.screens.sources import SourcesScreen
+from oncall_tui.ui.terminal_signals import exit_cleanly_on_signals
+from oncall_tui.ui.textual_guards import install as install_textual_guards
+from oncall_tui.ui.textual_guards import markup_is_valid
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
+from oncall_tui.ui.worker_errors import report_worker_error
 
 SourceSetFactory = Callable[[str, Settings], SourceSet]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
@@ -45,10 +60,6 @@ class OncallApp(App[None]):
 
     context_name: reactive[str] = reactive("")
     """The active context."""
-    source_health: reactive[dict[str, SourceHealth]] = reactive(dict, always_update=True)
-    """Health per source key, replaced after every poll."""
-    overviews: reactive[dict[str, Any]] = reactive(dict, always_update=True)
-    """Latest good overview data per source key (kept, marked stale, when a poll fails)."""
     now: reactive[datetime | None] = reactive(None)
     """Wall clock, ticked every second so ages and timers advance."""
 
@@ -64,6 +75,7 @@ class OncallApp(App[None]):
         theme_name: str | None = None,
         database_path: Path | None = None,
     ) -> None:
+        install_textual_guards()  # before Textual builds its filters and timers
         super().__init__()
         self.settings = settings
         """Validated configuration."""
@@ -77,24 +89,49 @@ class OncallApp(App[None]):
         self._theme_name = theme_name or settings.theme
         self.sources: SourceSet | None = None
         """Sources of the active context."""
-        self._pollers: list[Poller[Any]] = []
-        self.alert_feed = AlertFeed(self, settings, self.clock, database_path)
+        self.alert_feed = AlertSession(settings, self.clock, database_path)
         """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
         ``database_path`` None means the incident log in the XDG data dir."""
+        self.alerts: LiveFeed[AlertFeedState] = LiveFeed(self, self.alert_feed)
+        """The alert session as screens follow it."""
+        self.source_feed: LiveFeed[SourcesState] = LiveFeed(self, SourcesFeed())
+        """Health and overviews of the context's sources, as screens follow them."""
+        self.alert_feed.on_completed(self._action_completed)
+
+    @property
+    def source_health(self) -> dict[str, SourceHealth]:
+        """Health per source key of the active context."""
+        return dict(self.source_feed.state.health)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here: scrubbed of secrets (errors not made by the app included), and
+        shown as plain text when it is not valid markup (a server's or a parser's words with ``[``)."""
+        message = scrub(message)
+        markup = markup and markup_is_valid(message)
+        super().notify(message, title=scrub(title), severity=severity, timeout=timeout, markup=markup)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
     # ----------------------------------------------------------------- lifecycle
+    def on_load(self) -> None:
+        exit_cleanly_on_signals(self)
+
     def on_mount(self) -> None:
         self._register_themes()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
         self.set_interval(1.0, self._tick)
-        from oncall_tui.ui.screens.alerts import AlertsScreen
-
-        self.push_screen(AlertsScreen())
+        self.show_screen(SCREENS[0].id)
         if self._initial_context:
             self.switch_context(self._initial_context)
 
@@ -124,82 +161,44 @@ class OncallApp(App[None]):
         if name not in self.settings.contexts:
             self.notify(f"no context named {name!r}", severity="error")
             return
-        self.workers.cancel_group(self, "poll")
         old = self.sources
+        self.source_feed.feed.stop()
+        self.alert_feed.stop()
         if old is not None:
             self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
         self.sources = self._source_set_factory(name, self.settings)
         self.context_name = name
-        self.overviews = {}
-        self._pollers = self.sources.overview_pollers(self._poller_reported)
-        self.source_health = {p.name: p.health for p in self._pollers}
-        for poller in self._pollers:
-            self.run_worker(
-                poller.run(),
-                group="poll",
-                name=f"poll:{poller.name}",
-                exit_on_error=False,
-                description=f"polling {poller.name}",
-            )
+        self.source_feed.feed.start(self.sources)
         self.alert_feed.start(self.sources)
 
-    def _poller_reported(self, key: str, result: Fresh[Any] | Failed[Any]) -> None:
-        self.post_message(SourcePolled(key, result))
-
-    def on_source_polled(self, message: SourcePolled) -> None:
-        result = message.result
-        self.source_health = {**self.source_health, message.key: result.health}
-        if isinstance(result, Fresh):
-            self.overviews = {**self.overviews, message.key: result.value}
+    def _action_completed(self, what: str, results: list[ActionResult]) -> None:
+        # Every screen in the stack hears it (a hidden one may refresh when shown again).
+        for screen in self.screen_stack:
+            screen.post_message(ActionCompleted(what, results))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The one error funnel: a worker that died unexpectedly is reported, never crashes the app.
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error"
-            )
+        # The app's own workers; screens forward theirs (ForwardWorkerErrors) to the same funnel.
+        if event.state == WorkerState.ERROR:
+            report_worker_error(self, event.worker)
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:
-        for poller in self._pollers:
-            poller.wake()
+        self.source_feed.feed.wake()
         self.alert_feed.wake()
         self.notify("refreshing every source", timeout=2)
 
-    def action_show_sources(self) -> None:
-        self._show_screen(SourcesScreen)
+    def action_show_screen(self, screen_id: str) -> None:
+        """Go to a registered screen (the bindings of ``ui/bindings.py`` call this)."""
+        self.show_screen(screen_id)
 
-    def action_show_alerts(self) -> None:
-        from oncall_tui.ui.screens.alerts import AlertsScreen
-
-        self._show_screen(AlertsScreen)
-
-    def action_show_silences(self) -> None:
-        from oncall_tui.ui.screens.silences import SilencesScreen
-
-        self._show_screen(SilencesScreen)
-
-    def _show_screen(self, kind: type[Screen[Any]]) -> None:
-        """Go back to the open screen of ``kind`` (popping what is above it), or push a new one."""
-        if isinstance(self.screen, kind):
-            return
-        if any(isinstance(s, kind) for s in self.screen_stack):
-            while not isinstance(self.screen, kind):
-                self.pop_screen()
-            return
-        self.push_screen(kind())
+    def show_screen(self, screen_id: str) -> None:
+        """Go back to the open screen ``screen_id`` or push a new one (``ui/screen_registry.py``)."""
+        show_screen(self, screen_id)
 
     # -------------------------------------------------------------- traces
-    def action_show_traces(self) -> None:
-        """Open the trace search (or return to it when it is already open)."""
-        self.open_trace_search(None, None, None)
-
     def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
-        from oncall_tui.ui.screens.trace_search import TraceSearchScreen
-
-        TraceSearchScreen.show(self, service, start, end)
+        open_trace_search(self, service, start, end)
 
     def open_trace(self, trace_id: str) -> None:
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
@@ -225,19 +224,15 @@ class OncallApp(App[None]):
         sections: list[tuple[str, list[Binding]]] = []
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
-            sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
+            sections.append((title_of(screen), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
         self.push_screen(HelpScreen(sections, self.settings.keymap))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Alerts", "The alert queue: ack, escalate, silence", self.action_show_alerts)
-        yield SystemCommand("Silences", "Active, pending and expired silences", self.action_show_silences)
-        yield SystemCommand(
-            "Sources", "Data sources: health, versions, scrape targets", self.action_show_sources
-        )
+        for entry in SCREENS:
+            yield SystemCommand(entry.title, entry.description, partial(self.show_screen, entry.id))
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
-        yield SystemCommand("Traces", "Search Jaeger traces of this context", self.action_show_traces)
         for name in self.settings.contexts:
             if name != self.context_name:
                 yield SystemCommand(
@@ -247,3 +242,8 @@ class OncallApp(App[None]):
 
 def _default_source_set(name: str, settings: Settings) -> SourceSet:
     return SourceSet(name, settings.contexts[name])
+
+
+def _implements_app_services(app: OncallApp) -> AppServices:
+    # mypy checks here that the app gives screens everything AppServices promises.
+    return app

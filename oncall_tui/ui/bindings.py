@@ -1,5 +1,8 @@
 """Every key binding in one table: id, key, action, description, tooltip.
 
+A top-level screen's binding has id ``show-<id>`` and action ``show_screen('<id>')``, ``<id>``
+being its row in ``ui/screen_registry.py``.
+
 The footer, the help screen and user keymap overrides (``[keymap]`` ids) all come
 from here.
 """
@@ -10,19 +13,29 @@ from textual.binding import Binding, BindingType
 
 APP_BINDINGS: list[BindingType] = [
     # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
-    Binding("A", "show_alerts", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
+    Binding("A", "show_screen('alerts')", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
         "L",
-        "show_silences",
+        "show_screen('silences')",
         "Silences",
         show=False,
         id="show-silences",
         tooltip="Silences: expire, extend, create",
     ),
     Binding(
-        "S", "show_sources", "Sources", id="show-sources", tooltip="Data sources: health, versions, targets"
+        "S",
+        "show_screen('sources')",
+        "Sources",
+        id="show-sources",
+        tooltip="Data sources: health, versions, targets",
     ),
-    Binding("T", "show_traces", "Traces", id="show-traces", tooltip="Search Jaeger traces of this context"),
+    Binding(
+        "T",
+        "show_screen('traces')",
+        "Traces",
+        id="show-traces",
+        tooltip="Search Jaeger traces of this context",
+    ),
     Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.

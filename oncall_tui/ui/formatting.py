@@ -15,7 +15,7 @@ from oncall_tui.domain.alert_rows import GroupRow
 from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.escalation import current_level, escalation_countdown, next_level, select_policy
 from oncall_tui.domain.severity import SeverityPolicy
-from oncall_tui.ui.alert_feed import AlertFeedState
+from oncall_tui.services.alert_state import AlertFeedState
 
 FAR_FUTURE = timedelta(days=365)
 """Silences longer than this show ``∞`` as their time left."""

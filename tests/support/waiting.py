@@ -51,3 +51,14 @@ async def eventually(
             return last
         await asyncio.sleep(0.2)
     pytest.fail(f"{what} within {deadline:g}s; last result: {last!r}"[:2000])
+
+
+async def holds_soon(predicate: Callable[[], object], what: str, within: float = 10.0) -> float:
+    """Outside a pilot: run the loop until ``predicate()`` holds; return the seconds it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not predicate():
+        if loop.time() - start > within:
+            pytest.fail(f"{what}: not within {within:g}s")
+        await asyncio.sleep(0.01)  # noqa: ASYNC110 - state of other tasks, no event to await
+    return loop.time() - start

@@ -72,11 +72,12 @@ def test_check_ok(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
 
 
-def test_check_without_any_config_file_is_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "check"]) == 0
-    out, _ = capsys.readouterr()
-    assert out.startswith("OK: no config file (")
-    assert "0 contexts" in out
+def test_check_without_any_config_file_fails_as_the_app_would_naming_the_path_and_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["config", "check"]) == 2
+    _, err = capsys.readouterr()
+    assert "no config file at" in err and "config.toml" in err and "oncall-tui --demo" in err
 
 
 def test_check_mentions_env_overrides(

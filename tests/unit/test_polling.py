@@ -85,23 +85,37 @@ async def test_failure_without_earlier_data_is_down() -> None:
     assert result.health.state == HealthState.DOWN
 
 
-async def test_backoff_doubles_on_each_failure_up_to_the_cap_and_resets_on_success() -> None:
+async def test_retries_come_sooner_than_the_refresh_interval_never_later_and_reset_on_success() -> None:
+    # A retry backoff longer than the refresh interval made the app lag minutes behind a recovered
+    # server: the first retry comes at a quarter of the interval, then half, then the interval.
     failures = [SourceError("down")] * 6
     poller = make(Script(*failures, "ok"), FakeClock(), [])
     delays = []
     for _ in range(6):
         await poller.poll_once()
         delays.append(poller.next_delay())
-    assert delays == [15.0, 30.0, 60.0, 120.0, 120.0, 120.0]
+    assert delays == [3.75, 7.5, 15.0, 15.0, 15.0, 15.0]
     await poller.poll_once()
     assert poller.next_delay() == 15.0
 
 
-async def test_jitter_spreads_retries() -> None:
-    jitters = iter([0.8, 1.2])
+async def test_max_backoff_below_the_refresh_interval_caps_retries() -> None:
+    poller = make(
+        Script(*[SourceError("down")] * 3),
+        FakeClock(),
+        [],
+    )
+    poller.max_backoff = 5.0
+    for _ in range(3):
+        await poller.poll_once()
+    assert poller.next_delay() == 5.0
+
+
+async def test_jitter_spreads_retries_but_never_past_the_refresh_interval() -> None:
+    jitters = iter([0.8, 1.2, 1.2])
     poller = Poller(
         "am",
-        Script(SourceError("x"), SourceError("x")),
+        Script(SourceError("x"), SourceError("x"), SourceError("x")),
         lambda _r: None,
         refresh=10,
         timeout=1,
@@ -109,9 +123,11 @@ async def test_jitter_spreads_retries() -> None:
         jitter=lambda: next(jitters),
     )
     await poller.poll_once()
-    assert poller.next_delay() == pytest.approx(8.0)
+    assert poller.next_delay() == pytest.approx(2.0)
     await poller.poll_once()
-    assert poller.next_delay() == pytest.approx(24.0)
+    assert poller.next_delay() == pytest.approx(6.0)
+    await poller.poll_once()
+    assert poller.next_delay() == pytest.approx(10.0)
 
 
 async def test_slow_fetch_times_out_with_a_reason() -> None:

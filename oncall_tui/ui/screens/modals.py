@@ -43,7 +43,8 @@ _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 def _say(field: Static, problem: str) -> None:
     """Show a field's error line only while there is an error (no blank line under a good field)."""
-    field.update(f"✖ {problem}" if problem else "")
+    # Plain text: a problem quotes what was typed, and "[" in it is not markup (it raised MarkupError).
+    field.update(Text(f"✖ {problem}") if problem else "")
     field.display = bool(problem)
 
 
@@ -133,7 +134,8 @@ class AckModal(ModalScreen[AckRequest | None]):
         count = len(self._names)
         shown = ", ".join(self._names[:4]) + (f" +{count - 4} more" if count > 4 else "")
         with Vertical():
-            yield Label(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}", classes="modal-title")
+            # Plain text: alert names come from the server, and "[" in one is not markup.
+            yield Label(Text(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}"), classes="modal-title")
             yield Label("Duration (30m, 2h, 1h30m) or end time (14:30)", classes="field-label")
             yield Input(format_duration(self._default), id="ack-duration", compact=True)
             yield Static("", id="ack-duration-error", classes="field-error")

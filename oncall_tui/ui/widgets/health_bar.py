@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -22,6 +23,32 @@ STATE_MARKS = {
     HealthState.UNKNOWN: ("○", "severity-none"),
 }
 """Each state has a distinct glyph, so it reads without colour."""
+
+
+def fit_details(details: list[str], width: int) -> list[str]:
+    """Cut the details so that together they fit ``width`` columns, every one keeping a fair share.
+
+    One long reason (an error body) must not push the other sources off the line: each detail
+    gets an equal share, and what a short one leaves unused goes to the longer ones. The whole
+    reason is on the Sources screen.
+    """
+    budget = max(0, width)
+    shares = [0] * len(details)
+    pending = sorted(range(len(details)), key=lambda i: len(details[i]))
+    while pending:
+        share = budget // len(pending)
+        index = pending.pop(0)
+        shares[index] = min(len(details[index]), share)
+        budget -= shares[index]
+    return [_cut(detail, share) for detail, share in zip(details, shares, strict=True)]
+
+
+def _cut(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    # Never cut to nothing: the state label (DOWN, STALE) comes first and must show.
+    width = max(width, min(len(text), 8))
+    return text[: width - 1] + "…"
 
 
 class HealthBar(Widget):
@@ -46,7 +73,11 @@ class HealthBar(Widget):
             text.append(" no sources configured — see: oncall-tui config path", style="italic")
             return text
         variables = self.app.theme_variables
-        for index, (key, health) in enumerate(self.health.items()):
+        entries = list(self.health.items())
+        # Everything but the details: glyphs, names, flags and the separators between sources.
+        fixed = sum(cell_len(self._prefix(key, health)) for key, health in entries) + 4 * len(entries) - 3
+        details = fit_details([self._detail(health) for _key, health in entries], self.size.width - fixed)
+        for index, ((key, health), detail) in enumerate(zip(entries, details, strict=True)):
             if index:
                 text.append("  │ ", style="dim")
             else:
@@ -58,8 +89,13 @@ class HealthBar(Widget):
             if health.insecure:
                 text.append(" TLS-UNVERIFIED", style=f"bold {variables.get('source-down', '')}")
             text.append(" ")
-            text.append(self._detail(health), style=colour if health.state != HealthState.UP else "")
+            text.append(detail, style=colour if health.state != HealthState.UP else "")
         return text
+
+    @staticmethod
+    def _prefix(key: str, health: SourceHealth) -> str:
+        glyph = STATE_MARKS[health.state][0]
+        return f"{glyph} {SHORT_NAMES.get(key, key)}{' TLS-UNVERIFIED' if health.insecure else ''} "
 
     def _detail(self, health: SourceHealth) -> str:
         if health.state == HealthState.UNKNOWN:
