@@ -187,8 +187,10 @@ class QueueSnapshot:
             if text is not None:
                 old = previous.row(key)
                 alert = row.alert
-                if old is None or old.alert.labels is not alert.labels or (
-                    old.alert.annotations is not alert.annotations
+                if (
+                    old is None
+                    or old.alert.labels is not alert.labels
+                    or (old.alert.annotations is not alert.annotations)
                 ):
                     text = None
             texts[key] = text if text is not None else search_text(row.alert)

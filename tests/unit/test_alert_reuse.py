@@ -92,7 +92,8 @@ def test_a_failed_poll_keeps_the_last_good_one_to_share_with() -> None:
 
 
 async def test_two_peers_answering_the_same_alerts_share_them_and_merge_as_before() -> None:
-    groups = body([alert(n) for n in range(1, 4)])
+    # Enough alerts for the merge to run in a worker thread (MERGE_IN_THREAD).
+    groups = body([alert(n) for n in range(1, 1201)])
     payload = json.dumps(groups).encode()
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -108,7 +109,7 @@ async def test_two_peers_answering_the_same_alerts_share_them_and_merge_as_befor
     await cluster.aclose()
     assert first == second == plain(groups)
     assert all(x is y for x, y in zip(first[0].alerts, second[0].alerts, strict=True))
-    assert len(cluster.reuse) == 3
+    assert len(cluster.reuse) == 1200
 
 
 def test_haystacks_follow_search_use_and_are_reused_only_for_unchanged_text() -> None:
