@@ -207,7 +207,12 @@ class AlertSession(Feed[AlertFeedState]):
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
         # Ranking and grouping 10k alerts is pure Python: off the event loop, so keys stay responsive.
         snapshot, am_groups, default_view = await asyncio.to_thread(
-            prepare_poll, groups.value, self.policy, silences.value, self._settings.alerts.group_by
+            prepare_poll,
+            groups.value,
+            self.policy,
+            silences.value,
+            self._settings.alerts.group_by,
+            self.state.snapshot,
         )
         problems = tuple(
             f"{p.url}: {p.reason}" for p in (*groups.failed, *silences.failed) if p.reason is not None

@@ -111,11 +111,14 @@ def prepare_poll(
     policy: SeverityPolicy,
     silences: list[Silence],
     group_by: str | None,
+    previous: QueueSnapshot | None = None,
 ) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
-    """Everything a poll needs before the table diff, run in a thread."""
+    """Everything a poll needs before the table diff, run in a thread.
+
+    ``previous`` is the poll on screen: if it has search haystacks (someone filters by free text),
+    this poll builds its own here, off the event loop, reusing those of alerts that did not change.
+    """
     snapshot = prepare(groups, policy, silences=silences)
-    # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
-    for row in snapshot.rows:
-        snapshot.haystack(row)
+    snapshot.warm(previous)
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
     return snapshot, am_groups, snapshot.view(default_options(group_by))

@@ -36,7 +36,14 @@ from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
 from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
-from oncall_tui.services.outbox_drain import Deliverer, Delivery, OutboxDrain, Outcome, pending_by_fingerprint
+from oncall_tui.services.outbox_drain import (
+    Backoff,
+    Deliverer,
+    Delivery,
+    OutboxDrain,
+    Outcome,
+    pending_by_fingerprint,
+)
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -119,9 +126,14 @@ class RecordingNotifier(Notifier):
     def __init__(self) -> None:
         super().__init__({})
         self.sent: list[tuple[str, Notification]] = []
+        self.keys: list[str | None] = []
+        """The idempotency key of every attempt, failed ones included."""
         self.fail = False
 
-    async def send(self, name: str, notification: Notification) -> dict[str, Any]:
+    async def send(
+        self, name: str, notification: Notification, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        self.keys.append(idempotency_key)
         if self.fail:
             raise SourceError("connection refused by http://hooks", kind="unreachable")
         self.sent.append((name, notification))
@@ -558,6 +570,11 @@ async def test_escalation_with_an_unreachable_notifier_is_pending_then_delivered
     clock.advance(600)
     assert await app.drain.run_once() == []
     assert sorted(name for name, _ in notifier.sent) == ["hook", "pd"]
+    # The retry of each target carried the key of its first try (a receiver drops a repeat by it),
+    # and the two targets' notifications are told apart.
+    first, second, retry_first, retry_second = notifier.keys
+    assert first and second and first != second
+    assert {retry_first, retry_second} == {first, second}
     app.close()
 
 
@@ -930,3 +947,10 @@ async def test_the_drain_reports_each_round_that_attempted_items(
             await task
     assert seen == [["done"]] and app.outbox.pending() == []
     app.close()
+
+
+def test_the_retry_delay_stays_at_its_cap_however_long_the_outage() -> None:
+    # Every retry of a days-long outage counts: the delay must neither overflow nor shrink.
+    backoff = Backoff()
+    assert [backoff.after(n).total_seconds() for n in (1, 2, 3)] == [5, 10, 20]
+    assert backoff.after(48) == backoff.after(10_000) == backoff.cap
