@@ -17,6 +17,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "show-silences": ("app", "L"),
     "show-sources": ("app", "S"),
     "show-traces": ("app", "T"),
+    "show-incidents": ("app", "I"),
     "refresh-now": ("app", "r"),
     "help": ("app", "question_mark"),
     "palette": ("app", "ctrl+p"),
@@ -85,6 +86,22 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "traces-sort-spans": ("trace-search", "s"),
     "traces-sort-errors": ("trace-search", "e"),
     "traces-back": ("trace-search", "escape"),
+    "incidents-open": ("incidents", "enter"),
+    "incidents-filter": ("incidents", "slash"),
+    "incidents-new": ("incidents", "N"),
+    "incidents-back": ("incidents", "escape"),
+    "incident-note": ("incident", "n"),
+    "incident-status": ("incident", "s"),
+    "incident-owner": ("incident", "o"),
+    "incident-fields": ("incident", "e"),
+    "incident-item": ("incident", "i"),
+    "incident-item-done": ("incident", "d"),
+    "incident-link": ("incident", "l"),
+    "incident-unlink": ("incident", "u"),
+    "incident-export": ("incident", "x"),
+    "incident-next": ("incident", "tab"),
+    "incident-back": ("incident", "escape"),
+    "report-back": ("report", "escape"),
 }
 """Binding id -> (scope, Textual key list as in the Binding: comma-separated)."""
 
@@ -94,6 +111,9 @@ SCREEN_SCOPES: dict[str, tuple[str, ...]] = {
     "Sources": ("app", "sources"),
     "Traces": ("app", "trace-search"),
     "Trace": ("app", "trace"),
+    "Incidents": ("app", "incidents"),
+    "Incident": ("app", "incident"),
+    "Report": ("app", "report"),
 }
 """Which scopes' bindings are live together on each screen (where one key must mean one thing)."""
 

@@ -16,6 +16,9 @@ SCOPE_OF_TABLE = {
     "SOURCES_BINDINGS": "sources",
     "TRACE_BINDINGS": "trace",
     "TRACE_SEARCH_BINDINGS": "trace-search",
+    "INCIDENTS_BINDINGS": "incidents",
+    "INCIDENT_DETAIL_BINDINGS": "incident",
+    "REPORT_BINDINGS": "report",
 }
 
 
