@@ -16,6 +16,7 @@ import msgspec
 
 from oncall_tui.clients.http import decode, decode_list, get_json, request
 from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.models.alert_reuse import AlertReuse
 from oncall_tui.models.alertmanager import Alert, AlertGroup, AlertmanagerStatus, PostableSilence, Silence
 
 
@@ -72,11 +73,13 @@ class AlertmanagerClient:
         silenced: bool = True,
         inhibited: bool = True,
         receiver: str | None = None,
+        reuse: AlertReuse | None = None,
     ) -> list[AlertGroup]:
         """Alerts grouped by the route's ``group_by`` (``GET /api/v2/alerts/groups``).
 
         ``filters`` are Alertmanager matchers (``severity="critical"``); ``active``,
-        ``silenced`` and ``inhibited`` include or exclude alerts in that state.
+        ``silenced`` and ``inhibited`` include or exclude alerts in that state. With ``reuse``,
+        each group shares the values of alerts already in memory as soon as it is decoded.
         """
         params = _filters(filters) + [
             ("active", _flag(active)),
@@ -88,7 +91,12 @@ class AlertmanagerClient:
         path = "/api/v2/alerts/groups"
         response = await request(self._client, "GET", path, params=params)
         # 10,000 alerts are ~7 MB: decoded in slices so the UI keeps answering keys meanwhile.
-        return await decode_list(response.content, AlertGroup, what=f"{self._client.base_url}{path}")
+        return await decode_list(
+            response.content,
+            AlertGroup,
+            what=f"{self._client.base_url}{path}",
+            each=None if reuse is None else reuse.group,
+        )
 
     async def alerts(
         self,

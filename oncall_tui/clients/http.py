@@ -160,10 +160,12 @@ async def request(
     params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
     json_body: bytes | None = None,
     ok_statuses: tuple[int, ...] = (200,),
+    headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """Send a request; map transport failures and unexpected statuses to :class:`SourceError`."""
     url = f"{client.base_url}{path}"
-    headers = {"Content-Type": "application/json"} if json_body is not None else None
+    if json_body is not None:
+        headers = {"Content-Type": "application/json", **(headers or {})}
     try:
         response = await client.request(method, path, params=params, content=json_body, headers=headers)
     except httpx.TransportError as exc:
@@ -205,7 +207,9 @@ SLICE_SECONDS = 0.004
 """Decoding work done between two yields to the event loop."""
 
 
-async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
+async def decode_list(
+    body: bytes, item_type: type[T], *, what: str, each: Callable[[T], T] | None = None
+) -> list[T]:
     """Decode a JSON array of ``item_type``, letting the event loop run every few ms.
 
     A 7 MB ``/api/v2/alerts/groups`` body takes msgspec 60-110 ms in one call, holding the GIL
@@ -213,7 +217,9 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
     its items first (``msgspec.Raw``, a fast scan that also rejects malformed JSON), then the
     items are decoded in slices of about ``SLICE_SECONDS`` with ``asyncio.sleep(0)`` in between.
     Errors are the :func:`decode` ones, item errors with their path in the whole body
-    (``$[3].alerts[0]``). Small bodies are decoded in one go.
+    (``$[3].alerts[0]``). Small bodies are decoded in one go. ``each`` maps every item right
+    after it is decoded (sharing values with what is already in memory, see
+    ``models/alert_reuse.py``), so what it drops is freed slice by slice, not held to the end.
 
     The cyclic collector is paused during each slice, and what was decoded is then moved out of
     its sight (:func:`oncall_tui.collector.keep_long_lived`, only for these big bodies): the decode
@@ -222,7 +228,8 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
     they are still freed by reference counting when the next poll replaces them.
     """
     if len(body) < INCREMENTAL_BYTES:
-        return decode(body, list[item_type], what=what)  # type: ignore[valid-type]
+        items = decode(body, list[item_type], what=what)  # type: ignore[valid-type]
+        return items if each is None else [each(item) for item in items]
     _check_first_item(body, item_type, what)
     raws = decode(body, list[msgspec.Raw], what=what)
     decoder = msgspec.json.Decoder(item_type)
@@ -235,12 +242,13 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
         with collector.paused():
             while index < len(raws):
                 try:
-                    out.append(decoder.decode(raws[index]))
+                    item = decoder.decode(raws[index])
                 except msgspec.ValidationError as exc:
                     message = _at_item(str(exc), index)
                     raise SourceError(
                         f"unexpected response shape from {what}: {message}", kind="shape"
                     ) from None
+                out.append(item if each is None else each(item))
                 index += 1
                 if time.perf_counter() >= deadline:
                     due = True

@@ -21,6 +21,11 @@ path is left out of those messages: a Slack or webhook URL carries its token in 
       "sentAt": "2026-03-11T13:02:00Z"
     }
 
+Every POST (all kinds) carries an ``Idempotency-Key`` header, and the generic webhook body an
+``idempotencyKey`` field, the same on every retry of one escalation: a retry may follow a send whose
+answer was lost (the receiver stopped or died after taking it), and a receiver that keeps the keys it
+has seen acts on each escalation once.
+
 ``level.index`` is 0-based and counts repeats (a policy of 2 levels repeated once has
 indexes 0-3). Any 2xx answer is success.
 
@@ -145,15 +150,22 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def idempotency_key(*parts: str) -> str:
+    """A key naming one escalation notification across retries and apps (48 hex of a SHA-256)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:48]
+
+
 def pagerduty_dedup_key(incident_key: str) -> str:
     """Deterministic PagerDuty ``dedup_key`` of an alert group's context-qualified key (43 chars; max 255)."""
     return "oncall-tui-" + hashlib.sha256(incident_key.encode()).hexdigest()[:32]
 
 
-def webhook_body(notification: Notification) -> dict[str, Any]:
+def webhook_body(notification: Notification, idempotency_key: str | None = None) -> dict[str, Any]:
     """The generic webhook JSON (documented in the module docstring)."""
     n = notification
+    key = {"idempotencyKey": idempotency_key} if idempotency_key else {}
     return {
+        **key,
         "version": "1",
         "type": "escalation",
         "incident": {"id": n.incident_id, "title": n.incident_title, "severity": n.severity},
@@ -323,11 +335,17 @@ class Notifier:
         for key in [k for k in self._secrets if k[0] == name]:
             del self._secrets[key]
 
-    async def send(self, name: str, notification: Notification) -> dict[str, Any]:
-        """Deliver to target ``name``; returns a small result for the log. Raises SourceError/SecretError."""
+    async def send(
+        self, name: str, notification: Notification, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Deliver to target ``name``; returns a small result for the log. Raises SourceError/SecretError.
+
+        ``idempotency_key`` (the same on every retry of one escalation) goes in the ``Idempotency-Key``
+        header and the webhook body, so a receiver can tell a retry from a new escalation.
+        """
         target = self.target(name)
         if target.kind == "webhook":
-            body = webhook_body(notification)
+            body = webhook_body(notification, idempotency_key)
         elif target.kind == "slack":
             body = slack_body(notification)
         else:
@@ -339,7 +357,12 @@ class Notifier:
         client = self._client(name, origin, target.timeout)
         try:
             response = await request(
-                client, "POST", path, json_body=msgspec.json.encode(body), ok_statuses=(200, 201, 202, 204)
+                client,
+                "POST",
+                path,
+                json_body=msgspec.json.encode(body),
+                ok_statuses=(200, 201, 202, 204),
+                headers={"Idempotency-Key": idempotency_key} if idempotency_key else None,
             )
         except SourceError as exc:
             if exc.status in (401, 403):

@@ -75,6 +75,11 @@ class QueueView:
     shown: int
     """Alerts in the view."""
 
+    @property
+    def unfiltered(self) -> int:
+        """Alerts the active/suppressed toggle lets through, before the filter (the header's count)."""
+        return sum(self.counts.values())
+
     def rows(self, collapsed: Iterable[str] = ()) -> list[GroupRow | AlertRow]:
         """Group and alert rows in display order; a collapsed group shows only its header."""
         closed = set(collapsed)
@@ -164,6 +169,36 @@ class QueueSnapshot:
         if text is None:
             text = self._haystacks[row.key] = search_text(row.alert)
         return text
+
+    def warm(self, previous: QueueSnapshot | None) -> None:
+        """Build the haystacks now (off the event loop) if the poll before had them: someone searches.
+
+        Haystacks are a lower-cased copy of every label and annotation value (half the body's size
+        for 55,000 alerts), so a queue nobody searches builds none: the filter builds them when it
+        opens. Once built, each poll builds them with the poll, so a filter typed meanwhile does not
+        build 55,000 of them on the event loop, and takes ``previous``'s text for every alert that
+        kept the very same label and annotation objects (``models/alert_reuse.py`` hands them over
+        when they are equal): no second copy of the text while both polls are alive.
+        """
+        if previous is None or not previous._haystacks:
+            return
+        texts = self._haystacks
+        old_texts = previous._haystacks
+        for row in self.rows:
+            key = row.key
+            if key in texts:
+                continue
+            text = old_texts.get(key)
+            if text is not None:
+                old = previous.row(key)
+                alert = row.alert
+                if (
+                    old is None
+                    or old.alert.labels is not alert.labels
+                    or (old.alert.annotations is not alert.annotations)
+                ):
+                    text = None
+            texts[key] = text if text is not None else search_text(row.alert)
 
     def alerts(self) -> list[Alert]:
         """Every unique alert of the poll."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from oncall_tui.domain.alert_queue import GroupRow, QueueOptions, QueueSnapshot, QueueView, prepare
 from oncall_tui.domain.escalation import EscalationState
+from oncall_tui.domain.resolved_alerts import ResolvedAlert
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.models.alertmanager import AlertGroup, Silence
 from oncall_tui.models.incident import OutboxItem
@@ -67,6 +68,8 @@ class AlertFeedState:
     """The context has an Alertmanager."""
     generation: int = 0
     """Bumped on every poll, so screens can tell a new poll from a state change."""
+    resolved: Mapping[str, ResolvedAlert] = field(default_factory=dict)
+    """Fingerprint -> alerts that stopped firing in the last hour (until they fire again)."""
 
     def is_new(self, fingerprint: str, now: datetime) -> bool:
         """The alert arrived recently enough to be highlighted."""
@@ -108,11 +111,14 @@ def prepare_poll(
     policy: SeverityPolicy,
     silences: list[Silence],
     group_by: str | None,
+    previous: QueueSnapshot | None = None,
 ) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
-    """Everything a poll needs before the table diff, run in a thread."""
+    """Everything a poll needs before the table diff, run in a thread.
+
+    ``previous`` is the poll on screen: if it has search haystacks (someone filters by free text),
+    this poll builds its own here, off the event loop, reusing those of alerts that did not change.
+    """
     snapshot = prepare(groups, policy, silences=silences)
-    # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
-    for row in snapshot.rows:
-        snapshot.haystack(row)
+    snapshot.warm(previous)
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
     return snapshot, am_groups, snapshot.view(default_options(group_by))

@@ -7,10 +7,12 @@ Delivered once, never twice — also across a crash or restart of the app:
   with a lease (``Outbox.claim_due``), and a done item is never claimed again;
 * a retry may follow a send whose answer was lost (timeout, crash between the send
   and ``mark_done``), so each handler first checks whether the remote side already has
-  the effect: a silence created by the app carries ``[oncall-tui:<key>]`` at the end of
-  its comment and is looked up in ``/api/v2/silences`` before re-sending; an expire
+  the effect: a silence created by the app carries its marker (``(oncall-tui <code>)``,
+  see :mod:`oncall_tui.domain.silences`) at the end of its comment and is looked up in
+  ``/api/v2/silences`` before re-sending; an expire
   checks the silence's state; a notification cannot be checked, and is re-sent only
-  after a failure (PagerDuty folds repeats through ``dedup_key``).
+  after a failure, with the same ``Idempotency-Key`` (and webhook ``idempotencyKey``) on every
+  try, so the receiver can drop a repeat (PagerDuty also folds repeats through ``dedup_key``).
 
 Sent to the right place: every item records the context it was made in, and the drain
 of a context claims only that context's items (an ack queued for ``prod-eu`` while its
@@ -38,9 +40,15 @@ from typing import Any, Protocol
 
 import msgspec
 
-from oncall_tui.clients.notify import Notification, Notifier, NotifierConfigError, is_permanent
+from oncall_tui.clients.notify import (
+    Notification,
+    Notifier,
+    NotifierConfigError,
+    idempotency_key,
+    is_permanent,
+)
 from oncall_tui.clock import Clock
-from oncall_tui.domain.silences import marker_of
+from oncall_tui.domain.silences import has_marker
 from oncall_tui.errors import NotFoundError, OncallError, StoreError
 from oncall_tui.models.alertmanager import PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem, OutboxState, TimelineKind
@@ -115,8 +123,11 @@ class Backoff:
 
     def after(self, attempts: int) -> timedelta:
         """Delay before the next try, after ``attempts`` failed ones (>= 1)."""
-        delay: timedelta = self.base * (2 ** max(attempts - 1, 0))
-        return min(self.cap, delay)
+        # Doubled in float seconds and capped before a timedelta is made: ``base * 2**n`` overflows
+        # timedelta after ~48 failures (four hours of a 5-minute cap), which would end the drain.
+        doublings = min(max(attempts - 1, 0), 64)
+        seconds = min(self.base.total_seconds() * 2.0**doublings, self.cap.total_seconds())
+        return timedelta(seconds=seconds)
 
 
 class Deliverer:
@@ -153,12 +164,18 @@ class Deliverer:
             if self._notifier is None:
                 raise NotifierConfigError("no notifiers configured")
             notification = Notification.from_payload(payload["notification"])
-            return await self._notifier.send(str(payload["target"]), notification)
+            # Unique across apps and restarts (incident ids are per log file), stable across retries.
+            key = idempotency_key(
+                item.dedup_key,
+                notification.incident_key or notification.group_key,
+                notification.sent_at.isoformat(),
+            )
+            return await self._notifier.send(str(payload["target"]), notification, idempotency_key=key)
         raise NotifierConfigError(f"unknown outbox item kind {item.kind!r} (written by a newer oncall-tui?)")
 
     async def _find_delivered(self, marker: str, ends_at: datetime) -> Silence | None:
         for silence in await list_silences(self._am):
-            if silence.status.state == "expired" or marker_of(silence.comment) != marker:
+            if silence.status.state == "expired" or not has_marker(silence.comment, marker):
                 continue
             # An extension is delivered once the silence reaches its new end (1 s of rounding slack).
             if silence.ends_at >= ends_at - timedelta(seconds=1):

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import Settings
+from oncall_tui.domain.known_traces import KnownTraces
 from oncall_tui.models.health import SourceHealth
 from oncall_tui.redaction import scrub
 from oncall_tui.services.actions import ActionResult
@@ -92,6 +93,8 @@ class OncallApp(App[None]):
         self._theme_name = theme_name or settings.theme
         self.sources: SourceSet | None = None
         """Sources of the active context."""
+        self.known_traces = KnownTraces()
+        """Trace ids seen this session (search results, exemplars, opened traces): short ids resolve."""
         self.alert_feed = AlertSession(settings, self.clock, database_path)
         """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
         ``database_path`` None means the incident log in the XDG data dir."""
@@ -214,6 +217,7 @@ class OncallApp(App[None]):
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
         from oncall_tui.ui.screens.trace import TraceScreen
 
+        self.known_traces.add(trace_id, self.known_traces.where(trace_id) or "opened traces")
         self.push_screen(TraceScreen(trace_id=trace_id))
 
     def open_trace_file(self, path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from oncall_tui.clock import Clock
     from oncall_tui.config.settings import Settings
+    from oncall_tui.domain.known_traces import KnownTraces
     from oncall_tui.services.alert_session import AlertSession
     from oncall_tui.services.alert_state import AlertFeedState
     from oncall_tui.services.incident_actions import IncidentRequest
@@ -47,6 +48,10 @@ class AppServices(Protocol):
     @property
     def sources(self) -> SourceSet | None:
         """Sources of the active context."""
+
+    @property
+    def known_traces(self) -> KnownTraces:
+        """Trace ids seen this session, so the short ids screens show open from the palette."""
 
     @property
     def alert_feed(self) -> AlertSession:

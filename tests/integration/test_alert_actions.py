@@ -8,14 +8,10 @@ session stack other tests use. Waits poll with a deadline; nothing sleeps a fixe
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from oncall_tui.clients.alertmanager import AlertmanagerClient
@@ -34,7 +30,8 @@ from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from tests.integration.binaries import require_binaries
-from tests.stack_support import STACK_DIR, Stack, binary_paths
+from tests.integration.faults import PrivateAlertmanager
+from tests.stack_support import Stack, binary_paths
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -117,58 +114,6 @@ async def test_ack_silences_the_alert_on_the_next_poll_and_unack_brings_it_back(
 
 
 # --- a private Alertmanager that the test stops and starts -----------------------------------
-
-
-class PrivateAlertmanager:
-    """One Alertmanager process on a free loopback port, with its own data directory."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(STACK_DIR / "alertmanager.yml", self.data_dir / "alertmanager.yml")
-        log = (self.data_dir / "alertmanager.log").open("ab")
-        self.proc = subprocess.Popen(
-            [
-                binary_paths()["alertmanager"],
-                f"--config.file={self.data_dir / 'alertmanager.yml'}",
-                f"--storage.path={self.data_dir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--cluster.listen-address=",
-                "--log.level=warn",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient() as client:
-
-            async def probe() -> int:
-                try:
-                    return (await client.get(f"{self.url}/-/ready", timeout=0.5)).status_code
-                except httpx.TransportError:
-                    return 0
-
-            await eventually(probe, lambda status: status == 200, "the private Alertmanager never got ready")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-            self.proc = None
 
 
 @pytest.fixture
@@ -276,8 +221,10 @@ async def test_ack_until_resolved_is_extended_on_the_real_alertmanager_with_the_
     done = [e for e in actions.log.timeline(extended.incident_id or 0) if e.kind == "action_done"]
     assert done[-1].data["result"]["silence_id"] == new_id
 
-    # Resolved (gone from Alertmanager's alerts): nothing is extended; the ack lapses by itself.
+    # Resolved (gone from Alertmanager's alerts): the ack ends at once, so a new firing is not covered.
     clock.advance(20 * 60)
-    assert await keeper.run_once(await client.silences(), [], clock.now()) == []
+    (ended,) = await keeper.run_once(await client.silences(), [], clock.now())
+    assert ended.status is ActionStatus.DONE, ended.message
+    assert (await client.silence(new_id)).status.state == "expired"
     await client.aclose()
     db.close()

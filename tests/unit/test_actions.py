@@ -21,7 +21,7 @@ from oncall_tui.clock import FakeClock
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import QueueOptions, prepare
 from oncall_tui.domain.matchers import Matcher, selects
-from oncall_tui.domain.silences import marker_of
+from oncall_tui.domain.silences import marker_of, strip_marker
 from oncall_tui.errors import SourceError, StoreError
 from oncall_tui.models.alertmanager import (
     Alert,
@@ -36,7 +36,14 @@ from oncall_tui.models.incident import IncidentStatus, OutboxState
 from oncall_tui.services.ack_keeper import AckKeeper, due_extensions
 from oncall_tui.services.actions import ActionStatus, AlertActions, AlertTarget, ack_end
 from oncall_tui.services.alert_requests import AckAlerts, ExpireSilence, UnackAlerts
-from oncall_tui.services.outbox_drain import Deliverer, Delivery, OutboxDrain, Outcome, pending_by_fingerprint
+from oncall_tui.services.outbox_drain import (
+    Backoff,
+    Deliverer,
+    Delivery,
+    OutboxDrain,
+    Outcome,
+    pending_by_fingerprint,
+)
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
@@ -119,9 +126,14 @@ class RecordingNotifier(Notifier):
     def __init__(self) -> None:
         super().__init__({})
         self.sent: list[tuple[str, Notification]] = []
+        self.keys: list[str | None] = []
+        """The idempotency key of every attempt, failed ones included."""
         self.fail = False
 
-    async def send(self, name: str, notification: Notification) -> dict[str, Any]:
+    async def send(
+        self, name: str, notification: Notification, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        self.keys.append(idempotency_key)
         if self.fail:
             raise SourceError("connection refused by http://hooks", kind="unreachable")
         self.sent.append((name, notification))
@@ -218,7 +230,8 @@ async def test_ack_logs_before_it_sends_and_records_the_id_alertmanager_answered
     (posted,) = am.posts
     assert posted.created_by == USER
     assert posted.ends_at - posted.starts_at == timedelta(hours=2)
-    assert posted.comment.startswith("on it [oncall-tui:ack-")
+    # The marker is short and says what it is: kind "a" (ack) and a code, never the whole key.
+    assert posted.comment.startswith("on it (oncall-tui a") and len(posted.comment) == len("on it ") + 24
     matchers = [Matcher.from_silence(m) for m in posted.matchers]
     assert [a.fingerprint for a in ALERTS if selects(matchers, a.labels)] == ["f1"]
     incident = app.log.find_open_incident(GROUP_KEY)
@@ -514,7 +527,7 @@ async def test_create_silence_from_typed_matchers(
         ("cluster", "prod", False),
         ("instance", "server[12]", True),
     ]
-    assert posted.comment.startswith("mw [oncall-tui:sil-")
+    assert posted.comment.startswith("mw (oncall-tui s")
     app.close()
 
 
@@ -557,6 +570,11 @@ async def test_escalation_with_an_unreachable_notifier_is_pending_then_delivered
     clock.advance(600)
     assert await app.drain.run_once() == []
     assert sorted(name for name, _ in notifier.sent) == ["hook", "pd"]
+    # The retry of each target carried the key of its first try (a receiver drops a repeat by it),
+    # and the two targets' notifications are told apart.
+    first, second, retry_first, retry_second = notifier.keys
+    assert first and second and first != second
+    assert {retry_first, retry_second} == {first, second}
     app.close()
 
 
@@ -607,10 +625,11 @@ async def test_ack_until_resolved_is_extended_while_firing_and_lapses_after(
     # Running again before the next poll does not extend twice.
     assert (await keeper.run_once([silence], firing, clock.now()))[0].status is ActionStatus.DONE
     assert len(am.active()) == 1 and len(am.posts) == 2
-    # Resolved: the alert is gone from Alertmanager; the ack lapses on its own.
+    # Resolved: the alert is gone from Alertmanager; the ack ends at once (not extended, expired).
     clock.advance(20 * 60)
     assert due_extensions(am.active(), [], clock.now(), timedelta(minutes=30)) == []
-    assert await keeper.run_once(am.active(), [], clock.now()) == []
+    (ended,) = await keeper.run_once(am.active(), [], clock.now())
+    assert ended.status is ActionStatus.DONE and am.active() == []
     # Silences of other people are never touched.
     foreign = _with_state(current, "active")
     foreign = Silence(
@@ -865,7 +884,7 @@ async def test_typed_requests_perform_one_action_per_target(
     targets = (one("f1"), one("f2"))
     acked = await AckAlerts(targets, duration="30m", comment="looking", universe=ALERTS)(app.actions)
     assert [r.status for r in acked] == [ActionStatus.DONE, ActionStatus.DONE]
-    assert [s.comment.split(" [")[0] for s in am.active()] == ["looking", "looking"]
+    assert [strip_marker(s.comment) for s in am.active()] == ["looking", "looking"]
     with_ids = tuple(replace(t, ack_ids=r.silence_ids) for t, r in zip(targets, acked, strict=True))
     unacked = await UnackAlerts(with_ids)(app.actions)
     assert [r.message for r in unacked] == ["unack done", "unack done"] and am.active() == []
@@ -928,3 +947,10 @@ async def test_the_drain_reports_each_round_that_attempted_items(
             await task
     assert seen == [["done"]] and app.outbox.pending() == []
     app.close()
+
+
+def test_the_retry_delay_stays_at_its_cap_however_long_the_outage() -> None:
+    # Every retry of a days-long outage counts: the delay must neither overflow nor shrink.
+    backoff = Backoff()
+    assert [backoff.after(n).total_seconds() for n in (1, 2, 3)] == [5, 10, 20]
+    assert backoff.after(48) == backoff.after(10_000) == backoff.cap

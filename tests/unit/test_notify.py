@@ -160,6 +160,17 @@ async def test_generic_webhook_payload(receiver: Receiver) -> None:
     }
 
 
+async def test_an_idempotency_key_goes_in_the_header_and_the_webhook_body(receiver: Receiver) -> None:
+    notifier = Notifier(targets(receiver.url), resolve=resolver)
+    await notifier.send("hook", notification(), idempotency_key="k-1")
+    await notifier.send("chat", notification(), idempotency_key="k-1")
+    await notifier.aclose()
+    (_, hook_headers, hook_body), (_, chat_headers, chat_body) = receiver.requests
+    assert hook_headers["Idempotency-Key"] == chat_headers["Idempotency-Key"] == "k-1"
+    assert hook_body["idempotencyKey"] == "k-1"
+    assert "idempotencyKey" not in chat_body  # Slack's schema is Slack's
+
+
 async def test_slack_compatible_payload(receiver: Receiver) -> None:
     notifier = Notifier(targets(receiver.url), resolve=resolver)
     await notifier.send("chat", notification())

@@ -45,6 +45,7 @@ from oncall_tui.ui.screens.incident_forms import (
     today_of,
 )
 from oncall_tui.ui.screens.modals import PromptModal
+from oncall_tui.ui.screens.runbook_open import screen_for_incident
 
 KIND_LABELS: dict[str, str] = {
     "opened": "opened",
@@ -55,6 +56,7 @@ KIND_LABELS: dict[str, str] = {
     "note": "note",
     "runbook_step": "runbook",
     "runbook_note": "runbook",
+    "runbook_run": "runbook",
     "status_change": "status",
     "alert_linked": "alert +",
     "alert_unlinked": "alert −",
@@ -408,6 +410,11 @@ class IncidentDetailScreen(OncallScreen):
             self.notify(f"post-mortem draft written to {path}", title="Export", timeout=10)
 
         self.run_worker(export(), group="incident-export", exclusive=True, exit_on_error=False)
+
+    def action_runbook(self) -> None:
+        """The runbook last followed for this incident (resumed), else a linked firing alert's."""
+        alerts = firing_alerts(self.oncall_app.alert_feed.state)
+        self.app.push_screen(screen_for_incident(self.oncall_app, self.incident_id, alerts))
 
     def action_back(self) -> None:
         self.app.pop_screen()
