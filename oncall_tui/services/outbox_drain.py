@@ -344,6 +344,10 @@ class OutboxDrain:
         """
         failures = 0
         while True:
+            # Cleared before the work, not after it: a wake that comes while run_once is busy (the
+            # server just came back) must cut the next sleep short, not be lost (it was: up to
+            # ``idle`` seconds of "ack pending" after Alertmanager had recovered).
+            self._wake.clear()
             try:
                 await self.run_once()
                 due = await asyncio.to_thread(self._outbox.next_due_at, self._scope)
@@ -359,7 +363,6 @@ class OutboxDrain:
                 delay = idle
                 if due is not None:
                     delay = min(idle, max((due - self._clock.now()).total_seconds(), 0.5))
-            self._wake.clear()
             sleeper = asyncio.ensure_future(self._clock.sleep(delay))
             waker = asyncio.ensure_future(self._wake.wait())
             try:

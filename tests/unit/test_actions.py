@@ -38,6 +38,7 @@ from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain, Outcome, pe
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
 from oncall_tui.store.outbox import Outbox
+from tests.support.waiting import holds_soon
 
 NOW = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)
 USER = "alice@laptop"
@@ -867,3 +868,28 @@ async def test_delivery_and_its_timeline_entry_are_written_together(
     (delivery,) = await app.drain.run_once()
     assert delivery.outcome is Outcome.DONE and len(am.posts) == 1
     app.close()
+
+
+async def test_a_wake_while_the_drain_is_busy_is_not_lost(tmp_path: Path) -> None:
+    # Alertmanager comes back (wake) while the drain is still in its run_once: the drain must go
+    # round again at once instead of sleeping its idle time with the ack still pending.
+    db = Database.open(tmp_path / "log.db")
+    calls: list[int] = []
+    drain = OutboxDrain(db, Deliverer(FakeAlertmanager()), FakeClock(NOW, real_sleep=True))
+    original = drain.run_once
+
+    async def busy_once(now: datetime | None = None) -> list[Any]:
+        calls.append(1)
+        if len(calls) == 1:
+            drain.wake()  # arrives mid-run
+        return await original(now)
+
+    drain.run_once = busy_once  # type: ignore[method-assign]
+    task = asyncio.create_task(drain.run(idle=3600))
+    try:
+        await holds_soon(lambda: len(calls) >= 2, "a second round right after the wake", within=5)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        db.close()
+    assert len(calls) >= 2
