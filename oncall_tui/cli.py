@@ -140,7 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from oncall_tui.commands import runbook_cmd
 
         return runbook_cmd.run(
-            args.ref, config_path=args.config, demo=args.demo, listing=args.list, as_json=args.json
+            args.ref,
+            config_path=args.config,
+            demo=args.demo,
+            listing=args.list,
+            as_json=args.json,
+            context=args.context,
+            theme=args.theme,
         )
     if args.command == "dashboards":
         from oncall_tui.commands import dashboards_cmd

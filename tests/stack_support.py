@@ -237,6 +237,27 @@ class Stack:
         """Where the pid of ``name`` is written."""
         return self.data_dir / f"{name}.pid"
 
+    @property
+    def textfile_dir(self) -> Path:
+        """Where node_exporter's textfile collector reads ``*.prom`` files (the alert switches)."""
+        return self.data_dir / "textfile"
+
+    def switch(self, name: str, on: bool, **labels: str) -> None:
+        """Turn the switch alert ``SwitchOn`` of ``name`` on or off (``stack/rules/oncall-switch.yml``).
+
+        node_exporter exposes ``oncall_switch{switch=name, …labels} 1|0`` from a file written
+        here (atomically: a rename); Prometheus scrapes it every 2 s and evaluates the rule
+        every second, so the alert fires or resolves within a few seconds.
+        """
+        self.textfile_dir.mkdir(parents=True, exist_ok=True)
+        pairs = {"switch": name, **labels}
+        text = ",".join(f'{k}="{v}"' for k, v in sorted(pairs.items()))
+        body = f"# TYPE oncall_switch gauge\noncall_switch{{{text}}} {1 if on else 0}\n"
+        final = self.textfile_dir / f"switch-{name}.prom"
+        scratch = self.textfile_dir / f".switch-{name}.tmp"
+        scratch.write_text(body)
+        scratch.replace(final)
+
     def log_file(self, name: str) -> Path:
         """Where stdout and stderr of ``name`` go."""
         return self.data_dir / f"{name}.log"
@@ -255,6 +276,7 @@ class Stack:
         except (KeyError, ValueError) as exc:
             raise StackError(f"{self.stack_dir / 'prometheus.yml'}: bad placeholder: {exc}") from None
         (self.data_dir / "prometheus.yml").write_text(rendered)
+        self.textfile_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.stack_dir / "alertmanager.yml", self.data_dir / "alertmanager.yml")
 
     def argv(self, name: str) -> list[str]:
@@ -287,6 +309,8 @@ class Stack:
             listen,
             "--collector.disable-defaults",
             *(f"--collector.{collector}" for collector in NODE_EXPORTER_COLLECTORS),
+            "--collector.textfile",
+            f"--collector.textfile.directory={self.textfile_dir}",
             "--log.level=warn",
         ]
 
@@ -470,13 +494,21 @@ def _print_status(stack: Stack, out: Callable[[str], None]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``up`` | ``down`` | ``status``; exit status 0 on success (``status``: all up)."""
+    """``up`` | ``down`` | ``status`` | ``switch NAME on|off``; exit 0 on success (``status``: all up)."""
     parser = argparse.ArgumentParser(prog="scripts/stack", description="Run the local Prometheus stack.")
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "switch"])
+    parser.add_argument("switch", nargs="*", help="switch: NAME on|off (fires or resolves SwitchOn)")
     parser.add_argument("--dir", type=Path, default=None, help="data directory (default: $ONCALL_STACK_DIR)")
     args = parser.parse_args(argv)
     data_dir: Path = args.dir or default_data_dir()
     stack = _load_stack(data_dir)
+
+    if args.command == "switch":
+        if len(args.switch) != 2 or args.switch[1] not in ("on", "off"):
+            parser.error("switch takes NAME on|off")
+        stack.switch(args.switch[0], args.switch[1] == "on", severity="critical", service="switchboard")
+        _say(f"switch {args.switch[0]} {args.switch[1]}: SwitchOn fires or resolves within seconds")
+        return 0
 
     if args.command == "status":
         if not data_dir.exists():

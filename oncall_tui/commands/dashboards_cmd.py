@@ -46,27 +46,35 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     show.add_argument("--once", action="store_true", help="print once and exit (default: refresh until ^C)")
     show.add_argument("--width", type=int, default=SPARKLINE_WIDTH, help="sparkline columns (default 40)")
-    # Hook: the Grafana importer (branch metrics-grafana) registers `import-grafana` here through
-    # `add_import_grafana_parser(actions)` from commands/grafana_import_cmd.py once merged.
-    _register_import_grafana(actions)
+    # The Grafana importer's own parser (commands/grafana_import_cmd.py) is built only when it runs:
+    # importing it costs most of a second, which --help and the app's start-up must not pay.
+    grafana = actions.add_parser(
+        "import-grafana",
+        help="turn a Grafana dashboard's Prometheus panels into a dashboard file (-h for its options)",
+        add_help=False,
+        prefix_chars="\0",
+    )
+    grafana.add_argument("grafana_args", nargs=argparse.REMAINDER)
     return dashboards
 
 
-def _register_import_grafana(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from oncall_tui.commands import grafana_import_cmd  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return
-    grafana_import_cmd.add_import_grafana_parser(actions)
+def _import_grafana(args: argparse.Namespace) -> int:
+    from oncall_tui.commands import grafana_import_cmd
+
+    parser = argparse.ArgumentParser(prog="oncall-tui dashboards")
+    grafana_import_cmd.add_import_grafana_parser(parser.add_subparsers(dest="dashboards_command"))
+    parsed = parser.parse_args(["import-grafana", *args.grafana_args])
+    for key, value in vars(args).items():
+        if not hasattr(parsed, key):
+            setattr(parsed, key, value)  # --config, --context … of the top-level parser
+    result: int = grafana_import_cmd.run_import_grafana(parsed)
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``dashboards ACTION``."""
     if args.dashboards_command == "import-grafana":
-        from oncall_tui.commands import grafana_import_cmd  # type: ignore[attr-defined, unused-ignore]
-
-        result: int = grafana_import_cmd.run_import_grafana(args)
-        return result
+        return _import_grafana(args)
     try:
         if args.dashboards_command == "list":
             return asyncio.run(_list(args))
@@ -115,7 +123,10 @@ async def _context(args: argparse.Namespace) -> AsyncIterator[tuple[Settings, st
 
 
 @asynccontextmanager
-async def _catalog(args: argparse.Namespace) -> AsyncIterator[tuple[Catalog, PrometheusClient | None]]:
+async def _catalog(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[Catalog, PrometheusClient | None, float]]:
+    """The context's dashboards, its Prometheus client, and its refresh in seconds."""
     from oncall_tui.services.dashboard_catalog import build_catalog
     from oncall_tui.services.sources import SourceSet
 
@@ -126,7 +137,7 @@ async def _catalog(args: argparse.Namespace) -> AsyncIterator[tuple[Catalog, Pro
             client = await sources.prometheus() if context.prometheus is not None else None
             directory = locations.dashboards_dir(args.config)
             catalog = await build_catalog(client, directory)
-            yield catalog, client
+            yield catalog, client, context.prometheus.refresh if context.prometheus is not None else 15.0
         finally:
             await sources.aclose()
 
@@ -137,7 +148,7 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    async with _catalog(args) as (catalog, _client):
+    async with _catalog(args) as (catalog, _client, _refresh):
         for problem in catalog.problems:
             _write(sys.stderr, f"warning: {problem}\n")
         width = max((len(e.name) for e in catalog.entries), default=0)
@@ -156,7 +167,7 @@ async def _show(args: argparse.Namespace) -> int:
     from oncall_tui.services.panel_data import PanelFetcher
 
     chosen = _parse_vars(args.var)
-    async with _catalog(args) as (catalog, client):
+    async with _catalog(args) as (catalog, client, context_refresh):
         entry = catalog.get(args.name)
         if entry is None:
             names = ", ".join(e.name for e in catalog.entries) or "none"
@@ -171,7 +182,7 @@ async def _show(args: argparse.Namespace) -> int:
         choices = resolve(dashboard, await variable_values(client, dashboard), chosen)
         fetcher = PanelFetcher(client)
         colour = sys.stdout.isatty()
-        refresh = dashboard.refresh.total_seconds() if dashboard.refresh else 15.0
+        refresh = dashboard.refresh.total_seconds() if dashboard.refresh else context_refresh
         while True:
             now = datetime.now(UTC)
             answers = await fetcher.fetch_group(

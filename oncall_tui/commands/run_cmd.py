@@ -9,7 +9,15 @@ from pathlib import Path
 from oncall_tui.errors import ConfigError
 
 
-def run(*, config_path: Path | None, context: str | None, theme: str | None, demo: bool) -> int:
+def run(
+    *,
+    config_path: Path | None,
+    context: str | None,
+    theme: str | None,
+    demo: bool,
+    runbook: str | None = None,
+) -> int:
+    """Start the app (on the step-through of ``runbook``, a FILE, URL or ALERTNAME, when given)."""
     from oncall_tui.config.loader import load_settings
     from oncall_tui.config.locations import themes_dir
 
@@ -20,7 +28,12 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
         environment.start()
         try:
             return _run_app(
-                environment.settings(), context="demo", theme=theme, demo=True, themes=themes_dir()
+                environment.settings(),
+                context="demo",
+                theme=theme,
+                demo=True,
+                themes=themes_dir(),
+                runbook=runbook,
             )
         finally:
             environment.stop()
@@ -35,7 +48,7 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
             print(problem, file=sys.stderr)
         return 2
     settings = loaded.settings
-    return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
+    return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir(), runbook=runbook)
 
 
 def _log_to_file() -> Path | None:
@@ -56,13 +69,28 @@ def _log_to_file() -> Path | None:
     return path
 
 
-def _run_app(settings: object, *, context: str | None, theme: str | None, demo: bool, themes: Path) -> int:
+def _run_app(
+    settings: object,
+    *,
+    context: str | None,
+    theme: str | None,
+    demo: bool,
+    themes: Path,
+    runbook: str | None = None,
+) -> int:
     from oncall_tui.config.settings import Settings
     from oncall_tui.ui.app import OncallApp
 
     assert isinstance(settings, Settings)
     _log_to_file()
-    app = OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes)
+    if runbook is not None:
+        from oncall_tui.ui.runbook_app import RunbookApp
+
+        app: OncallApp = RunbookApp(
+            settings, runbook, context=context, demo=demo, theme_name=theme, user_themes_dir=themes
+        )
+    else:
+        app = OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes)
     app.run()
     # Textual sets 1 when the app died of an unhandled error; a clean quit leaves 0 (or None).
     return app.return_code or 0

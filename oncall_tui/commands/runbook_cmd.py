@@ -1,4 +1,7 @@
-"""``oncall-tui runbook FILE|URL|ALERTNAME``: how a runbook splits into steps, or open it in the app.
+"""``oncall-tui runbook FILE|URL|ALERTNAME``: open a runbook in the app, or print how it splits into steps.
+
+Without ``--list`` the app starts (on the config's default context, or ``--demo``) with the runbook's
+step-through on top, followed in an incident of its own; escape leads to the alerts.
 
 ``--list`` prints one line per step (``n/N  section › title`` and how many commands and queries it
 holds); ``--list --json`` prints a JSON list of steps, each with ``index``, ``section``, ``title``,
@@ -62,8 +65,21 @@ def list_steps(runbook: Runbook, as_json: bool) -> str:
     return "\n".join(step_line(s, total) for s in runbook.steps)
 
 
-def run(ref: str, *, config_path: Path | None, demo: bool, listing: bool, as_json: bool) -> int:
+def run(
+    ref: str,
+    *,
+    config_path: Path | None,
+    demo: bool,
+    listing: bool,
+    as_json: bool,
+    context: str | None = None,
+    theme: str | None = None,
+) -> int:
     """Entry point of the subcommand; returns the exit code."""
+    if not listing:
+        from oncall_tui.commands import run_cmd
+
+        return run_cmd.run(config_path=config_path, context=context, theme=theme, demo=demo, runbook=ref)
     try:
         settings = _settings(config_path, demo)
     except ConfigError as error:
@@ -71,11 +87,5 @@ def run(ref: str, *, config_path: Path | None, demo: bool, listing: bool, as_jso
             sys.stderr.write(f"oncall-tui: {problem}\n")
         return EXIT_USAGE
     runbook = open_runbook(ref, settings)
-    if not listing:
-        sys.stderr.write(
-            "oncall-tui: the runbook step-through screen is not built yet; "
-            f"use `oncall-tui runbook {ref} --list` to see its steps\n"
-        )
-        return EXIT_USAGE
     sys.stdout.write(list_steps(runbook, as_json) + "\n")
     return EXIT_OK if runbook.available else EXIT_UNAVAILABLE

@@ -213,6 +213,8 @@ class AlertSettings(_Strict):
     """Named escalation policies, in order; the first whose ``match`` selects the alert applies."""
     default_escalation_policy: str | None = None
     """Policy for alerts no policy's ``match`` selects; unset = such alerts cannot be escalated."""
+    incident_resolve_grace: Duration = timedelta(minutes=5)
+    """How long all alerts of an incident's group must stay resolved before it resolves by itself."""
 
     # Field validators, not one model validator: each error is then located at its field, so
     # ``config check`` names it. Fields are declared in dependency order, so ``info.data`` holds
@@ -225,6 +227,13 @@ class AlertSettings(_Strict):
             raise ValueError("'none' is implied (below every listed severity); do not list it")
         if len(set(order)) != len(order):
             raise ValueError("names must be unique")
+        return value
+
+    @field_validator("incident_resolve_grace")
+    @classmethod
+    def _grace_ok(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("must not be negative (0 resolves an incident as soon as its alerts do)")
         return value
 
     @field_validator("severity_aliases")

@@ -75,6 +75,11 @@ class QueueView:
     shown: int
     """Alerts in the view."""
 
+    @property
+    def unfiltered(self) -> int:
+        """Alerts the active/suppressed toggle lets through, before the filter (the header's count)."""
+        return sum(self.counts.values())
+
     def rows(self, collapsed: Iterable[str] = ()) -> list[GroupRow | AlertRow]:
         """Group and alert rows in display order; a collapsed group shows only its header."""
         closed = set(collapsed)

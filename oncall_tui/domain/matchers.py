@@ -26,6 +26,7 @@ the offending text, so the UI can point at it and keep the previous list.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -78,6 +79,14 @@ MatcherKey = tuple[str, str, str, str | None, int]
 _BARE_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
+def _compile(value: str) -> re.Pattern[str]:
+    # A typed regex such as "[[x]" makes re warn (FutureWarning, "possible nested set") on stderr,
+    # which inside the TUI scribbles over the screen. Found by fuzzing; the regex itself is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return re.compile(f"(?:{value})")
+
+
 def quote(value: str) -> str:
     """Double-quote ``value`` with the escapes the parser understands."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -106,7 +115,7 @@ class Matcher:
     def __post_init__(self) -> None:
         if self.op.is_regex and self._regex is None:
             # Anchored like Alertmanager (^(?:re)$): matches_value uses fullmatch on this group.
-            object.__setattr__(self, "_regex", re.compile(f"(?:{self.value})"))
+            object.__setattr__(self, "_regex", _compile(self.value))
 
     @classmethod
     def create(cls, name: str, op: MatchType, value: str) -> Matcher:

@@ -88,8 +88,24 @@ class PanelData:
         return replace(self, stale=reason)
 
     def same_picture(self, other: PanelData | None) -> bool:
-        """True when ``other`` would draw exactly the same (so the panel need not repaint)."""
-        return other is not None and self == other
+        """True when ``other`` would draw exactly the same (so the panel need not repaint).
+
+        The grid's times and the PromQL text are not drawn: a refresh that moved the window
+        but brought the same values changes nothing on screen.
+        """
+        if other is None:
+            return False
+        drawn = (self.title, self.kind, self.unit, self.decimals, self.series, self.dropped, self.state)
+        more = (self.error, self.stale, self.extra)
+        return drawn == (
+            other.title,
+            other.kind,
+            other.unit,
+            other.decimals,
+            other.series,
+            other.dropped,
+            other.state,
+        ) and more == (other.error, other.stale, other.extra)
 
 
 def _float_values(series: RangeSeries) -> tuple[list[float], list[float]]:

@@ -88,7 +88,8 @@ def grid(window: timedelta, columns: int, now: float, granularity: float = 1.0) 
     within one scrape ask for the same points, so an unchanged panel need not be repainted.
     """
     columns = max(2, columns)
-    step = max(1.0, window.total_seconds() / columns)
+    # Whole seconds: no float drift between our grid and the server's (start + k*step).
+    step = float(max(1, math.ceil(window.total_seconds() / columns)))
     unit = max(1.0, min(step, granularity))
     end = math.floor(now / unit) * unit
     return end - (columns - 1) * step, step
@@ -105,11 +106,7 @@ def plan_panel(
 ) -> PanelPlan:
     """Resolve ``panel`` over ``window`` ending at ``now`` with ``columns`` points."""
     start, step = grid(window, columns, now, scrape_interval.total_seconds())
-    values = {
-        **promql.builtin_values(window, timedelta(seconds=step), scrape_interval),
-        **variables,
-    }
-    queries = tuple(PlannedQuery(promql.substitute(e, values), legend) for e, legend in _expressions(panel))
+    queries = resolved_queries(panel, window, timedelta(seconds=step), variables, scrape_interval)
     return PanelPlan(
         title=panel.title,
         kind=panel.kind,
@@ -124,6 +121,18 @@ def plan_panel(
         columns=max(2, columns),
         objective=panel.objective if isinstance(panel, SloPanel) else None,
     )
+
+
+def resolved_queries(
+    panel: Panel,
+    window: timedelta,
+    step: timedelta,
+    variables: Mapping[str, str],
+    scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+) -> tuple[PlannedQuery, ...]:
+    """The panel's PromQL, its variables and the built-ins (``$__rate_interval``…) substituted."""
+    values = {**promql.builtin_values(window, step, scrape_interval), **variables}
+    return tuple(PlannedQuery(promql.substitute(e, values), legend) for e, legend in _expressions(panel))
 
 
 def _thresholds(panel: Panel) -> Thresholds | None:
@@ -143,7 +152,8 @@ def _expressions(panel: Panel) -> list[tuple[str, str]]:
                 ),
                 f"p{q * 100:g} {suffix}".strip(),
             )
-            for q in panel.quantiles
+            # Highest quantile first: the tail is what a latency panel's value and colour are about.
+            for q in sorted(panel.quantiles, reverse=True)
         ]
     if isinstance(panel, ApdexPanel):
         expr = promql.apdex(

@@ -1,9 +1,11 @@
 """Take secrets out of text before it leaves the app (post-mortem exports, CLI output).
 
-Two nets: the secret values the app knows (its sources' tokens and passwords, replaced wherever
-they appear), and the shapes credentials usually have when an engineer pastes one into a note
+Three nets: the secrets this process resolved (``oncall_tui.redaction``, registered as they are
+read), the secret values a redactor is given (the configured credentials, read for the CLI too),
+and the shapes credentials usually have when an engineer pastes one into a note
 (``Authorization:``/``Bearer`` headers, ``password=``-style assignments, URL passwords, JWTs,
-GitHub/Slack/AWS/GitLab tokens, private key blocks). What is replaced reads ``[redacted]``.
+GitHub/Slack/AWS/GitLab tokens, private key blocks). What is replaced reads ``[secret]``, as
+everywhere else in the app.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-REDACTED = "[redacted]"
-"""What a secret is replaced with."""
+from oncall_tui.redaction import MASK, scrub
+
+REDACTED = MASK
+"""What a secret is replaced with (the app's one mask)."""
 
 MIN_KNOWN_LENGTH = 6
 """Known values shorter than this are not replaced: they would hit ordinary words."""
@@ -48,7 +52,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Redactor:
-    """Replaces known secret values and credential-shaped strings with ``[redacted]``."""
+    """Replaces registered and known secret values and credential-shaped strings with ``[secret]``."""
 
     known: tuple[str, ...] = field(default_factory=tuple)
     """Secret values to remove wherever they occur, longest first."""
@@ -61,7 +65,8 @@ class Redactor:
         return cls(tuple(sorted(kept, key=lambda v: (-len(v), v))))
 
     def scrub(self, text: str) -> str:
-        """``text`` with every known value and credential-shaped string replaced."""
+        """``text`` with every registered or known value and credential-shaped string replaced."""
+        text = scrub(text)
         for value in self.known:
             text = text.replace(value, REDACTED)
         for pattern, replacement in _PATTERNS:

@@ -90,7 +90,7 @@ def resolve_reference(
         return _by_rule(ref, rules, fs)
     name, _, fragment = ref.partition("#")
     anchor = fragment or None
-    path = Path(name).expanduser()
+    path = _expand(Path(name))
     if path.is_absolute():
         return _local(path, anchor, fs, ref)
     for root in dirs:
@@ -101,6 +101,14 @@ def resolve_reference(
         return RunbookLocation(path, anchor, "local path")
     where = ", ".join(str(d) for d in dirs) or "no [runbooks] dirs configured"
     return NoRunbook(f"runbook {name!r}: no such file here nor in the runbook dirs ({where})")
+
+
+def _expand(path: Path) -> Path:
+    # ``~nobody-such`` cannot be expanded: then it is a relative name like any other.
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
 
 
 def _local(path: Path, anchor: str | None, fs: FileSystem, ref: str) -> RunbookLocation | NoRunbook:

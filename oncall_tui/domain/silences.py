@@ -1,13 +1,19 @@
 """Silences as the app sees them: its comment marker, who/why/until-when, and the Silences screen view.
 
-The app appends ``[oncall-tui:<dedup key>]`` to the comment of every silence it creates:
-that marker is how a retry finds out the first attempt went through, how the queue tells
-the app's acks from other people's silences, and (key prefix ``ackur-``) which acks are
-"until resolved", extended by :mod:`oncall_tui.services.ack_keeper` while their alerts fire.
+The app appends a short marker, ``(oncall-tui u3f9a2c1b7e)``, to the comment of every silence
+it creates: that marker is how a retry finds out the first attempt went through, how the queue
+tells the app's acks from other people's silences and from silences made here, and (kind ``u``)
+which acks are "until resolved", extended by :mod:`oncall_tui.services.ack_keeper` while their
+alerts fire. The code is the kind (``a`` ack, ``u`` ack until resolved, ``s`` silence, ``x``
+other) and 10 hex digits of a hash of the action's dedup key. Alertmanager (0.25, the version the
+tests run) has no silence annotations to hide it in, so it stays in the comment, as short as
+it can be and saying what it is; the app's own screens never show it. Silences made by
+versions before this one carry ``[oncall-tui:<dedup key>]`` and are still recognised.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,26 +31,60 @@ class PollAlerts(Protocol):
 
 
 MARKER_PREFIX = "[oncall-tui:"
-"""Start of the marker the app appends to the comment of silences it creates."""
-_MARKER = re.compile(r"\[oncall-tui:([^\]]+)\]\s*$")
+"""Start of the marker older versions appended (``[oncall-tui:<dedup key>]``); still recognised."""
+_LEGACY_MARKER = re.compile(r"\s*\[oncall-tui:([^\]]+)\]\s*$")
+_MARKER = re.compile(r"\s*\(oncall-tui ([ausx][0-9a-f]{10})\)\s*$")
+_CODE = re.compile(r"^[ausx][0-9a-f]{10}$")
 UNTIL_RESOLVED_PREFIX = "ackur-"
 """Dedup-key prefix of "ack until resolved" silences (the ack keeper extends those)."""
+_KINDS = (("ackur-", "u"), ("ack-", "a"), ("sil-", "s"))
+"""Dedup-key prefix → marker kind letter (anything else: ``x``)."""
+
+
+def marker_code(marker: str) -> str:
+    """The short code of a dedup key (a code stays as it is): kind letter and 10 hex digits of its hash."""
+    if _CODE.match(marker):
+        return marker
+    kind = next((letter for prefix, letter in _KINDS if marker.startswith(prefix)), "x")
+    return kind + hashlib.sha256(marker.encode()).hexdigest()[:10]
 
 
 def silence_marker(dedup_key: str) -> str:
     """Marker appended to a silence comment: finds the silence again after a crash, marks it as the app's."""
-    return f"{MARKER_PREFIX}{dedup_key}]"
+    return f"(oncall-tui {marker_code(dedup_key)})"
 
 
 def marker_of(comment: str) -> str | None:
-    """The dedup key in a silence comment's marker, if the app created it."""
-    match = _MARKER.search(comment)
+    """The marker in a silence comment (a code, or an older version's whole key), if the app created it."""
+    match = _MARKER.search(comment) or _LEGACY_MARKER.search(comment)
     return match.group(1) if match else None
 
 
+def has_marker(comment: str, marker: str) -> bool:
+    """Whether the comment carries the marker of ``marker`` (a dedup key or a code), in either form."""
+    found = marker_of(comment)
+    return found is not None and (found == marker or found == marker_code(marker))
+
+
+def strip_marker(comment: str) -> str:
+    """The comment as people wrote it: the app's marker (either form) removed."""
+    return _LEGACY_MARKER.sub("", _MARKER.sub("", comment))
+
+
 def is_until_resolved_marker(marker: str | None) -> bool:
-    """The marker key of an "ack until resolved" silence."""
-    return marker is not None and marker.startswith(UNTIL_RESOLVED_PREFIX)
+    """The marker of an "ack until resolved" silence."""
+    if marker is None:
+        return False
+    return marker.startswith(UNTIL_RESOLVED_PREFIX) or (bool(_CODE.match(marker)) and marker[0] == "u")
+
+
+def is_ack_marker(marker: str | None) -> bool:
+    """The marker of an ack (until resolved or not), not of a silence made on the Silences screen."""
+    if marker is None:
+        return False
+    if _CODE.match(marker):
+        return marker[0] in "au"
+    return marker.startswith(("ack-", UNTIL_RESOLVED_PREFIX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +102,11 @@ class SilenceInfo:
     ends_at: datetime
     """When it lapses."""
     is_ack: bool
-    """Created by this app (an ack or a silence made here), recognised by its comment marker."""
+    """An ack made with this app (its comment marker says so); a silence made here is not an ack."""
     until_resolved: bool = False
-    """The app's "ack until resolved": extended while its alerts fire, left to lapse once they resolve."""
+    """The app's "ack until resolved": extended while its alerts fire, ended once they resolve."""
+    by_app: bool = False
+    """Made with this app (an ack or a silence), recognised by its comment marker."""
 
     def age(self, now: datetime) -> timedelta:
         """How long ago the ack/silence started."""
@@ -78,16 +120,27 @@ class SilenceInfo:
     def of(cls, silence: Silence) -> SilenceInfo:
         """Who/why/until when of ``silence``, the app's marker read and removed from the comment."""
         marker = marker_of(silence.comment)
-        comment = _MARKER.sub("", silence.comment).rstrip() if marker else silence.comment
+        comment = strip_marker(silence.comment) if marker else silence.comment
         return cls(
             silence.id,
             silence.created_by,
             comment,
             silence.starts_at,
             silence.ends_at,
-            marker is not None,
+            is_ack_marker(marker),
             is_until_resolved_marker(marker),
+            marker is not None,
         )
+
+
+def extended_end(current_end: datetime, now: datetime, by: timedelta | None, to: datetime | None) -> datetime:
+    """The new end of a silence extended ``by`` a duration (added to its current end, or to now once
+    that has passed) or moved ``to`` an end time (which may shorten it: the caller asks first)."""
+    if to is not None:
+        return to
+    if by is None:
+        raise ValueError("give a duration or an end time")
+    return max(current_end, now) + by
 
 
 # --- the Silences screen ----------------------------------------------------------------------
@@ -168,8 +221,13 @@ __all__ = [
     "UNTIL_RESOLVED_PREFIX",
     "SilenceInfo",
     "SilenceRow",
+    "has_marker",
+    "is_ack_marker",
     "is_until_resolved_marker",
+    "marker_code",
     "marker_of",
     "silence_marker",
+    "extended_end",
     "silence_rows",
+    "strip_marker",
 ]

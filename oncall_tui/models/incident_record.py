@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident import Incident
 
 
@@ -136,6 +137,13 @@ class AlertFiring:
     """Context (Alertmanager cluster) it was seen in."""
     first_seen: datetime | None = None
     """When the app first saw it (None until stored)."""
+
+    @classmethod
+    def of(cls, alert: Alert, context: str = "") -> AlertFiring:
+        """The firing an alert of a poll stands for (its severity label, '' if none)."""
+        return cls(
+            alert.fingerprint, alert.starts_at, alert.alertname, alert.labels.get("severity", ""), context
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,15 @@ looks at the app's own such silences:
 * if at least one alert it covers is still in Alertmanager's list (still firing) and
   less than half of the step is left, it is extended to ``now + step`` through
   :meth:`AlertActions.extend_silence` (logged, outbox, new id recorded);
-* if none of its alerts fires any more, nothing is done: the silence lapses by itself
-  at most one step after the alert resolved, and no resolved alert stays silenced for long.
+* if none of the alerts it was made for fires any more (the alert resolved; or what fires
+  now under its matchers started after the ack: a new firing), it is ended at once
+  (:func:`due_endings`), so a new firing is a new, un-acked alert. This also holds across a
+  restart: the first poll after start ends the acks whose alerts resolved meanwhile.
 
-Only the app's own silences are touched; other people's silences are never extended.
+Only the app's own silences are touched; other people's silences are never extended. Ending
+is not limited to the running user's acks: "until resolved" means the same for everyone, and
+expiring twice is harmless, while a colleague's app that is not running would leave the next
+firing silenced.
 """
 
 from __future__ import annotations
@@ -35,6 +40,23 @@ def covered_firing(silence: Silence, alerts: Iterable[Alert]) -> list[Alert]:
     return [a for a in alerts if silence.id in a.status.silenced_by or selects(matchers, a.labels)]
 
 
+def acked_firing(silence: Silence, alerts: Iterable[Alert]) -> list[Alert]:
+    """Covered alerts that were already firing when the ack was made (a later start is a new firing)."""
+    return [a for a in covered_firing(silence, alerts) if a.starts_at <= silence.starts_at]
+
+
+def due_endings(silences: Sequence[Silence], alerts: Sequence[Alert]) -> list[Silence]:
+    """The app's active until-resolved acks none of whose acked alerts fires any more: end them now.
+
+    ``alerts`` must be a successful poll's (an empty list from a failed poll would end every ack).
+    """
+    return [
+        s
+        for s in silences
+        if s.status.state == "active" and is_until_resolved(s) and not acked_firing(s, alerts)
+    ]
+
+
 def due_extensions(
     silences: Sequence[Silence],
     alerts: Sequence[Alert],
@@ -55,7 +77,7 @@ def due_extensions(
             continue
         if silence.ends_at - now >= step / 2:
             continue
-        if covered_firing(silence, alerts):
+        if acked_firing(silence, alerts):
             due.append(silence)
     return due
 
@@ -70,8 +92,14 @@ class AckKeeper:
     async def run_once(
         self, silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime
     ) -> list[ActionResult]:
-        """Extend every due silence; one result per extension."""
+        """End the acks whose alerts resolved, extend every due one; one result per change.
+
+        ``silences`` and ``alerts`` are one successful poll's.
+        """
         results = []
+        for silence in due_endings(silences, alerts):
+            # Logged and sent like any expiry (the outbox retries it if Alertmanager is down).
+            results.append(await self._actions.expire_silence(silence))
         for silence in due_extensions(silences, alerts, now, self._step, created_by=self._actions.user):
             # One extension per silence and current end: a keeper running again before the next
             # poll shows the new end maps to the same outbox item instead of extending twice.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from oncall_tui.config.alerting import AckSettings
 from oncall_tui.domain.alert_queue import ack_matchers_for_group
@@ -40,12 +41,14 @@ class Acks:
         until_resolved: bool | None = None,
         universe: Sequence[Alert] = (),
         request_id: str | None = None,
+        not_actionable: bool = False,
     ) -> ActionResult:
         """Silence exactly ``target``'s alerts until ``ends_at`` or for ``duration`` (default from config).
 
         ``universe`` is every alert of the poll: the silence is checked to select none of the
         others. ``until_resolved`` (default from config) makes the app extend the silence while
-        the alerts fire.
+        the alerts fire. ``not_actionable`` marks the ack's timeline entry (``not_actionable: true``
+        in its data) for the noise report.
         """
         engine = self._engine
         now = engine.clock.now()
@@ -84,13 +87,16 @@ class Acks:
             )
         until = "until resolved" if keep else f"until {end.isoformat(timespec='minutes')}"
         text = f"ack {target.title} ({len(fps)} alert{'s' if len(fps) != 1 else ''}) {until}: {note}"
-        data = {
+        data: dict[str, Any] = {
             "fingerprints": fps,
             "ends_at": end.isoformat(),
             "comment": note,
             "until_resolved": keep,
             "matchers": [format_matchers(ms) for ms in plan.silences],
         }
+        if not_actionable:
+            text += " (not actionable)"
+            data["not_actionable"] = True
         entry = LogEntry(TimelineKind.ACK, text, data, IncidentStatus.ACKNOWLEDGED)
         return await engine.perform(target.subject(), entry, requests, "ack")
 

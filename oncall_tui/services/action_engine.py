@@ -15,6 +15,11 @@ reports bad input (logged only in an incident already open).
 The same request sent twice (same dedup key) is recorded and sent once; repeating an action
 whose item was given up (``failed``) puts it back to pending and logs the retry.
 
+An action on an incident that already exists, with no remote side (a note, a status change, an
+owner, an action item, linking an alert: ``services/incident_actions.py``), goes through
+:func:`perform_logged`: its store call writes the change and its timeline entry in one
+transaction, in a worker thread, and it is reported done once that has committed.
+
 Example (a note, then an action with a remote side)::
 
     subject = Subject("group-key", "Host_Down on db1", "critical", ("fp1",))
@@ -28,13 +33,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from oncall_tui.clock import Clock
+from oncall_tui.errors import OncallError
 from oncall_tui.models.incident import Incident, IncidentStatus, OutboxItem, OutboxState, TimelineKind
 from oncall_tui.services.outbox_drain import (
     CREATE_SILENCE,
@@ -327,6 +333,25 @@ class ActionEngine:
         return ActionResult(status, message, recorded.incident_id, tuple(silence_ids), ids)
 
 
+def logged_result(what: str, write: Callable[[], tuple[int | None, str]]) -> ActionResult:
+    """Run ``write`` (blocking) and say how it went: done once it returned (committed), failed otherwise.
+
+    ``write`` makes the change and its timeline entry in one transaction and returns the incident
+    and a line for the toast. An OncallError or ValueError (bad input, an unusable log) is raised
+    before anything commits: reported ``failed`` with its one line, nothing written.
+    """
+    try:
+        incident_id, message = write()
+    except (OncallError, ValueError) as error:
+        return ActionResult(ActionStatus.FAILED, f"{what} failed: {error}")
+    return ActionResult(ActionStatus.DONE, message, incident_id)
+
+
+async def perform_logged(what: str, write: Callable[[], tuple[int | None, str]]) -> ActionResult:
+    """:func:`logged_result` in a worker thread: an action with no remote side on an existing incident."""
+    return await asyncio.to_thread(logged_result, what, write)
+
+
 def _delivery_of(item: OutboxItem, what: str) -> Delivery:
     """The state of an item enqueued earlier by the same request (a repeated request)."""
     if item.state is OutboxState.DONE:
@@ -355,5 +380,7 @@ __all__ = [
     "OutboxRequest",
     "Recorded",
     "Subject",
+    "logged_result",
+    "perform_logged",
     "request_key",
 ]

@@ -35,17 +35,28 @@ class AckAlerts:
     """Keep extending while the alerts fire; None means the configured default."""
     universe: Sequence[Alert] = ()
     """Every alert of the poll: the silences must select none of the others."""
+    replacing: Sequence[str] = ()
+    """Ids of other people's acks this ack replaces (confirmed by the user): expired once it is made."""
+    not_actionable: bool = False
+    """Marked as noise by the engineer (the ack's timeline entry says so; the noise report counts it)."""
 
     async def __call__(self, actions: AlertActions) -> list[ActionResult]:
         """Perform it."""
-        return await actions.ack_many(
+        results = await actions.ack_many(
             self.targets,
             duration=self.duration,
             ends_at=self.ends_at,
             comment=self.comment,
             until_resolved=self.until_resolved,
             universe=self.universe,
+            not_actionable=self.not_actionable,
         )
+        for target in self.targets:
+            theirs = [sid for sid in target.ack_ids if sid in self.replacing]
+            if theirs:
+                comment = f"replaced by {actions.user}'s ack"
+                results.append(await actions.unack(target, theirs, comment=comment))
+        return results
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +77,12 @@ class EscalateAlerts:
 
     targets: Sequence[AlertTarget]
     """What to escalate."""
+    reason: str = ""
+    """Why (may be empty): added to the notification text and the log line."""
 
     async def __call__(self, actions: AlertActions) -> list[ActionResult]:
         """Perform it."""
-        return [await actions.escalate(target) for target in self.targets]
+        return [await actions.escalate(target, reason=self.reason) for target in self.targets]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +97,17 @@ class CreateSilence:
     """Until when (wins over ``duration``)."""
     comment: str = ""
     """Why."""
+    starts_at: datetime | None = None
+    """Start of a silence planned ahead (a maintenance window); None: now."""
 
     async def __call__(self, actions: AlertActions) -> list[ActionResult]:
         """Perform it."""
         created = await actions.create_silence(
-            list(self.matchers), duration=self.duration, ends_at=self.ends_at, comment=self.comment
+            list(self.matchers),
+            duration=self.duration,
+            ends_at=self.ends_at,
+            comment=self.comment,
+            starts_at=self.starts_at,
         )
         return [created]
 

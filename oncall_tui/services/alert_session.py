@@ -1,4 +1,4 @@
-"""The alert session: polling the queue, running actions, the outbox drain and the ack keeper — headless.
+"""The alert session: polling, actions, outbox drain, ack keeper and incident lifecycle — headless.
 
 It runs at app level, not on a screen, so response timers, automatic escalation, the outbox and
 "ack until resolved" keep running while another screen shows. It is a :class:`Feed`: screens
@@ -27,6 +27,8 @@ from oncall_tui.clients.notify import Notifier
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
 from oncall_tui.domain.alert_queue import GroupRow
+from oncall_tui.domain.incident_lifecycle import Step
+from oncall_tui.domain.resolved_alerts import describe_resolved, track_resolved
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import PostableSilence
@@ -34,6 +36,8 @@ from oncall_tui.services.ack_keeper import AckKeeper
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
 from oncall_tui.services.alert_state import BIG_POLL, NEW_FOR, AlertFeedState, AlertPoll, prepare_poll
 from oncall_tui.services.feed import Feed, FeedHost, Notice, Severity
+from oncall_tui.services.firing_log import FiringLog
+from oncall_tui.services.incident_lifecycle import IncidentLifecycle
 from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.store.db import Database
@@ -77,10 +81,12 @@ class AlertSession(Feed[AlertFeedState]):
         self.actions: AlertActions | None = None
         """The action service of the active context (None without Alertmanager or incident log)."""
         self._db: Database | None = None
+        self._firings = FiringLog(clock)
         self._notifier: Notifier | None = None
         self._poller: Poller[AlertPoll] | None = None
         self._drain: OutboxDrain | None = None
         self._keeper: AckKeeper | None = None
+        self._lifecycle: IncidentLifecycle | None = None
         self._completed: list[Callable[[str, list[ActionResult]], None]] = []
         self.escalated: set[str] = set()
         """Group keys escalated by hand in this session (their level is tracked from then on)."""
@@ -119,6 +125,7 @@ class AlertSession(Feed[AlertFeedState]):
         self._poller = None
         self._drain = None
         self._keeper = None
+        self._lifecycle = None
         if am is None:
             self._set(self.state)
             return
@@ -158,6 +165,9 @@ class AlertSession(Feed[AlertFeedState]):
                 ),
             )
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
+            self._lifecycle = IncidentLifecycle(
+                self.actions.log, self._clock, context, alerts.incident_resolve_grace
+            )
             self.spawn(self._drain.run(), description="delivering queued actions")
             # Show this context's queued actions at once, even if its Alertmanager does not answer
             # (then no poll succeeds, and the after-poll refresh never runs).
@@ -226,6 +236,8 @@ class AlertSession(Feed[AlertFeedState]):
         }
         for fp in new:
             first_seen[fp] = now
+        before = ((r.alert, r.group_key) for r in previous.rows) if previous is not None else ()
+        resolved, just_resolved = track_resolved(self.state.resolved, before, poll.snapshot.fingerprints, now)
         self._set(
             replace(
                 self.state,
@@ -238,8 +250,11 @@ class AlertSession(Feed[AlertFeedState]):
                 peer_problems=poll.peer_problems,
                 first_seen=first_seen,
                 generation=self.state.generation + 1,
+                resolved=resolved,
             )
         )
+        if just_resolved:
+            self.notice(Notice(describe_resolved(just_resolved), title="Resolved", severity="information"))
         if len(poll.snapshot.rows) >= BIG_POLL:
             # After the screens have drawn this poll (so its table cells are included).
             self.host.after_render(collector.keep_long_lived)
@@ -272,6 +287,17 @@ class AlertSession(Feed[AlertFeedState]):
             ):
                 if not result.ok:
                     self._report(result, "Ack keeper")
+        # Firings first: an incident the escalation opens then learns its alerts' names and starts.
+        firings = self._firings.new_firings(poll.snapshot.alerts(), actions.engine.context or "")
+        if firings and self._db is not None:
+            await asyncio.to_thread(self._firings.write, self._db, firings)
+        if self._lifecycle is not None:
+            # Every alert of the poll counts (a silenced alert still fires).
+            firing = {row.group_key for row in poll.snapshot.rows}
+            for decision in await asyncio.to_thread(self._lifecycle.after_poll, firing):
+                if decision.step is Step.RESOLVE:
+                    text = f"incident #{decision.incident_id} {decision.text}"
+                    self.notice(Notice(text, title="Incident resolved", severity="information"))
         # The due check runs in a worker thread (one query, then pure code over the poll's groups).
         for result in await actions.auto_escalate(groups=poll.am_groups.values()):
             self._report(result, "Automatic escalation")

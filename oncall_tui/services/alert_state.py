@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from oncall_tui.domain.alert_queue import GroupRow, QueueOptions, QueueSnapshot, QueueView, prepare
 from oncall_tui.domain.escalation import EscalationState
+from oncall_tui.domain.resolved_alerts import ResolvedAlert
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.models.alertmanager import AlertGroup, Silence
 from oncall_tui.models.incident import OutboxItem
@@ -67,6 +68,8 @@ class AlertFeedState:
     """The context has an Alertmanager."""
     generation: int = 0
     """Bumped on every poll, so screens can tell a new poll from a state change."""
+    resolved: Mapping[str, ResolvedAlert] = field(default_factory=dict)
+    """Fingerprint -> alerts that stopped firing in the last hour (until they fire again)."""
 
     def is_new(self, fingerprint: str, now: datetime) -> bool:
         """The alert arrived recently enough to be highlighted."""

@@ -60,7 +60,7 @@ class ChartData:
     dropped: int = 0
     """Series left out by the cap."""
     baseline: tuple[ChartSeries, ...] = ()
-    """The same series ``offset`` earlier, timestamps moved forward onto this range (empty when off)."""
+    """The same series ``offset`` earlier, on this range's time axis (empty when off)."""
     offset: str | None = None
     """Baseline offset (``1d``, ``1w``) or None."""
     exemplars: tuple[ExemplarTrace, ...] = ()
@@ -81,7 +81,7 @@ def _series(results: Sequence[QueryResult], legends: Sequence[str], shift: float
                 ChartSeries(
                     render_legend(legend, item.metric),
                     item.metric,
-                    tuple(t + shift for t in timestamps),
+                    tuple(timestamps),
                     tuple(values),
                 )
             )

@@ -1,15 +1,15 @@
-"""The metrics screen's live state, headless: the catalog, the shown dashboard, its variables and panels.
+"""The metrics screen's live feed, headless: the catalog, the shown dashboard, its variables and panels.
 
 One poller per shown dashboard fetches all its panels (one ``query_range`` per query) at the
-dashboard's refresh; it runs only while the screen is visible (the screen starts and stops it).
-A panel whose fetch fails keeps its last data, marked stale with the reason; the next good fetch
-replaces it. State is a frozen :class:`MetricsState`, replaced wholesale; listeners are called
-after every change.
+dashboard's refresh. The screen follows the feed ``while_shown``: it is started for the context when
+the screen shows and stopped when it hides, so hidden panels cost nothing. A panel whose fetch
+fails keeps its last data, marked stale with the reason; the next good fetch replaces it. State is a
+frozen :class:`MetricsState`, replaced wholesale; listeners are told after every change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -22,8 +22,10 @@ from oncall_tui.domain.panel_plan import DEFAULT_SCRAPE_INTERVAL
 from oncall_tui.domain.variables import choices_of, resolve, substitutions
 from oncall_tui.errors import OncallError, SourceError
 from oncall_tui.services.dashboard_catalog import Catalog, CatalogEntry, build_catalog, variable_values
+from oncall_tui.services.feed import Feed, FeedHost
 from oncall_tui.services.panel_data import PanelFetcher
 from oncall_tui.services.polling import Failed, Fresh, Poller
+from oncall_tui.services.sources import SourceSet
 
 DEFAULT_REFRESH = 15.0
 """Seconds between refreshes when neither the dashboard nor the context says."""
@@ -49,6 +51,8 @@ class MetricsState:
     """Points fetched per series (the sparkline width)."""
     down: str | None = None
     """Why the last refresh of the whole dashboard failed (None after a good one)."""
+    visible: frozenset[int] | None = None
+    """Panels on screen: only these are fetched (None: all of them)."""
 
     @property
     def entry(self) -> CatalogEntry | None:
@@ -58,7 +62,17 @@ class MetricsState:
         return self.catalog.get(self.dashboard)
 
 
-class MetricsFeed:
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One poll's panels: ``(panel index, data or why it failed)`` for the panels fetched."""
+
+    dashboard: str | None
+    """The dashboard they belong to (a poll that ends after a switch is dropped)."""
+    answers: tuple[tuple[int, PanelData | SourceError], ...]
+    """Fetched panels by index."""
+
+
+class MetricsFeed(Feed[MetricsState]):
     """Keeps :class:`MetricsState` up to date for one context's Prometheus."""
 
     def __init__(
@@ -69,7 +83,11 @@ class MetricsFeed:
         refresh: float = DEFAULT_REFRESH,
         timeout: float = 10.0,
         scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+        prefer: str | None = None,
+        columns: int = 40,
+        host: FeedHost | None = None,
     ) -> None:
+        super().__init__("metrics", MetricsState(columns=columns), host)
         self.clock = clock
         """Time source of the panels' "now"."""
         self.dashboards_dir = dashboards_dir
@@ -80,27 +98,42 @@ class MetricsFeed:
         """Seconds one refresh of a dashboard may take."""
         self.scrape_interval = scrape_interval
         """Assumed scrape interval (``$__rate_interval``, grid granularity)."""
-        self._state = MetricsState()
-        self._listeners: list[Callable[[MetricsState], None]] = []
+        self.prefer = prefer
+        """Dashboard to show first (else the first of the catalog)."""
+        self.first_screen: int | None = None
+        """How many panels one screen shows from the top (None: unknown, fetch them all)."""
         self._client: PrometheusClient | None = None
-        self._poller: Poller[list[PanelData | SourceError]] | None = None
+        self._poller: Poller[Fetched] | None = None
+        self._loaded_for: str | None = None
 
-    # --- state -------------------------------------------------------------------------------
+    # --- running for a context ---------------------------------------------------------------
 
-    @property
-    def state(self) -> MetricsState:
-        """The latest state."""
-        return self._state
+    def _begin(self, sources: SourceSet) -> None:
+        self.spawn(self._run(sources), group="poll", description="polling the dashboard", exclusive=True)
 
-    def subscribe(self, listener: Callable[[MetricsState], None]) -> Callable[[], None]:
-        """Call ``listener(state)`` after every change; returns the unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+    async def _run(self, sources: SourceSet, show: str | None = None) -> None:
+        client = await sources.prometheus() if "prometheus" in sources.kinds else None
+        settings = sources.context.prometheus
+        if settings is not None:
+            self.refresh, self.timeout = settings.refresh, settings.timeout
+        if self._loaded_for != sources.context_name:
+            # A new context: its own catalog. Coming back to the same one keeps the choices.
+            self._loaded_for = sources.context_name
+            await self.load(client, prefer=self.prefer)
+        else:
+            self._client = client
+        if show is not None:
+            await self.select(show)
+        if self._state.entry is None or client is None:
+            return
+        await self.poller().run()
 
-    def _set(self, state: MetricsState) -> None:
-        self._state = state
-        for listener in list(self._listeners):
-            listener(state)
+    def show(self, name: str) -> None:
+        """Show dashboard ``name``: its variables are read, then its panels polled (the old poller stops)."""
+        self.prefer = name
+        if self.sources is None:
+            return
+        self.spawn(self._run(self.sources, name), group="poll", description=f"polling {name}", exclusive=True)
 
     # --- catalog and choices -----------------------------------------------------------------
 
@@ -140,6 +173,8 @@ class MetricsFeed:
                 options=options,
                 choices=choices,
                 panels=tuple(None for _ in dashboard.panels),
+                # A new dashboard opens at its top: until the grid says, fetch the first screenful.
+                visible=frozenset(range(self.first_screen)) if self.first_screen is not None else None,
             )
         )
 
@@ -172,15 +207,25 @@ class MetricsFeed:
             return dashboard.refresh.total_seconds()
         return self.refresh
 
-    async def fetch(self) -> list[PanelData | SourceError]:
-        """Fetch every panel of the shown dashboard once; raises when not one panel could be fetched."""
+    def set_visible(self, indexes: frozenset[int] | None) -> None:
+        """Fetch only these panels from now on (those scrolled out of view keep their last data)."""
+        if indexes == self._state.visible:
+            return
+        self._set(replace(self._state, visible=indexes))
+        if any(0 <= i < len(self._state.panels) and self._state.panels[i] is None for i in indexes or ()):
+            self.wake()  # a panel came into view that has nothing to show yet
+
+    async def fetch(self) -> Fetched:
+        """Fetch the visible panels of the shown dashboard once; raises when not one could be fetched."""
         entry = self._state.entry
         if entry is None or self._client is None:
-            return []
+            return Fetched(None, ())
         dashboard = entry.dashboard
+        visible = self._state.visible
+        indexes = [i for i in range(len(dashboard.panels)) if visible is None or i in visible]
         fetcher = PanelFetcher(self._client, scrape_interval=self.scrape_interval)
         answers = await fetcher.fetch_group(
-            dashboard.panels,
+            [dashboard.panels[i] for i in indexes],
             dashboard,
             columns=self._state.columns,
             now=self.clock.now(),
@@ -189,28 +234,29 @@ class MetricsFeed:
         failures = [a for a in answers if isinstance(a, SourceError)]
         if answers and len(failures) == len(answers):
             raise failures[0]
-        return answers
+        return Fetched(entry.name, tuple(zip(indexes, answers, strict=True)))
 
-    def apply(
-        self, result: Fresh[list[PanelData | SourceError]] | Failed[list[PanelData | SourceError]]
-    ) -> None:
+    def apply(self, result: Fresh[Fetched] | Failed[Fetched]) -> None:
         """Take one poll's result: fresh panels replace, failed ones keep their data marked stale."""
         current = self._state.panels
         if isinstance(result, Failed):
             reason = result.error.message
             self._set(replace(self._state, panels=_stale(current, [reason] * len(current)), down=reason))
             return
-        if len(result.value) != len(current):
+        if result.value.dashboard != self._state.dashboard:
             return  # the dashboard changed while this fetch ran
-        panels: list[PanelData | None] = []
-        for old, answer in zip(current, result.value, strict=True):
+        panels = list(current)
+        for index, answer in result.value.answers:
+            if index >= len(panels):
+                continue
             if isinstance(answer, SourceError):
-                panels.append(old.as_stale(answer.message) if old is not None else None)
+                old = panels[index]
+                panels[index] = old.as_stale(answer.message) if old is not None else None
             else:
-                panels.append(answer)
+                panels[index] = answer
         self._set(replace(self._state, panels=tuple(panels), down=None))
 
-    def poller(self) -> Poller[list[PanelData | SourceError]]:
+    def poller(self) -> Poller[Fetched]:
         """A poller of the shown dashboard (run it while the screen is visible; cancel it when not)."""
         entry = self._state.entry
         self._poller = Poller(
@@ -224,8 +270,8 @@ class MetricsFeed:
         return self._poller
 
     def wake(self) -> None:
-        """Refresh now."""
-        if self._poller is not None:
+        """Refresh now (no-op while stopped)."""
+        if self._poller is not None and self.running:
             self._poller.wake()
 
 

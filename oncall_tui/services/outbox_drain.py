@@ -7,8 +7,9 @@ Delivered once, never twice — also across a crash or restart of the app:
   with a lease (``Outbox.claim_due``), and a done item is never claimed again;
 * a retry may follow a send whose answer was lost (timeout, crash between the send
   and ``mark_done``), so each handler first checks whether the remote side already has
-  the effect: a silence created by the app carries ``[oncall-tui:<key>]`` at the end of
-  its comment and is looked up in ``/api/v2/silences`` before re-sending; an expire
+  the effect: a silence created by the app carries its marker (``(oncall-tui <code>)``,
+  see :mod:`oncall_tui.domain.silences`) at the end of its comment and is looked up in
+  ``/api/v2/silences`` before re-sending; an expire
   checks the silence's state; a notification cannot be checked, and is re-sent only
   after a failure, with the same ``Idempotency-Key`` (and webhook ``idempotencyKey``) on every
   try, so the receiver can drop a repeat (PagerDuty also folds repeats through ``dedup_key``).
@@ -47,7 +48,7 @@ from oncall_tui.clients.notify import (
     is_permanent,
 )
 from oncall_tui.clock import Clock
-from oncall_tui.domain.silences import marker_of
+from oncall_tui.domain.silences import has_marker
 from oncall_tui.errors import NotFoundError, OncallError, StoreError
 from oncall_tui.models.alertmanager import PostableSilence, Silence
 from oncall_tui.models.incident import OutboxItem, OutboxState, TimelineKind
@@ -174,7 +175,7 @@ class Deliverer:
 
     async def _find_delivered(self, marker: str, ends_at: datetime) -> Silence | None:
         for silence in await list_silences(self._am):
-            if silence.status.state == "expired" or marker_of(silence.comment) != marker:
+            if silence.status.state == "expired" or not has_marker(silence.comment, marker):
                 continue
             # An extension is delivered once the silence reaches its new end (1 s of rounding slack).
             if silence.ends_at >= ends_at - timedelta(seconds=1):

@@ -26,7 +26,11 @@ _API_ERROR = re.compile(r"^Prometheus (?P<kind>\S+) error \(HTTP \d+\) from \S+:
 def prometheus_error_text(error: SourceError) -> str:
     """Prometheus's own words from an ``api`` error (``parse error: unexpected …``), else the message."""
     match = _API_ERROR.match(error.message)
-    return match["text"] if match else error.message
+    if not match:
+        return error.message
+    # Prometheus wraps PromQL errors as 'invalid parameter "query": 1:16: parse error: …'; the panel
+    # already says which query it is, so the room goes to what is wrong.
+    return match["text"].removeprefix('invalid parameter "query": ')
 
 
 def _utc(ts: float) -> datetime:

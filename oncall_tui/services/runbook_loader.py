@@ -37,14 +37,14 @@ class LocalFiles:
         """True for an existing regular file (False when it cannot be looked at)."""
         try:
             return path.is_file()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             return False
 
     def list_dir(self, path: Path) -> list[str]:
         """Entry names, or none when ``path`` is no readable directory."""
         try:
             return [p.name for p in path.iterdir()]
-        except OSError:
+        except (OSError, ValueError):
             return []
 
 
@@ -74,13 +74,16 @@ def read_location(
     """Read and split the file; a missing, unreadable or huge file gives a single step saying so."""
     path = location.path
     try:
+        # Size first: a runbook dir mis-set onto a big file must not be read whole into memory.
+        if path.stat().st_size > MAX_RUNBOOK_BYTES:
+            return unavailable_runbook(str(path), f"runbook {path} is larger than {MAX_RUNBOOK_BYTES} bytes")
         data = path.read_bytes()
+    except ValueError:
+        return unavailable_runbook(str(path), f"runbook path {path!r} is not a usable file name")
     except FileNotFoundError:
         return unavailable_runbook(str(path), f"runbook file not found: {path}")
     except OSError as error:
         return unavailable_runbook(str(path), f"cannot read runbook {path}: {error.strerror or error}")
-    if len(data) > MAX_RUNBOOK_BYTES:
-        return unavailable_runbook(str(path), f"runbook {path} is larger than {MAX_RUNBOOK_BYTES} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,82 +1,53 @@
-"""A runbook step's PromQL, run against the context's Prometheus: recent values and the current one.
+"""A runbook step's PromQL as a metrics panel: the last 30 minutes and the current value.
 
-One range query over the last :data:`QUERY_WINDOW` gives both the sparkline and the current value
-(its last point). A query that returns several series shows the first one in label order and says how
-many there are; a failed or empty query says why instead of raising.
+Each query becomes a one-query sparkline panel (the metrics issue's :class:`PanelData`), planned on the
+same grid rules as a dashboard panel and fetched with the same ``query_range`` path, so the step-through
+draws it with the dashboards' own panel widget. A query Prometheus rejects shows Prometheus's error in
+the panel; a Prometheus that cannot be reached raises :class:`SourceError` (the screen keeps the last
+data, marked stale).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from oncall_tui.clients.prometheus import PrometheusClient
-from oncall_tui.errors import OncallError
+from oncall_tui.config.dashboards import Query, SparklinePanel
+from oncall_tui.domain.panel_data import PanelData, build_panel_data
+from oncall_tui.domain.panel_plan import PanelPlan, plan_panel
+from oncall_tui.services.panel_data import run_plan
 
 QUERY_WINDOW = timedelta(minutes=30)
 """How far back a step's query is drawn."""
-QUERY_STEP = timedelta(seconds=30)
-"""Resolution of the drawn query (61 points over the window)."""
-QUERY_EVAL_TIMEOUT = 10.0
-"""Seconds Prometheus may spend evaluating a runbook query (they can be heavy: ``[3d]`` rates)."""
+MAX_SERIES = 5
+"""Series kept per query (the one with the highest current value leads the panel)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuerySample:
-    """What a step's query showed."""
-
-    expr: str
-    """The PromQL, as run."""
-    values: tuple[float, ...] = ()
-    """The shown series over the window, oldest first (NaN where it had no point)."""
-    current: float | None = None
-    """The latest value of the shown series; None when there is none."""
-    series: int = 0
-    """How many series the query returned."""
-    labels: dict[str, str] = field(default_factory=dict)
-    """Labels of the shown series."""
-    error: str = ""
-    """Why there is nothing to show (the query failed); empty otherwise."""
-
-    def describe(self) -> str:
-        """One line: ``current 0.042 · 3 series`` / ``no data`` / the error."""
-        if self.error:
-            return self.error
-        if self.current is None:
-            return "no data in the last 30m" if not self.series else "no current value"
-        more = f" · {self.series} series" if self.series > 1 else ""
-        return f"current {format_value(self.current)}{more}"
+def query_title(expr: str) -> str:
+    """The panel title of a query: the expression on one line."""
+    return " ".join(expr.split())
 
 
-def format_value(value: float) -> str:
-    """A value as people read it: ``0.0421``, ``12.5``, ``1.2e+06``, ``NaN``."""
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
-        return f"{value:.3g}"
-    return f"{value:.4g}"
+def query_panel(expr: str) -> SparklinePanel:
+    """The sparkline panel of one runbook query."""
+    return SparklinePanel(
+        title=query_title(expr), queries=[Query(expr=expr)], window=QUERY_WINDOW, max_series=MAX_SERIES
+    )
 
 
-async def sample_query(client: PrometheusClient, expr: str, now: datetime) -> QuerySample:
-    """Run ``expr`` over the last :data:`QUERY_WINDOW` ending at ``now``."""
-    start = now - QUERY_WINDOW
-    try:
-        result = await client.query_range(expr, start, now, QUERY_STEP, eval_timeout=QUERY_EVAL_TIMEOUT)
-    except OncallError as error:
-        return QuerySample(expr, error=f"query failed: {error.message}")
-    if result.result_type == "scalar" and result.scalar is not None:
-        return QuerySample(expr, (result.scalar.value,), result.scalar.value, 1)
-    matrix = sorted(result.matrix, key=lambda s: sorted(s.metric.items()))
-    shown = next((s for s in matrix if s.values), None)
-    if shown is None:
-        return QuerySample(expr, series=len(matrix))
-    steps = round(QUERY_WINDOW / QUERY_STEP) + 1
-    values = [math.nan] * steps
-    origin = start.timestamp()
-    width = QUERY_STEP.total_seconds()
-    for ts, value in zip(shown.timestamps, shown.values, strict=False):
-        index = round((ts - origin) / width)
-        if 0 <= index < steps:
-            values[index] = value
-    return QuerySample(expr, tuple(values), shown.values[-1], len(matrix), dict(shown.metric))
+def plan_query(expr: str, *, now: datetime, columns: int) -> PanelPlan:
+    """The query over the last :data:`QUERY_WINDOW` ending at ``now``, ``columns`` points wide."""
+    return plan_panel(
+        query_panel(expr), window=QUERY_WINDOW, columns=columns, now=now.timestamp(), variables={}
+    )
+
+
+async def fetch_query(client: PrometheusClient, expr: str, *, now: datetime, columns: int) -> PanelData:
+    """The query's panel data; raises SourceError when Prometheus cannot be reached."""
+    return await run_plan(client, plan_query(expr, now=now, columns=columns))
+
+
+def query_error(expr: str, reason: str, *, now: datetime, columns: int) -> PanelData:
+    """A panel that says why the query could not run at all (no Prometheus in this context)."""
+    # An error text in place of a result is how a panel carries a rejected query: the same here.
+    return build_panel_data(plan_query(expr, now=now, columns=columns), [reason])

@@ -1,6 +1,7 @@
 """Silence changes from the Silences screen and the ack keeper: create, extend, expire — logged first.
 
-Silences the app creates carry ``[oncall-tui:<dedup key>]`` at the end of their comment: that
+Silences the app creates carry a short marker (``(oncall-tui <code>)``, see
+:mod:`oncall_tui.domain.silences`) at the end of their comment: that
 is how a retry finds out the first attempt went through, and how the queue tells the app's acks
 from other silences. A change about alerts (``target``) is logged in their group's incident;
 one made from the Silences screen in an incident keyed by its matchers.
@@ -84,14 +85,16 @@ class SilenceChanges:
         comment: str = "",
         target: AlertTarget | None = None,
         request_id: str | None = None,
+        starts_at: datetime | None = None,
     ) -> ActionResult:
-        """A silence from typed matchers (``name="v", other=~"x|y"``)."""
+        """A silence from typed matchers (``name="v", other=~"x|y"``), from ``starts_at`` (default now)."""
         engine = self._engine
         now = engine.clock.now()
+        start = max(starts_at, now) if starts_at is not None else now
         try:
             parsed = parse_matchers(matchers) if isinstance(matchers, str) else list(matchers)
             validate_silence_matchers(parsed)
-            end = ack_end(now, duration, ends_at, self._default)
+            end = ack_end(start, duration, ends_at, self._default)
         except (ValueError, OncallError) as exc:
             return await engine.reject(target.subject() if target else None, "silence", str(exc))
         note = comment.strip() or f"silenced by {engine.user}"
@@ -99,10 +102,11 @@ class SilenceChanges:
         key = "sil-" + request_key(
             "silence", text, end.isoformat(), engine.user, request_id or now.isoformat()
         )
-        request = silence_request(engine.user, parsed, now, end, note, key, purpose="silence")
+        request = silence_request(engine.user, parsed, start, end, note, key, purpose="silence")
+        begins = f" from {start.isoformat(timespec='minutes')}" if start > now else ""
         entry = LogEntry(
             TimelineKind.SILENCE,
-            f"silence {text} until {end.isoformat(timespec='minutes')}: {note}",
+            f"silence {text}{begins} until {end.isoformat(timespec='minutes')}: {note}",
             {"matchers": text, "ends_at": end.isoformat(), "comment": note},
         )
         return await engine.perform(self._subject(parsed, target), entry, [request], "silence")

@@ -22,11 +22,14 @@ from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import Settings
+from oncall_tui.domain.known_traces import KnownTraces
 from oncall_tui.models.health import SourceHealth
 from oncall_tui.redaction import scrub
 from oncall_tui.services.actions import ActionResult
 from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.services.alert_state import AlertFeedState
+from oncall_tui.services.incident_actions import IncidentRequest
+from oncall_tui.services.incident_desk import IncidentDesk
 from oncall_tui.services.sources import SourceSet
 from oncall_tui.services.sources_feed import SourcesFeed, SourcesState
 from oncall_tui.theme_files import discover_themes
@@ -34,6 +37,7 @@ from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.feed_adapter import LiveFeed
+from oncall_tui.ui.incident_host import perform_incident
 from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.screens.help import HelpScreen
@@ -89,6 +93,8 @@ class OncallApp(App[None]):
         self._theme_name = theme_name or settings.theme
         self.sources: SourceSet | None = None
         """Sources of the active context."""
+        self.known_traces = KnownTraces()
+        """Trace ids seen this session (search results, exemplars, opened traces): short ids resolve."""
         self.alert_feed = AlertSession(settings, self.clock, database_path)
         """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
         ``database_path`` None means the incident log in the XDG data dir."""
@@ -97,6 +103,8 @@ class OncallApp(App[None]):
         self.source_feed: LiveFeed[SourcesState] = LiveFeed(self, SourcesFeed())
         """Health and overviews of the context's sources, as screens follow them."""
         self.alert_feed.on_completed(self._action_completed)
+        self.incident_desk = IncidentDesk(database_path, self.clock, settings.user, settings=settings)
+        """The incident log for the incident screens (its own connection, opened on first use)."""
 
     @property
     def source_health(self) -> dict[str, SourceHealth]:
@@ -154,6 +162,7 @@ class OncallApp(App[None]):
         if self.sources is not None:
             await self.sources.aclose()
         await self.alert_feed.aclose()
+        self.incident_desk.close()
 
     # ------------------------------------------------------------------ contexts
     def switch_context(self, name: str) -> None:
@@ -175,6 +184,10 @@ class OncallApp(App[None]):
         # Every screen in the stack hears it (a hidden one may refresh when shown again).
         for screen in self.screen_stack:
             screen.post_message(ActionCompleted(what, results))
+
+    def perform_incident(self, request: IncidentRequest) -> None:
+        """Run a logged incident action (``ui/incident_host.py``); every screen hears it completed."""
+        perform_incident(self, self.incident_desk, request, self._action_completed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The app's own workers; screens forward theirs (ForwardWorkerErrors) to the same funnel.
@@ -204,6 +217,7 @@ class OncallApp(App[None]):
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
         from oncall_tui.ui.screens.trace import TraceScreen
 
+        self.known_traces.add(trace_id, self.known_traces.where(trace_id) or "opened traces")
         self.push_screen(TraceScreen(trace_id=trace_id))
 
     def open_trace_file(self, path: Path) -> None:

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from oncall_tui.clock import Clock
     from oncall_tui.config.settings import Settings
+    from oncall_tui.domain.known_traces import KnownTraces
     from oncall_tui.services.alert_session import AlertSession
     from oncall_tui.services.alert_state import AlertFeedState
+    from oncall_tui.services.incident_actions import IncidentRequest
+    from oncall_tui.services.incident_desk import IncidentDesk
     from oncall_tui.services.sources import SourceSet
     from oncall_tui.services.sources_feed import SourcesState
     from oncall_tui.ui.feed_adapter import LiveFeed
@@ -47,6 +50,10 @@ class AppServices(Protocol):
         """Sources of the active context."""
 
     @property
+    def known_traces(self) -> KnownTraces:
+        """Trace ids seen this session, so the short ids screens show open from the palette."""
+
+    @property
     def alert_feed(self) -> AlertSession:
         """The alert session (state, actions, ``perform``)."""
 
@@ -57,6 +64,13 @@ class AppServices(Protocol):
     @property
     def source_feed(self) -> LiveFeed[SourcesState]:
         """Health and overviews of the context's sources, as screens follow them."""
+
+    @property
+    def incident_desk(self) -> IncidentDesk:
+        """The incident log, for the incident screens (reads and writes off the event loop)."""
+
+    def perform_incident(self, request: IncidentRequest) -> None:
+        """Run a logged incident action in a worker, toast how it went, then post ``ActionCompleted``."""
 
     def show_screen(self, screen_id: str) -> None:
         """Go to the registered screen ``screen_id`` (see ``ui/screen_registry.py``)."""

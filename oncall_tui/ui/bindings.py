@@ -15,6 +15,14 @@ APP_BINDINGS: list[BindingType] = [
     # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
     Binding("A", "show_screen('alerts')", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
+        "M",
+        "show_screen('metrics')",
+        "Metrics",
+        show=False,
+        id="show-metrics",
+        tooltip="Dashboards of live sparklines: RED, USE, your own",
+    ),
+    Binding(
         "L",
         "show_screen('silences')",
         "Silences",
@@ -36,7 +44,22 @@ APP_BINDINGS: list[BindingType] = [
         id="show-traces",
         tooltip="Search Jaeger traces of this context",
     ),
-    Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
+    Binding(
+        "I",
+        "show_screen('incidents')",
+        "Incidents",
+        show=False,
+        id="show-incidents",
+        tooltip="The incident log: timelines, notes, status, post-mortems",
+    ),
+    # The Report has no key of its own (palette and help list it): letters are scarce at 80 columns.
+    Binding(
+        "r,ctrl+r",
+        "refresh_now",
+        "Refresh",
+        id="refresh-now",
+        tooltip="Poll every source now (ctrl+r where r opens a runbook)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
     Binding(
@@ -239,12 +262,28 @@ ALERTS_BINDINGS: list[BindingType] = [
     Binding("u", "unack", "Unack", id="alerts-unack", tooltip="Expire the ack silence"),
     Binding("e", "escalate", "Escalate", id="alerts-escalate", tooltip="Notify the next escalation level"),
     Binding(
+        "m",
+        "metrics",
+        "Graph",
+        show=False,
+        id="alerts-metrics",
+        tooltip="Chart the rule's expression around when it fired, with its threshold",
+    ),
+    Binding(
         "x",
         "exemplar_trace",
         "Exemplar trace",
         show=False,
         id="alerts-exemplar-trace",
-        tooltip="Open the newest trace linked by an exemplar of the alert's expression",
+        tooltip="Open the trace of the alert's newest exemplar (of a failed request, for an error alert)",
+    ),
+    Binding(
+        "X",
+        "exemplar_list",
+        "Exemplars",
+        show=False,
+        id="alerts-exemplar-list",
+        tooltip="List the exemplar traces of the alert's expression: time, value, trace id, errors",
     ),
     Binding(
         "t",
@@ -269,6 +308,13 @@ ALERTS_BINDINGS: list[BindingType] = [
         show=False,
         id="alerts-group-by",
         tooltip="Group by a label, or as Alertmanager does",
+    ),
+    Binding(
+        "r",
+        "runbook",
+        "Runbook",
+        id="alerts-runbook",
+        tooltip="Step through the alert's runbook, logged in its group's incident (refresh: ctrl+r)",
     ),
     Binding(
         "T",
@@ -297,3 +343,174 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""
+
+RUNBOOK_BINDINGS: list[BindingType] = [
+    Binding("d", "mark('done')", "Done", id="runbook-done", tooltip="Mark the step done (logged) and go on"),
+    Binding("s", "mark('skipped')", "Skip", id="runbook-skip", tooltip="Skip the step (logged) and go on"),
+    Binding("n", "note", "Note", id="runbook-note", tooltip="Add a note to the step (logged)"),
+    Binding(
+        "y", "copy", "Copy", id="runbook-copy", tooltip="Copy the selected command (OSC 52, works over SSH)"
+    ),
+    Binding(
+        "x",
+        "run",
+        "Run",
+        id="runbook-run",
+        tooltip="Run the selected command after a confirmation that shows it (y runs, enter never does)",
+    ),
+    Binding(
+        "tab",
+        "next_command",
+        "Next command",
+        show=False,
+        id="runbook-next-command",
+        tooltip="Select the next command",
+    ),
+    Binding(
+        "right,l,right_square_bracket",
+        "go(1)",
+        "Next",
+        key_display="→",
+        id="runbook-next",
+        tooltip="Show the next step",
+    ),
+    Binding(
+        "left,h,left_square_bracket",
+        "go(-1)",
+        "Previous",
+        key_display="←",
+        show=False,
+        id="runbook-previous",
+        tooltip="Show the previous step",
+    ),
+    Binding("escape", "back", "Back", id="runbook-back", tooltip="Leave the runbook (progress is kept)"),
+]
+"""Bindings of the runbook step-through screen."""
+
+INCIDENTS_BINDINGS: list[BindingType] = [
+    Binding("enter", "open_incident", "Open", id="incidents-open", tooltip="Open the incident's timeline"),
+    Binding("slash", "filter", "Filter", key_display="/", id="incidents-filter", tooltip="Filter the list"),
+    Binding("N", "new_incident", "New", id="incidents-new", tooltip="Open an incident by hand"),
+    Binding("escape", "back", "Back", show=False, id="incidents-back", tooltip="Back to the previous screen"),
+]
+"""Bindings of the Incidents screen."""
+
+INCIDENT_DETAIL_BINDINGS: list[BindingType] = [
+    Binding("n", "note", "Note", id="incident-note", tooltip="Add a note (multi-line) to the timeline"),
+    Binding(
+        "s", "status", "Status", id="incident-status", tooltip="Triggered, acknowledged, mitigated, resolved"
+    ),
+    Binding("o", "owner", "Owner", show=False, id="incident-owner", tooltip="Set who leads the response"),
+    Binding("e", "edit_field", "Fields", id="incident-fields", tooltip="Impact, root cause, what went well…"),
+    Binding("i", "add_item", "Item", id="incident-item", tooltip="Add an action item"),
+    Binding(
+        "d", "toggle_item", "Done", id="incident-item-done", tooltip="Mark the highlighted action item done"
+    ),
+    Binding("l", "link", "Link", show=False, id="incident-link", tooltip="Link firing alerts"),
+    Binding("u", "unlink", "Unlink", show=False, id="incident-unlink", tooltip="Unlink an alert"),
+    Binding("x", "export", "Export", id="incident-export", tooltip="Write the post-mortem draft (Markdown)"),
+    Binding(
+        "r",
+        "runbook",
+        "Runbook",
+        id="incident-runbook",
+        tooltip="Step through the runbook last followed here, else the one of a linked alert",
+    ),
+    Binding(
+        "tab", "app.focus_next", "Next table", show=False, id="incident-next", tooltip="Timeline ↔ items"
+    ),
+    Binding("escape", "back", "Back", show=False, id="incident-back", tooltip="Back to the incident list"),
+]
+"""Bindings of an incident's detail screen."""
+
+REPORT_BINDINGS: list[BindingType] = [
+    Binding("escape", "back", "Back", show=False, id="report-back", tooltip="Back to the previous screen"),
+]
+"""Bindings of the Report screen."""
+METRICS_BINDINGS: list[BindingType] = [
+    Binding(
+        "left_square_bracket",
+        "step_dashboard(-1)",
+        "Prev dash",
+        key_display="[",
+        id="metrics-previous-dashboard",
+        tooltip="Show the previous dashboard",
+    ),
+    Binding(
+        "right_square_bracket",
+        "step_dashboard(1)",
+        "Next dash",
+        key_display="]",
+        id="metrics-next-dashboard",
+        tooltip="Show the next dashboard",
+    ),
+    Binding(
+        "d", "pick_dashboard", "Dashboards", id="metrics-dashboards", tooltip="Pick a dashboard from a list"
+    ),
+    Binding("v", "pick_variable", "Variables", id="metrics-variables", tooltip="Choose a variable's value"),
+    Binding("y", "copy_promql", "Copy PromQL", id="metrics-copy", tooltip="Copy the panel's PromQL (OSC 52)"),
+    Binding(
+        "r",
+        "refresh_metrics",
+        "Refresh",
+        show=False,
+        id="metrics-refresh",
+        tooltip="Fetch the panels (and every source) now",
+    ),
+]
+"""Bindings of the Metrics screen (the panel grid adds tab/arrows and enter)."""
+
+PANEL_GRID_BINDINGS: list[BindingType] = [
+    Binding(
+        "tab,right,l", "move(1)", "Next panel", show=False, id="metrics-next-panel", tooltip="Next panel"
+    ),
+    Binding(
+        "shift+tab,left,h",
+        "move(-1)",
+        "Previous panel",
+        show=False,
+        id="metrics-previous-panel",
+        tooltip="Previous panel",
+    ),
+    Binding(
+        "down,j", "move_row(1)", "Panel below", show=False, id="metrics-panel-below", tooltip="Panel below"
+    ),
+    Binding(
+        "up,k", "move_row(-1)", "Panel above", show=False, id="metrics-panel-above", tooltip="Panel above"
+    ),
+    Binding("enter", "open", "Drill down", id="metrics-drill-down", tooltip="Full chart of the panel"),
+]
+"""Bindings of the dashboard's panel grid."""
+
+DRILLDOWN_BINDINGS: list[BindingType] = [
+    Binding("1", "range('5m')", "5m", show=False, id="drilldown-5m", tooltip="Last 5 minutes"),
+    Binding("2", "range('15m')", "15m", show=False, id="drilldown-15m", tooltip="Last 15 minutes"),
+    Binding("3", "range('1h')", "1h", show=False, id="drilldown-1h", tooltip="Last hour"),
+    Binding("4", "range('6h')", "6h", show=False, id="drilldown-6h", tooltip="Last 6 hours"),
+    Binding("5", "range('24h')", "24h", show=False, id="drilldown-24h", tooltip="Last 24 hours"),
+    Binding("6", "range('7d')", "7d", show=False, id="drilldown-7d", tooltip="Last 7 days"),
+    Binding(
+        "t",
+        "typed_range",
+        "Range",
+        id="drilldown-range",
+        tooltip="Type a range: 2h, or START..END (04:00..05:30)",
+    ),
+    Binding(
+        "b", "baseline", "Baseline", id="drilldown-baseline", tooltip="Overlay offset 1d, then 1w, then off"
+    ),
+    Binding(
+        "slash",
+        "filter",
+        "Filter",
+        key_display="/",
+        id="drilldown-filter",
+        tooltip='Label filter: code="500" words',
+    ),
+    Binding("y", "copy_promql", "Copy PromQL", id="drilldown-copy", tooltip="Copy the PromQL (OSC 52)"),
+    Binding(
+        "x", "exemplars", "Exemplars", id="drilldown-exemplars", tooltip="Pick an exemplar and open its trace"
+    ),
+    Binding("escape", "back", "Back", id="drilldown-back", tooltip="Back to the dashboard"),
+]
+"""Bindings of the drill-down chart."""

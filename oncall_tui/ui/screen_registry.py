@@ -70,7 +70,8 @@ def open_trace_search(
             app.pop_screen()
     else:
         app.push_screen(TRACE_SEARCH)
-    if service or (start and end):
+    if service or start:
+        # A window without an end follows now (from an alert: 15 min before it fired).
         search.prefill(service, start, end)
 
 
@@ -80,6 +81,12 @@ SCREENS: tuple[ScreenEntry, ...] = (
         "Alerts",
         "The alert queue: ack, escalate, silence",
         "oncall_tui.ui.screens.alerts:AlertsScreen",
+    ),
+    ScreenEntry(
+        "metrics",
+        "Metrics",
+        "Dashboards of live sparklines: RED, USE, your own",
+        "oncall_tui.ui.screens.metrics:MetricsScreen",
     ),
     ScreenEntry(
         "silences",
@@ -99,6 +106,18 @@ SCREENS: tuple[ScreenEntry, ...] = (
         "Search Jaeger traces of this context",
         "oncall_tui.ui.screens.trace_search:TraceSearchScreen",
         opener=open_trace_search,
+    ),
+    ScreenEntry(
+        "incidents",
+        "Incidents",
+        "The incident log: timelines, notes, status, post-mortems",
+        "oncall_tui.ui.screens.incidents:IncidentsScreen",
+    ),
+    ScreenEntry(
+        "report",
+        "Report",
+        "MTTA, MTTR and time to detect per severity; alert noise",
+        "oncall_tui.ui.screens.report:ReportScreen",
     ),
 )
 """The top-level screens, in palette order; the first is the one the app opens on."""

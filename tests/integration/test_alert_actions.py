@@ -221,8 +221,10 @@ async def test_ack_until_resolved_is_extended_on_the_real_alertmanager_with_the_
     done = [e for e in actions.log.timeline(extended.incident_id or 0) if e.kind == "action_done"]
     assert done[-1].data["result"]["silence_id"] == new_id
 
-    # Resolved (gone from Alertmanager's alerts): nothing is extended; the ack lapses by itself.
+    # Resolved (gone from Alertmanager's alerts): the ack ends at once, so a new firing is not covered.
     clock.advance(20 * 60)
-    assert await keeper.run_once(await client.silences(), [], clock.now()) == []
+    (ended,) = await keeper.run_once(await client.silences(), [], clock.now())
+    assert ended.status is ActionStatus.DONE, ended.message
+    assert (await client.silence(new_id)).status.state == "expired"
     await client.aclose()
     db.close()

@@ -25,4 +25,5 @@ async def test_killed_servers_are_reported_and_recovered_from(tmp_path: Path) ->
     for run in runs:
         assert run.reasons and all("connection refused" in r for r in run.reasons.values()), run.reasons
         assert run.kept_data, f"{run.source}: stale data kept, the other source unaffected"
-        assert run.recovered_after is not None and run.recovered_after <= REFRESH * 2 + 1.0 + 0.5, run
+        # One refresh interval (1.2 s) plus one request (1 s timeout), and 1 s for a loaded machine.
+        assert run.recovered_after is not None and run.recovered_after <= REFRESH * 2 + 1.0 + 1.0, run

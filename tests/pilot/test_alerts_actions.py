@@ -17,7 +17,8 @@ from textual.widgets import Input, Static
 from oncall_tui.models.incident import TimelineKind
 from oncall_tui.store.db import Database
 from oncall_tui.store.incidents import IncidentLog
-from oncall_tui.ui.screens.modals import AckModal, ConfirmModal, SpaceCheckbox
+from oncall_tui.ui.screens.escalate_modal import EscalateModal
+from oncall_tui.ui.screens.modals import AckModal, SpaceCheckbox
 from tests.support.alert_fakes import (
     AlertBackends,
     alert_keys,
@@ -30,6 +31,7 @@ from tests.support.alert_fakes import (
     until,
 )
 from tests.support.fake_backends import AM_URLS
+from tests.support.screen_text import screen_text
 
 SIZE = (80, 24)
 SERVER1 = "7013294faf5f854d"
@@ -63,7 +65,7 @@ async def test_ack_asks_duration_and_comment_then_shows_who_acked_and_time_left(
         await until(pilot, lambda: any("ack done" in t for t in toasts(app)), "ack done toast")
         created = backends.silences[-1]
         assert created["createdBy"] == "alice@laptop"
-        assert created["comment"].startswith("on it [oncall-tui:")
+        assert created["comment"].startswith("on it (oncall-tui a")
         assert {m["name"]: m["value"] for m in created["matchers"]}["instance"] == "server1"
         await next_poll(pilot)
         # Still in the queue (it is ours), marked with who, how long ago and time left.
@@ -198,16 +200,22 @@ async def test_escalate_asks_first_then_notifies_the_next_level(tmp_path: Path) 
         await polled(pilot)
         screen_of(app).table.move_to(SERVER1)
         await pilot.press("e")
-        assert isinstance(app.screen, ConfirmModal)
-        question = plain(app.screen.query_one("#confirm-body", Static).content)
+        assert isinstance(app.screen, EscalateModal)
+        question = " ".join(screen_text(app).split())
         assert "to level 2 “secondary”, notifying team-hook" in question
         await pilot.press("n")
-        assert not isinstance(app.screen, ConfirmModal)
+        assert not isinstance(app.screen, EscalateModal)
         assert backends.webhooks == []
-        await pilot.press("e", "y")
+        # enter never escalates; a reason typed after tab goes into the notification text.
+        await pilot.press("e", "enter")
+        assert isinstance(app.screen, EscalateModal) and backends.webhooks == []
+        await pilot.press("tab", *"yes db down", "enter")
+        assert isinstance(app.screen, EscalateModal) and backends.webhooks == []
+        await pilot.press("y")
         await until(pilot, lambda: backends.webhooks, "webhook")
         body = backends.webhooks[0]
         assert body["level"]["name"] == "secondary"
+        assert body["text"] == "escalated to secondary (step 2 of 2, policy primary): yes db down"
         assert body["alerts"][0]["fingerprint"] == SERVER1
         await until(pilot, lambda: any("escalate to secondary done" in t for t in toasts(app)), "toast")
 
@@ -219,7 +227,7 @@ async def test_failing_notifier_leaves_the_escalation_pending(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         screen_of(app).table.move_to(SERVER1)
-        await pilot.press("e", "enter")
+        await pilot.press("e", "y")
         await until(pilot, lambda: any("pending" in t for t in toasts(app)), "pending toast")
         assert "503" in toasts(app)[-1]
         await until(pilot, lambda: "queued" in summary(app), "queued mark")
@@ -261,7 +269,7 @@ async def test_ack_on_a_group_header_silences_its_alerts_and_until_resolved_is_m
         await pilot.press("enter")
         await until(pilot, lambda: any("ack done" in t for t in toasts(app)), "ack done")
         created = backends.silences[-1]
-        assert "[oncall-tui:ackur-" in created["comment"]
+        assert "(oncall-tui u" in created["comment"]
         matchers = {m["name"]: m for m in created["matchers"]}
         assert matchers["instance"]["isRegex"] and set(matchers["instance"]["value"].split("|")) == {
             "server1",

@@ -79,7 +79,7 @@ async def test_filter_applies_matchers_and_free_text_and_keeps_the_list_on_a_par
         assert app.focused is screen.filter_bar.input
         await pilot.press(*'instance=~"server[12]"')
         assert sorted(alert_keys(table)) == ["7013294faf5f854d", "7d0b114ebf24f857", "fa959d3911d1978b"]
-        assert "3 shown" in summary(app)
+        assert "3 of 8 shown" in summary(app)
         await pilot.press("ctrl+u", *'cluster="prod"')
         assert len(alert_keys(table)) == 3
         # One backspace breaks the quoting: the error is shown inline, the list stays as it was.

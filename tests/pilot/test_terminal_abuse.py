@@ -82,7 +82,7 @@ async def test_resizing_and_mashing_keys_on_the_trace_waterfall_raise_nothing() 
 async def test_a_typed_word_that_is_not_a_matcher_is_explained_not_a_crash(tmp_path: Path) -> None:
     # Found by the mashing above: the error line quoted the expected syntax (name="value", !=, =~ or
     # !~) and was drawn as Textual markup, which raised MarkupError and ended the app.
-    from oncall_tui.ui.screens.modals import SilenceEditor
+    from oncall_tui.ui.screens.silence_editor import SilenceEditor
 
     backends = AlertBackends()
     app = backends.make_app(tmp_path)
@@ -96,4 +96,17 @@ async def test_a_typed_word_that_is_not_a_matcher_is_explained_not_a_crash(tmp_p
         assert "'a[b' is not a matcher: expected name=\"value\", !=, =~ or !~" in shown
         app.notify("server said: [bold unterminated $x and [/] !=, =~")  # a toast quoting anything
         await pilot.pause()
+        assert app.is_running
+
+
+async def test_a_regex_matcher_in_a_confirmation_is_text_not_markup(tmp_path: Path) -> None:
+    # The silence confirmation quotes the matchers: a regex with "[" must be shown, not parsed as markup.
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await polled(pilot)
+        await pilot.press("L", "n", *'instance=~"server[12]"', "tab", "tab", "tab", *"[maint]", "ctrl+s")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert 'Create this silence? {instance=~"server[12]"}' in shown and "“[maint]”" in shown, shown
         assert app.is_running

@@ -67,7 +67,7 @@ async def test_search_form_results_and_open_a_waterfall() -> None:
         results = screen.results
         await wait_until(pilot, lambda: results.row_count == 2, "two results")
         assert results.has_focus
-        assert "2 traces for frontend · 2 with errors" in status(screen)
+        assert "2 traces for frontend 02:00–03:00 · 2 with errors" in status(screen)
         assert any("/api/v3/trace-summaries" in r for r in fake.requests)
         # Sorted by start time, newest first; u sorts by duration (longest first), again reverses.
         await pilot.press("u")
@@ -182,7 +182,7 @@ async def test_open_trace_search_prefills_and_runs_the_search() -> None:
         screen = app.screen
         assert isinstance(screen, TraceSearchScreen)
         await wait_until(pilot, lambda: screen.results.row_count == 2, "results")
-        assert screen.query_one("#window", Input).value == "2026-01-01T02:00..2026-01-01T03:00"
+        assert screen.query_one("#window", Input).value == "02:00..03:00"
         search = next(r for r in fake.requests if r.startswith("/api/v3/trace-summaries"))
         assert "query.serviceName=frontend" in search and "2026-01-01T02%3A00%3A00" in search
         # Called again while the search is open (another alert): the form is re-filled and re-run.
@@ -223,3 +223,6 @@ def test_palette_recognises_trace_ids() -> None:
     assert trace_id_in("deadbeef") == "deadbeef"
     assert trace_id_in("traces") is None and trace_id_in("open 1234abcd now") is None
     assert trace_id_in("1234567") is None  # too short to be an id
+    # Screens show ids shortened; as prefixes they are resolved against the traces the app has seen.
+    assert trace_id_in("trace 83a9efd15c1c", prefix=True) == "83a9efd15c1c"
+    assert trace_id_in("83a9e", prefix=True) is None

@@ -88,7 +88,8 @@ def test_silences(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple
 
 def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
     """Ack dialog at 80x24 over the queue: title names the alert, duration pre-filled with the configured 1h
-    (selected), comment field, "until resolved: off" spelled out, and the key hints."""
+    (selected), comment field, "until resolved: off" and "not actionable (noise): no" spelled out, and the
+    key hints."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)

@@ -196,7 +196,7 @@ class AlertBackends(FakeBackends):
         end = float(request.url.params["end"])
         step = float(request.url.params["step"])
         result = []
-        if query.startswith("ALERTS{") and 'alertname="Host_Down"' in query:
+        if query.startswith("max_over_time(ALERTS{") and 'alertname="Host_Down"' in query:
             # server1 fired twice: 18h to 16h ago, and since 13 min ago.
             firing_at = [t for t in _range(start, end, step) if 6 * 3600 <= t - start <= 8 * 3600]
             firing_at += [t for t in _range(start, end, step) if end - t <= 13 * 60]

@@ -40,7 +40,14 @@ from oncall_tui.domain.matchers import (
     selects,
 )
 from oncall_tui.domain.severity import SeverityPolicy
-from oncall_tui.domain.silences import SilenceInfo, marker_of, silence_marker, silence_rows
+from oncall_tui.domain.silences import (
+    SilenceInfo,
+    has_marker,
+    marker_code,
+    marker_of,
+    silence_marker,
+    silence_rows,
+)
 from oncall_tui.models.alertmanager import (
     Alert,
     AlertGroup,
@@ -238,7 +245,10 @@ def test_crossing_values_fall_back_to_one_exact_silence_per_alert() -> None:
 
 def test_silences_made_by_the_app_are_recognised_as_acks() -> None:
     marker = silence_marker("ack-abc123")
-    assert marker_of(f"looking into it {marker}") == "ack-abc123"
+    # Short, and saying what it is; an older version's whole-key marker is still read.
+    assert marker == f"(oncall-tui {marker_code('ack-abc123')})" and len(marker) == 24
+    assert has_marker(f"looking into it {marker}", "ack-abc123")
+    assert marker_of("looking into it [oncall-tui:ack-abc123]") == "ack-abc123"
     assert marker_of("plain comment") is None
     ack = Silence(
         id="s1",

@@ -132,3 +132,51 @@ async def test_without_alertmanager_actions_are_refused_with_a_notice(tmp_path: 
     await host.aclose()
     await session.aclose()
     await sources.aclose()
+
+
+async def test_an_incident_whose_alerts_resolved_resolves_after_the_grace_period(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    session, backends, host = running
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    snapshot = session.state.snapshot
+    assert snapshot is not None
+    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    group = [r.fingerprint for r in snapshot.rows if r.group_key == row.group_key]
+
+    async def ack(actions: AlertActions) -> list[ActionResult]:
+        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
+
+    completed: list[list[ActionResult]] = []
+    session.on_completed(lambda _what, results: completed.append(results))
+    session.perform("ack", [row.key], ack)
+    await wait_for(lambda: completed, "the ack")
+    incident_id = completed[0][0].incident_id
+    assert session.actions is not None and incident_id is not None
+    log = session.actions.log
+
+    # Every alert of the group resolves: Alertmanager stops listing them.
+    for item in backends.groups:
+        item["alerts"] = [a for a in item["alerts"] if a["fingerprint"] not in group]
+
+    def gone() -> bool:
+        snapshot = session.state.snapshot
+        if snapshot is None or any(r.group_key == row.group_key for r in snapshot.rows):
+            session.wake()  # a wake landing during a poll is folded into it: ask again
+            return False
+        return True
+
+    await wait_for(gone, "a poll without the group")
+    await wait_for(lambda: "alerts_resolved" in [e.kind for e in log.timeline(incident_id)], "quiet noted")
+    assert log.get(incident_id).is_open
+    # Five minutes later, still quiet: resolved by itself, and the engineer is told.
+    backends.fake_clock.advance(5 * 60)
+
+    def resolved() -> bool:
+        session.wake()
+        return not log.get(incident_id).is_open
+
+    await wait_for(resolved, "resolved")
+    await wait_for(lambda: any(n.title == "Incident resolved" for n in host.notices), "the notice")
+    notice = next(n for n in host.notices if n.title == "Incident resolved")
+    assert notice.message == f"incident #{incident_id} resolved automatically: no alert fired for 5m"

@@ -109,6 +109,7 @@ def test_undeclared_variable_and_duplicate_names_are_problems() -> None:
 
 def test_config_check_validates_dashboards(capsys: pytest.CaptureFixture[str]) -> None:
     directory = _dashboards_dir()
+    (_config_dir() / "config.toml").write_text('[contexts.prod.prometheus]\nurl = "http://127.0.0.1:9"\n')
     (directory / "good.toml").write_text(GOOD_TOML)
     assert main(["config", "check"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("; 1 dashboard file")

@@ -9,7 +9,12 @@ import httpx
 import msgspec
 
 from oncall_tui.clients.prometheus import PrometheusClient
-from oncall_tui.domain.exemplars import expression_from_generator_url, newest_traces
+from oncall_tui.domain.exemplars import (
+    expression_from_generator_url,
+    is_about_errors,
+    is_error_series,
+    newest_traces,
+)
 from oncall_tui.models.prometheus import Exemplar, Exemplars, ExemplarSeries
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -48,3 +53,32 @@ async def test_recorded_prometheus_exemplars_response_links_its_traces() -> None
     traces = newest_traces(result)
     assert {t.trace_id for t in traces} == expected
     assert [t.at for t in traces] == sorted((t.at for t in traces), reverse=True)
+
+
+def test_an_error_rate_expression_prefers_traces_of_failed_requests_newest_first() -> None:
+    ok = ExemplarSeries(
+        series_labels={"__name__": "http_requests_total", "code": "200"},
+        exemplars=[Exemplar({"trace_id": "new-ok"}, 1.0, 500.0), Exemplar({"trace_id": "both"}, 1.0, 50.0)],
+    )
+    failed = ExemplarSeries(
+        series_labels={"__name__": "http_requests_total", "code": "503"},
+        exemplars=[Exemplar({"trace_id": "old-err"}, 1.0, 100.0), Exemplar({"trace_id": "both"}, 1.0, 40.0)],
+    )
+    result = Exemplars(series=[ok, failed])
+    assert [t.trace_id for t in newest_traces(result)] == ["new-ok", "old-err", "both"]
+    preferred = newest_traces(result, prefer_errors=True)
+    assert [(t.trace_id, t.error) for t in preferred] == [
+        ("old-err", True),
+        ("both", True),
+        ("new-ok", False),
+    ]
+
+
+def test_what_counts_as_about_errors_and_as_a_failed_request() -> None:
+    assert is_about_errors(
+        'sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))'
+    )
+    assert is_about_errors("rate(grpc_server_handled_total[5m])", "CheckoutHighErrorRate")
+    assert not is_about_errors('histogram_quantile(0.99, rate(x_bucket{le="5"}[5m])) > 0.5', "SlowResponses")
+    assert is_error_series({"code": "500"}) and is_error_series({"otel_status_code": "ERROR"})
+    assert not is_error_series({"code": "404"}) and not is_error_series({"status": "ok"})

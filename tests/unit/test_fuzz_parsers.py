@@ -57,3 +57,15 @@ def _otlp(end: str) -> bytes:
 def test_times_beyond_64_bits_are_a_trace_data_error(body: bytes) -> None:
     with pytest.raises(TraceDataError, match="out of range"):
         parse_traces(body, source="t.json")
+
+
+def test_a_regex_python_warns_about_is_parsed_without_writing_to_stderr() -> None:
+    # Found by fuzzing: "[[" in a regex matcher made re print a FutureWarning over the TUI.
+    import warnings
+
+    from oncall_tui.domain.matchers import parse_matchers
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (matcher,) = parse_matchers('job=~"[[a]x"')
+    assert matcher.matches_value("[x")

@@ -16,6 +16,13 @@ SCOPE_OF_TABLE = {
     "SOURCES_BINDINGS": "sources",
     "TRACE_BINDINGS": "trace",
     "TRACE_SEARCH_BINDINGS": "trace-search",
+    "RUNBOOK_BINDINGS": "runbook",
+    "INCIDENTS_BINDINGS": "incidents",
+    "INCIDENT_DETAIL_BINDINGS": "incident",
+    "REPORT_BINDINGS": "report",
+    "METRICS_BINDINGS": "metrics",
+    "PANEL_GRID_BINDINGS": "panel-grid",
+    "DRILLDOWN_BINDINGS": "drilldown",
 }
 
 

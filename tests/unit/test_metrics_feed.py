@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -84,7 +85,7 @@ async def test_no_prometheus_is_said_and_files_still_listed(tmp_path: Path) -> N
     await feed.load(None)
     assert feed.state.error == "this context has no prometheus source"
     assert feed.state.catalog is not None and [e.name for e in feed.state.catalog.entries] == ["mine"]
-    assert await feed.fetch() == []
+    assert (await feed.fetch()).answers == ()
 
 
 async def test_an_unreachable_server_means_no_catalog_with_the_reason(tmp_path: Path) -> None:
@@ -98,3 +99,42 @@ async def test_an_unreachable_server_means_no_catalog_with_the_reason(tmp_path: 
     await feed.load(client)
     assert feed.state.catalog is None
     assert feed.state.error is not None and feed.state.error.startswith("no dashboards: ")
+
+
+async def test_started_for_a_context_it_polls_and_stopped_it_stops(
+    demo: tuple[PrometheusClient, FakeClock, DemoEnvironment], tmp_path: Path
+) -> None:
+    _, clock, env = demo
+    from oncall_tui.services.feed import AsyncioHost
+    from oncall_tui.services.sources import SourceSet
+
+    host = AsyncioHost()
+    feed = MetricsFeed(clock, tmp_path, prefer="checkout", host=host)
+    sources = SourceSet("demo", env.settings().contexts["demo"], clock=clock)
+    fetched: list[int] = []
+    feed.subscribe(lambda s: fetched.append(sum(p is not None for p in s.panels)))
+    try:
+        feed.start(sources)
+        for _ in range(200):
+            if fetched and fetched[-1] == 6:
+                break
+            await asyncio.sleep(0.05)
+        assert feed.running and feed.state.dashboard == "checkout" and fetched[-1] == 6
+        feed.stop()
+        await host.settle()
+        seen = len(fetched)
+        feed.wake()  # nothing runs: a stopped feed does not poll
+        await asyncio.sleep(0.2)
+        assert not feed.running and len(fetched) == seen
+        # Back on the same context: the catalog and choices are kept, polling resumes.
+        feed.start(sources)
+        for _ in range(200):
+            if len(fetched) > seen:
+                break
+            await asyncio.sleep(0.05)
+        assert len(fetched) > seen and feed.state.dashboard == "checkout"
+        assert host.errors == []
+    finally:
+        feed.stop()
+        await host.aclose()
+        await sources.aclose()

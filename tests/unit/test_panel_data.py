@@ -95,16 +95,16 @@ async def test_an_unreachable_source_is_raised_for_the_caller_to_mark_stale() ->
     assert isinstance(answer, SourceError) and answer.kind == "unreachable"
 
 
-async def test_percentiles_run_one_query_per_quantile_named_p50_p99() -> None:
+async def test_percentiles_run_one_query_per_quantile_highest_first() -> None:
     seen: list[dict[str, list[str]]] = []
     data = await PanelFetcher(_client(_recorded(seen))).fetch(
         DASHBOARD.panels[2], DASHBOARD, columns=3, now=NOW, variables={}
     )
     assert [p["query"][0].split(",")[0] for p in seen] == [
-        "histogram_quantile(0.5",
         "histogram_quantile(0.99",
+        "histogram_quantile(0.5",
     ]
-    assert [s.legend for s in data.series] == ["p50", "p50", "p99", "p99"]
+    assert [s.legend for s in data.series] == ["p99", "p99", "p50", "p50"]
 
 
 def _series(n: int, current: float) -> RangeSeries:

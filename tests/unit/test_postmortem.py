@@ -45,8 +45,8 @@ def test_secrets_in_notes_never_reach_the_export(
     text = target.read_text(encoding="utf-8")
     assert LEAKED_TOKEN not in text
     assert KNOWN_SECRET not in text
-    assert "Authorization: Bearer [redacted]" in text
-    assert "am password is [redacted]" in text
+    assert "Authorization: Bearer [secret]" in text
+    assert "am password is [secret]" in text
     # The log itself keeps what the engineer wrote.
     assert any(LEAKED_TOKEN in e.text for e in records.log.timeline(incident_id))
 
@@ -104,3 +104,19 @@ def test_a_failure_while_writing_removes_the_temporary_file(
     with pytest.raises(WriteError, match="No space left on device"):
         write_text_atomic(tmp_path / "pm.md", "x" * 10_000, what="post-mortem")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_secret_the_app_resolved_is_scrubbed_from_the_export_too(
+    sample: tuple[IncidentRecords, int, FakeClock],
+) -> None:
+    from oncall_tui.redaction import forget_all, register_secret
+
+    records, incident_id, clock = sample
+    records.add_note(incident_id, "pasted the am token tok-live-998877 by mistake", "ann")
+    register_secret("tok-live-998877")  # as resolving a source's credential does
+    try:
+        text = postmortem_markdown(records, incident_id, clock.now(), Redactor())
+    finally:
+        forget_all()
+    assert "tok-live-998877" not in text
+    assert "pasted the am token [secret] by mistake" in text

@@ -1,10 +1,14 @@
-"""Fuzz: the parser takes any text without raising, and always gives numbered steps."""
+"""Fuzz: the parser takes any text without raising and always gives numbered steps; so does URL lookup."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oncall_tui.config.runbooks import RunbookUrlRule
+from oncall_tui.domain.runbook_urls import NoRunbook, RunbookLocation, resolve_reference
 from oncall_tui.domain.runbooks import parse_runbook
 
 MARKDOWN_BITS = st.sampled_from(
@@ -71,3 +75,26 @@ def test_parse_never_raises_and_numbers_steps(text: str, labels: dict[str, str])
 @given(TEXT, st.text(max_size=20))
 def test_anchor_lookup_never_raises(text: str, anchor: str) -> None:
     assert parse_runbook(text, anchor=anchor or None).steps
+
+
+class _FakeFiles:
+    """A tiny tree: /rb/node/TargetDown.md and /rb/runbook.md."""
+
+    tree = {"/rb": ["node", "runbook.md"], "/rb/node": ["TargetDown.md"]}
+
+    def is_file(self, path: Path) -> bool:
+        return str(path) in ("/rb/node/TargetDown.md", "/rb/runbook.md")
+
+    def list_dir(self, path: Path) -> list[str]:
+        return self.tree.get(str(path), [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.builds("https://x.example/rb/{}".format, st.text(max_size=30))))
+def test_resolution_never_raises_and_never_leaves_the_rule_dir(ref: str) -> None:
+    rules = [RunbookUrlRule(prefix="https://x.example/rb/", dir=Path("/rb"))]
+    found = resolve_reference(ref, [Path("/rb")], rules, _FakeFiles())
+    if isinstance(found, RunbookLocation):
+        assert str(found.path).startswith("/rb/")
+    else:
+        assert isinstance(found, NoRunbook) and found.reason

@@ -204,3 +204,13 @@ def test_demo_alert_links_resolve_to_packaged_runbooks() -> None:
         assert Path(runbook.source).is_relative_to(DEMO_RUNBOOK_DIR)
         assert any(s.queries for s in runbook.steps), rule.name
         assert any(s.commands for s in runbook.steps), rule.name
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    from oncall_tui.services.runbook_loader import MAX_RUNBOOK_BYTES
+
+    big = tmp_path / "big.md"
+    with big.open("wb") as f:
+        f.truncate(MAX_RUNBOOK_BYTES + 1)
+    runbook = open_runbook(str(big), RunbookSettings())
+    assert not runbook.available and runbook.note == f"runbook {big} is larger than {MAX_RUNBOOK_BYTES} bytes"

@@ -209,3 +209,30 @@ def test_records_survive_a_reopen_of_the_file(db_path: Path, clock: FakeClock) -
         record = IncidentRecords(db, clock).record(incident.id)
     assert record.fields.prevention == "quota alerts"
     assert [i.text for i in record.action_items] == ["write it up"]
+
+
+def test_a_polled_alert_becomes_a_firing_and_names_the_alerts_linked_by_fingerprint_only(
+    records: IncidentRecords, clock: FakeClock
+) -> None:
+    from oncall_tui.models.alertmanager import Alert
+
+    alert = Alert(
+        labels={"alertname": "NodeDown", "severity": "critical", "instance": "db1"},
+        fingerprint="f00d",
+        starts_at=START - timedelta(minutes=9),
+    )
+    firing = AlertFiring.of(alert, "prod")
+    assert (firing.alertname, firing.severity, firing.context, firing.starts_at) == (
+        "NodeDown",
+        "critical",
+        "prod",
+        START - timedelta(minutes=9),
+    )
+    records.record_firings([firing])
+    clock.advance(30)
+    # As alert actions open incidents: fingerprints only.
+    incident = records.log.open_incident("db1 down", "critical", "prod/{}:{}", ["f00d"])
+    (linked,) = records.record(incident.id).alerts
+    assert (linked.alertname, linked.starts_at) == ("NodeDown", START - timedelta(minutes=9))
+    (row,) = records.summaries()
+    assert (row.alertnames, row.first_alert_start) == (("NodeDown",), START - timedelta(minutes=9))

@@ -42,6 +42,7 @@ from oncall_tui.ui.screens.modals import (
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
+from oncall_tui.ui.widgets.resolved_list import ResolvedList, shown_resolved
 
 WIDE = 120
 """From this many columns the detail pane sits beside the queue."""
@@ -102,6 +103,7 @@ class AlertsScreen(AlertActionKeys):
         with Container(id="alerts-body"):
             yield AlertTable(id="alerts-table")
             yield AlertDetail(id="alerts-detail")
+        yield ResolvedList(id="alerts-resolved")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -168,11 +170,20 @@ class AlertsScreen(AlertActionKeys):
             self.table.apply(QueueView(groups=(), counts={}, shown_counts={}, total=0, shown=0), ctx)
         self._render_summary()
         self._render_empty()
+        self._render_resolved(ctx.now)
         self._show_detail()
+
+    def _render_resolved(self, now: datetime) -> None:
+        everything = self.options.include_suppressed
+        items = shown_resolved(
+            self.feed.state.resolved.values(), now, everything=everything, flt=self.options.filter
+        )
+        self.query_one(ResolvedList).show(items, now, everything=everything)
 
     def _on_tick(self, _now: datetime) -> None:
         ctx = self.context()
         self.table.refresh_times(ctx)
+        self._render_resolved(ctx.now)
         self._render_summary()
         if self.detail_visible:
             self._render_detail(ctx)
@@ -192,7 +203,10 @@ class AlertsScreen(AlertActionKeys):
                 text.append(f"{count} {name[:4].upper()}", style=style)
                 text.append("  ")
             text.append("│ ", style="dim")
-            shown = f"{view.shown} shown" if self.options.filter else f"{view.shown} alerts"
+            # With a filter, out of how many: the same count the header shows without one.
+            shown = (
+                f"{view.shown} of {view.unfiltered} shown" if self.options.filter else f"{view.shown} alerts"
+            )
             text.append(shown)
             acked = sum(1 for r in view.alert_rows() if r.state is not AlertState.ACTIVE and r.acks)
             if acked:
@@ -232,7 +246,7 @@ class AlertsScreen(AlertActionKeys):
         if empty and view is not None:
             if self.options.filter is not None and not self.options.filter.is_empty:
                 message = (
-                    f"No alert matches the filter ({view.total} in total). / edits it, ctrl+u clears it."
+                    f"None of the {view.unfiltered} alerts matches the filter. / edits it, ctrl+u clears it."
                 )
             elif self.feed.state.snapshot is not None and self.feed.state.snapshot.rows:
                 total = len(self.feed.state.snapshot.rows)
@@ -300,7 +314,7 @@ class AlertsScreen(AlertActionKeys):
             try:
                 client = await sources.prometheus()
                 history = await fetch_history(
-                    client, row.alert.labels, app.clock.now(), row.alert.generator_url
+                    client, row.alert.labels, app.clock.now(), row.alert.generator_url, row.alert.starts_at
                 )
             except OncallError as exc:  # a secret that does not resolve, a source down: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
@@ -308,6 +322,8 @@ class AlertsScreen(AlertActionKeys):
         # Keep only fresh entries: a long shift walks through many alerts; stale ones are refetched anyway.
         self._history = {k: v for k, v in self._history.items() if now - v[0] < HISTORY_TTL}
         self._history[row.key] = (now, history)
+        for trace in reversed(history.traces):
+            app.known_traces.add(trace.trace_id, f"exemplars of {row.alert.alertname}")
         if self._detail_key == row.key:
             self.detail.show_history(history)
 

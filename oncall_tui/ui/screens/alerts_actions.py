@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rich.text import Text
-
 from oncall_tui.domain.alert_queue import AlertRow, GroupRow, ack_matchers_for_alert
 from oncall_tui.domain.escalation import current_level, next_level, select_policy
 from oncall_tui.domain.matchers import Matcher, MatchType, format_matchers
@@ -17,8 +15,12 @@ from oncall_tui.services.actions import AlertTarget
 from oncall_tui.services.alert_history import History
 from oncall_tui.services.alert_requests import AckAlerts, CreateSilence, EscalateAlerts, UnackAlerts
 from oncall_tui.services.alert_session import AlertSession
+from oncall_tui.ui.exemplar_jump import jump_to_exemplar
 from oncall_tui.ui.screens.base import OncallScreen
-from oncall_tui.ui.screens.modals import AckModal, AckRequest, ConfirmModal, SilenceEditor, SilenceRequest
+from oncall_tui.ui.screens.escalate_modal import EscalateModal, EscalateRequest, EscalationPlan
+from oncall_tui.ui.screens.modals import AckModal, AckRequest, ConfirmModal, describe_ack
+from oncall_tui.ui.screens.runbook_open import screen_for_alert
+from oncall_tui.ui.screens.silence_editor import SilenceEditor, SilenceRequest
 from oncall_tui.ui.widgets.alert_table import AlertTable
 
 
@@ -63,7 +65,12 @@ class AlertActionKeys(OncallScreen):
         app = self.oncall_app
         universe = self.feed.state.snapshot.alerts() if self.feed.state.snapshot else []
 
-        def run(request: AckRequest) -> AckAlerts:
+        # Acks by someone else: shown in the dialog, and replacing them is asked for separately.
+        now = app.clock.now()
+        theirs = {s.silence_id: s for r in rows for s in r.acks if s.created_by != self.feed.settings.user}
+        existing = [describe_ack(s, now) for s in theirs.values()]
+
+        def run(request: AckRequest, replacing: tuple[str, ...] = ()) -> AckAlerts:
             return AckAlerts(
                 tuple(targets),
                 duration=request.duration,
@@ -71,18 +78,30 @@ class AlertActionKeys(OncallScreen):
                 comment=request.comment,
                 until_resolved=request.until_resolved,
                 universe=universe,
+                replacing=replacing,
+                not_actionable=request.not_actionable,
             )
 
         def rejected(request: AckRequest) -> None:
             # A bad duration still goes through the action service: logged if the group has an open incident.
             self.feed.perform("ack", [], run(request))
 
+        def perform(request: AckRequest) -> None:
+            if self.feed.perform("ack", [r.key for r in rows], run(request, tuple(theirs))):
+                self.table.selected.clear()
+                self.apply_view()
+
         def done(request: AckRequest | None) -> None:
             if request is None:
                 return
-            if self.feed.perform("ack", [r.key for r in rows], run(request)):
-                self.table.selected.clear()
-                self.apply_view()
+            if not theirs:
+                perform(request)
+                return
+            body = "\n".join(existing) + "\n\nYour ack replaces it: their silence is expired."
+            self.app.push_screen(
+                ConfirmModal("Replace the existing ack?", body),
+                lambda yes: perform(request) if yes else self.notify("Ack kept as it was.", timeout=3),
+            )
 
         names = [f"{r.alert.alertname} {r.alert.labels.get('instance', '')}".strip() for r in rows]
         self.app.push_screen(
@@ -92,6 +111,7 @@ class AlertActionKeys(OncallScreen):
                 until_resolved=settings.ack.until_resolved,
                 now=app.clock.now,
                 rejected=rejected,
+                existing=existing,
             ),
             done,
         )
@@ -128,34 +148,47 @@ class AlertActionKeys(OncallScreen):
         else:
             targets = [AlertTarget.of_row(current)]
         settings = self.feed.settings.alerts
-        lines = Text()
+        plans = []
         for target in targets:
             chosen = select_policy(settings, target.alerts)
-            lines.append(f"{target.title}\n", style="bold")
             if chosen is None:
-                lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
+                line = "no escalation policy applies (see [alerts.escalation_policies])"
+                plans.append(EscalationPlan(target.title, line, False))
                 continue
             name, policy = chosen
             following = next_level(policy, current_level(self.feed.state.escalations.get(target.group_key)))
             if following is None:
-                lines.append(f"  already at the last level of {name}\n")
+                plans.append(EscalationPlan(target.title, f"already at the last level of {name}", False))
                 continue
             step, nxt = following
-            lines.append(
-                f"  policy {name}: to level {step + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
-            )
+            line = f"policy {name}: to level {step + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}"
+            plans.append(EscalationPlan(target.title, line, True))
 
-        def done(yes: bool | None) -> None:
-            if not yes:
+        def done(request: EscalateRequest | None) -> None:
+            if request is None:
                 return
             self.feed.escalated.update(t.group_key for t in targets)
             fingerprints = [a.fingerprint for t in targets for a in t.alerts]
-            self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets)))
+            self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets), reason=request.reason))
 
-        self.app.push_screen(ConfirmModal("Escalate?", lines), done)
+        self.app.push_screen(EscalateModal(plans), done)
+
+    def action_runbook(self) -> None:
+        """Open the highlighted alert's (or group's first alert's) runbook in the step-through."""
+        current = self.table.current
+        if current is None:
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        target = (
+            AlertTarget.of_group(current) if isinstance(current, GroupRow) else AlertTarget.of_row(current)
+        )
+        if not target.alerts:
+            self.notify("No active alert in this group.", severity="warning", timeout=3)
+            return
+        self.app.push_screen(screen_for_alert(self.oncall_app, target))
 
     def action_traces(self) -> None:
-        """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
+        """Trace search for the alert's service, from 15 min before it fired; its window follows now."""
         row = self.table.current
         app = self.oncall_app
         if not isinstance(row, AlertRow):
@@ -164,20 +197,41 @@ class AlertActionKeys(OncallScreen):
         labels = row.alert.labels
         service = labels.get("service") or labels.get("job") or None
         start = row.alert.starts_at - timedelta(minutes=15)
-        app.open_trace_search(service, start, app.clock.now())
+        app.open_trace_search(service, start, None)
 
     def action_exemplar_trace(self) -> None:
-        """Open the newest trace linked by an exemplar of the highlighted alert's expression."""
+        """Open the trace of the alert's preferred exemplar (a failed request when it is about errors)."""
+        self._exemplar(pick=False)
+
+    def action_exemplar_list(self) -> None:
+        """List the exemplar traces of the alert's expression to pick one."""
+        self._exemplar(pick=True)
+
+    def _exemplar(self, *, pick: bool) -> None:
         row = self.table.current
-        cached = self._history.get(row.key) if isinstance(row, AlertRow) else None
-        if cached is None:
-            self.notify("open the alert's detail (enter) to look up its exemplars first", timeout=4)
+        if not isinstance(row, AlertRow):
+            self.notify("Highlight an alert (not a group) to open its exemplar traces.", timeout=4)
             return
-        history = cached[1]
-        if not history.traces:
-            self.notify(history.traces_note or "no exemplar traces for this alert", timeout=4)
+        cached = self._history.get(row.key)
+        jump_to_exemplar(self, row, cached[1] if cached is not None else None, pick=pick)
+
+    def action_metrics(self) -> None:
+        """Chart the highlighted alert's rule expression around when it fired, its threshold drawn."""
+        row = self.table.current
+        if not isinstance(row, AlertRow):
+            self.notify("highlight an alert to chart its expression", timeout=3)
             return
-        self.oncall_app.open_trace(history.traces[0].trace_id)
+        from oncall_tui.ui.screens.drilldown import DrillDownScreen
+
+        alert = row.alert
+        name = alert.labels.get("alertname", "alert")
+        screen = DrillDownScreen.for_alert(
+            name, alert.generator_url, alert.starts_at, self.oncall_app.clock.now()
+        )
+        if screen is None:
+            self.notify(f"{name}: its generator URL names no expression to chart", timeout=4)
+            return
+        self.app.push_screen(screen)
 
     def action_new_silence(self) -> None:
         row = self.table.current
@@ -189,7 +243,7 @@ class AlertActionKeys(OncallScreen):
         open_silence_editor(self, format_matchers(matchers)[1:-1] if matchers else "")
 
 
-def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
+def open_silence_editor(screen: OncallScreen, matchers: str, comment: str = "") -> None:
     """Push the silence editor; create the silence through the action service when confirmed."""
     app = screen.oncall_app
     feed = app.alert_feed
@@ -204,6 +258,7 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
             duration=request.duration,
             ends_at=request.ends_at,
             comment=request.comment,
+            starts_at=request.starts_at,
         )
         feed.perform("silence", [], silence)
 
@@ -211,6 +266,7 @@ def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
         SilenceEditor(
             alerts,
             matchers=matchers,
+            comment=comment,
             default_duration=feed.settings.alerts.ack.default_duration,
             now=app.clock.now,
         ),

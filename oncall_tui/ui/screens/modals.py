@@ -15,15 +15,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from oncall_tui.domain.alert_queue import silence_preview
-from oncall_tui.domain.durations import ack_end, format_duration
-from oncall_tui.domain.matchers import Matcher, ParseError, parse_matchers, validate_silence_matchers
-from oncall_tui.errors import OncallError
-from oncall_tui.models.alertmanager import Alert
+from oncall_tui.domain.durations import ack_end, format_age, format_duration
+from oncall_tui.domain.silences import SilenceInfo
+
+ACK_CSS = """
+AckModal #ack-existing { color: $warning; margin-top: 1; height: auto; }
+"""
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -38,6 +39,8 @@ MODAL_CSS = """
 {name} .hint {{ color: $text-muted; margin-top: 1; }}
 """
 
+NOISE_LABEL = "not actionable (noise): {}  (ctrl+n toggles)"
+"""Label of the ack dialog's noise mark; the noise report counts acks marked so."""
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
@@ -93,6 +96,8 @@ class AckRequest:
     """Free text for the silence and the log."""
     until_resolved: bool
     """Keep the ack while the alerts fire."""
+    not_actionable: bool = False
+    """The engineer marks the alert as noise: nothing to do about it (counted by the noise report)."""
 
 
 class SpaceCheckbox(Checkbox, inherit_bindings=False):
@@ -108,10 +113,11 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
 class AckModal(ModalScreen[AckRequest | None]):
     """Ack: duration (or end time), comment, "until resolved"."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="AckModal")
+    DEFAULT_CSS = MODAL_CSS.format(name="AckModal") + ACK_CSS
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="ack-cancel", tooltip="Close without acking"),
         Binding("ctrl+s,enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
+        Binding("ctrl+n", "toggle_noise", "Noise", id="ack-not-actionable", tooltip="Mark as not actionable"),
     ]
 
     def __init__(
@@ -122,8 +128,10 @@ class AckModal(ModalScreen[AckRequest | None]):
         until_resolved: bool,
         now: Callable[[], datetime],
         rejected: Callable[[AckRequest], None] | None = None,
+        existing: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._existing = list(existing)
         self._names = list(names)
         self._default = default_duration
         self._until = until_resolved
@@ -136,14 +144,21 @@ class AckModal(ModalScreen[AckRequest | None]):
         with Vertical():
             # Plain text: alert names come from the server, and "[" in one is not markup.
             yield Label(Text(f"Ack {count} alert{'s' if count != 1 else ''}: {shown}"), classes="modal-title")
+            if self._existing:
+                # Someone is on it already: who, since when, why and until when, before anything is typed.
+                lines = "\n".join(f"• {line}" for line in self._existing)
+                yield Static(
+                    Text(f"Already acked, yours would replace it (asked next):\n{lines}"), id="ack-existing"
+                )
             yield Label("Duration (30m, 2h, 1h30m) or end time (14:30)", classes="field-label")
             yield Input(format_duration(self._default), id="ack-duration", compact=True)
             yield Static("", id="ack-duration-error", classes="field-error")
             yield Label("Comment", classes="field-label")
             yield Input(placeholder="what you are doing about it", id="ack-comment", compact=True)
             yield SpaceCheckbox(_until_label(self._until), self._until, id="ack-until", compact=True)
+            yield SpaceCheckbox(NOISE_LABEL.format("no"), False, id="ack-noise", compact=True)
             yield Static(
-                "Until resolved: the app renews the ack while the alert fires, and lets it lapse after.\n"
+                "Until resolved: the app renews the ack while the alert fires and ends it once it resolves.\n"
                 "enter acks · tab next field · escape cancels",
                 classes="hint",
             )
@@ -158,8 +173,15 @@ class AckModal(ModalScreen[AckRequest | None]):
             self._validate()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "ack-noise":
+            event.checkbox.label = NOISE_LABEL.format("YES" if event.value else "no")
+            return
         event.checkbox.label = _until_label(event.value)
         self._validate()
+
+    def action_toggle_noise(self) -> None:
+        box = self.query_one("#ack-noise", Checkbox)
+        box.value = not box.value
 
     def _validate(self) -> bool:
         error = self.query_one("#ack-duration-error", Static)
@@ -184,7 +206,8 @@ class AckModal(ModalScreen[AckRequest | None]):
             duration, ends_at = text, None
         if until and not text.strip():
             duration = None
-        return AckRequest(duration, ends_at, self.query_one("#ack-comment", Input).value, until)
+        noise = self.query_one("#ack-noise", Checkbox).value
+        return AckRequest(duration, ends_at, self.query_one("#ack-comment", Input).value, until, noise)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -202,6 +225,19 @@ class AckModal(ModalScreen[AckRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def describe_ack(info: SilenceInfo, now: datetime) -> str:
+    """``bob@host acked it 12m ago, until 14:30 (48m left): “on it”`` (local time)."""
+    until = info.ends_at.astimezone()
+    left = info.left(now)
+    text = (
+        f"{info.created_by} acked it {format_age(info.age(now))} ago, until {until:%H:%M}"
+        f" ({format_age(left)} left)"
+    )
+    if info.until_resolved:
+        text += ", until resolved"
+    return text + (f": “{info.comment}”" if info.comment else "")
 
 
 def _until_label(on: bool) -> str:
@@ -226,139 +262,14 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self._title, classes="modal-title")
-            yield Static(self._body, id="confirm-body")
+            # Plain text: bodies quote matchers and comments, where "[" is not markup.
+            yield Label(Text(self._title), classes="modal-title")
+            body = Text(self._body) if isinstance(self._body, str) else self._body
+            yield Static(body, id="confirm-body")
             yield Static("y / enter: yes · n / escape: no", classes="hint")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
-
-
-@dataclass(frozen=True, slots=True)
-class SilenceRequest:
-    """What the silence editor asked for."""
-
-    matchers: tuple[Matcher, ...]
-    """Parsed matchers."""
-    duration: str | None
-    """Duration text, or None when an end time was given."""
-    ends_at: datetime | None
-    """End time, when typed as one."""
-    comment: str
-    """Why."""
-
-
-class SilenceEditor(ModalScreen[SilenceRequest | None]):
-    """New silence from typed matchers, with a live preview of the alerts it would match."""
-
-    DEFAULT_CSS = (
-        MODAL_CSS.format(name="SilenceEditor")
-        + """
-    SilenceEditor #silence-preview { height: auto; max-height: 8; background: $panel; }
-    """
-    )
-    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
-        Binding("escape", "cancel", "Cancel", id="silence-cancel", tooltip="Close without creating"),
-        Binding("ctrl+s", "submit", "Create", id="silence-submit", tooltip="Create the silence"),
-    ]
-
-    def __init__(
-        self,
-        alerts: Sequence[Alert],
-        *,
-        matchers: str = "",
-        default_duration: timedelta,
-        now: Callable[[], datetime],
-    ) -> None:
-        super().__init__()
-        self._alerts = list(alerts)
-        self._initial = matchers
-        self._default = default_duration
-        self._now = now
-        self.matched: list[Alert] = []
-        """Alerts the typed matchers select (the preview)."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("New silence", classes="modal-title")
-            yield Label('Matchers: alertname="X", instance=~"web.*"', classes="field-label")
-            yield Input(self._initial, id="silence-matchers", compact=True)
-            yield Static("", id="silence-matchers-error", classes="field-error")
-            yield Label("Duration (2h) or end time (14:30)", classes="field-label")
-            yield Input(format_duration(self._default), id="silence-duration", compact=True)
-            yield Static("", id="silence-duration-error", classes="field-error")
-            yield Label("Comment", classes="field-label")
-            yield Input(placeholder="why", id="silence-comment", compact=True)
-            yield Label("Would silence:", id="silence-preview-title", classes="field-label")
-            yield VerticalScroll(Static(id="silence-preview-body"), id="silence-preview")
-            yield Static("enter creates · tab next field · escape cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#silence-matchers", Input).focus()
-        self._check()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._check()
-
-    def _matchers(self) -> list[Matcher]:
-        parsed = parse_matchers(self.query_one("#silence-matchers", Input).value)
-        validate_silence_matchers(parsed)
-        return parsed
-
-    def _check(self) -> bool:
-        ok = True
-        error = self.query_one("#silence-matchers-error", Static)
-        body = self.query_one("#silence-preview-body", Static)
-        try:
-            matchers = self._matchers()
-        except ParseError as exc:
-            _say(error, exc.message)
-            body.update(Text("(fix the matchers to see the preview)", style="italic"))
-            ok = False
-        except OncallError as exc:
-            _say(error, exc.message)
-            body.update("")
-            ok = False
-        else:
-            _say(error, "")
-            self.matched = silence_preview(matchers, self._alerts)
-            title = self.query_one("#silence-preview-title", Label)
-            title.update(f"Would silence {len(self.matched)} of {len(self._alerts)} current alerts:")
-            text = Text()
-            for alert in self.matched[:50]:
-                text.append(f"{alert.alertname} ", style="bold")
-                text.append(" ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname"))
-                text.append("\n")
-            if len(self.matched) > 50:
-                text.append(f"… and {len(self.matched) - 50} more")
-            body.update(text if self.matched else Text("no current alert", style="italic"))
-        duration_error = self.query_one("#silence-duration-error", Static)
-        try:
-            check_end(self.query_one("#silence-duration", Input).value, self._now(), self._default)
-        except ValueError as exc:
-            _say(duration_error, str(exc))
-            ok = False
-        else:
-            _say(duration_error, "")
-        return ok
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        if not self._check():
-            return
-        text = self.query_one("#silence-duration", Input).value
-        duration, ends_at = parse_end(text, self._now(), self._default)
-        self.dismiss(
-            SilenceRequest(
-                tuple(self._matchers()), duration, ends_at, self.query_one("#silence-comment", Input).value
-            )
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PromptModal(ModalScreen[str | None]):
@@ -430,8 +341,6 @@ __all__ = [
     "AckRequest",
     "ConfirmModal",
     "PromptModal",
-    "SilenceEditor",
-    "SilenceRequest",
     "check_end",
     "duration_problem",
     "parse_end",

@@ -17,8 +17,9 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from oncall_tui.domain.durations import format_age
+from oncall_tui.domain.durations import parse_duration as duration_of
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
-from oncall_tui.domain.silences import SilenceInfo, marker_of
+from oncall_tui.domain.silences import SilenceInfo, extended_end, strip_marker
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
 from oncall_tui.services.alert_requests import ExpireSilence, ExtendSilence
 from oncall_tui.services.alert_session import AlertSession
@@ -96,10 +97,7 @@ def silence_lines(state: AlertFeedState) -> list[SilenceLine]:
         if item.kind != CREATE_SILENCE or "replaces" in item.payload:
             continue
         body = msgspec.convert(item.payload["silence"], PostableSilence)
-        comment = body.comment
-        marker = marker_of(comment)
-        if marker is not None:
-            comment = comment[: comment.rfind("[oncall-tui:")].rstrip()
+        comment = strip_marker(body.comment)
         lines.append(
             SilenceLine(
                 f"queued:{item.id}",
@@ -339,7 +337,10 @@ class SilencesScreen(OncallScreen):
             self.feed.perform("expire", [silence.id], ExpireSilence(silence))
 
         self.app.push_screen(
-            ConfirmModal("Expire silence?", f"{matchers}\nby {silence.created_by}: {silence.comment}"), done
+            ConfirmModal(
+                "Expire silence?", f"{matchers}\nby {silence.created_by}: {strip_marker(silence.comment)}"
+            ),
+            done,
         )
 
     def action_extend(self) -> None:
@@ -348,21 +349,52 @@ class SilencesScreen(OncallScreen):
             return
         app = self.oncall_app
         default = self.feed.settings.alerts.ack.default_duration
+        matchers = format_matchers(Matcher.from_silence(m) for m in silence.matchers)
+        if silence.status.state == "expired":
+            # Nothing to extend: offer the same silence again (matchers and comment, a new end).
+            def recreate(yes: bool | None) -> None:
+                if yes:
+                    open_silence_editor(self, matchers[1:-1], strip_marker(silence.comment))
+
+            ended = silence.ends_at.astimezone()
+            self.app.push_screen(
+                ConfirmModal(
+                    "Silence expired",
+                    f"{matchers}\nexpired at {ended:%Y-%m-%d %H:%M}.\nRecreate it with the same matchers?",
+                ),
+                recreate,
+            )
+            return
+
+        def extend(end: datetime) -> None:
+            self.feed.perform("extend", [silence.id], ExtendSilence(silence, ends_at=end))
 
         def done(value: str | None) -> None:
             if value is None:
                 return
-            duration, ends_at = parse_end(value, app.clock.now(), default)
-
-            self.feed.perform(
-                "extend", [silence.id], ExtendSilence(silence, duration=duration, ends_at=ends_at)
+            now = app.clock.now()
+            duration, ends_at = parse_end(value, now, default)
+            by = duration_of(duration) if duration is not None else None
+            end = extended_end(silence.ends_at, now, by, ends_at)
+            if end >= silence.ends_at:
+                extend(end)
+                return
+            before, after = silence.ends_at.astimezone(), end.astimezone()
+            self.app.push_screen(
+                ConfirmModal(
+                    "Shorten the silence?",
+                    f"{matchers}\nIt ends at {before:%Y-%m-%d %H:%M}; {after:%H:%M} is earlier: "
+                    "the silence would end sooner.",
+                ),
+                lambda yes: extend(end) if yes else None,
             )
 
+        ends = silence.ends_at.astimezone()
         self.app.push_screen(
             PromptModal(
                 "Extend silence",
-                f"New end, from now: a duration (2h) or a time (14:30). Now ends in "
-                f"{short_left(silence.ends_at - app.clock.now())}.",
+                f"Ends {ends:%Y-%m-%d %H:%M} (in {short_left(silence.ends_at - app.clock.now())}). "
+                "Add a duration (2h) to that end, or give a new end time (14:30).",
                 "2h",
                 validate=duration_problem(app.clock.now, default),
             ),

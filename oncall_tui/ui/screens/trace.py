@@ -8,7 +8,7 @@ the parent, ``/`` searches service, operation, span id and tag values (``key=val
 toggle the detail pane (a bottom split, so the waterfall stays usable at 80x24), ``z`` zooms the
 timeline to the span under the cursor (``Z`` or ``escape`` zooms out; spans outside show as ◂/▸).
 
-The trace comes from a file (``oncall-tui trace FILE``; see :func:`run_trace_file`) or from the
+The trace comes from a file (``oncall-tui trace FILE``; see ``ui/trace_file_app.py``) or from the
 context's Jaeger by id. Fetching and analysing run in workers; results come back as messages.
 """
 
@@ -201,6 +201,9 @@ class TraceScreen(TraceNavigation):
 
     def on_trace_screen_loaded(self, message: Loaded) -> None:
         self.analysis = message.analysis
+        known = self.oncall_app.known_traces
+        trace_id = message.analysis.trace.trace_id
+        known.add(trace_id, self.source_name or known.where(trace_id) or "opened traces")
         if message.analysis.span_count >= FREEZE_SPANS:
             # A big trace is hundreds of thousands of long-lived objects; full collections would
             # walk them all (pauses of ~100 ms mid-scroll). Freezing moves them out of the

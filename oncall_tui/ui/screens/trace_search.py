@@ -1,11 +1,14 @@
 """TraceSearchScreen: the Jaeger search form and its result list.
 
 Form (one line per row, so it fits 80x24 with a dozen results): service and operation (listed
-from the server), tags ``key=value`` (space separated, quote values with spaces), a window that is
-either a lookback (``1h``, ``30m``, ``2d``) or an absolute ``START..END`` (ISO 8601; local time when
-no zone is given), min and max span duration (``100ms``, ``1.5s``) and a limit. ``enter`` in any
-field (or ``ctrl+s``) searches; ``enter`` on a result opens its waterfall. Results are sorted with
-``t`` (time), ``u`` (duration), ``s`` (spans), ``e`` (errors); the same key again reverses.
+from the server), tags ``key=value`` (space separated, quote values with spaces) and a limit, a
+window that is either a lookback (``1h``, ``30m``, ``2d``), ``START..`` (until now) or a pinned
+``START..END`` (ISO 8601 or a clock time ``HH:MM`` of today; local time when no zone is given),
+min and max span duration (``100ms``, ``1.5s``). A window without an end follows "now": every
+search (``enter`` in any field, or ``ctrl+s``) ends it at that moment; the label beside it says
+which. Empty fields show dim hints, not values. ``enter`` on a result opens its waterfall.
+Results are sorted with ``t`` (time), ``u`` (duration), ``s`` (spans), ``e`` (errors); the same
+key again reverses.
 
 Server calls run in exclusive workers and come back as messages; a failure is shown on the status
 line (and as a toast), never raised.
@@ -13,6 +16,7 @@ line (and as a toast), never raised.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,7 +64,21 @@ def parse_duration(text: str, field: str) -> timedelta | None:
         ) from None
 
 
-def _parse_time(text: str) -> datetime:
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _parse_time(text: str, now: datetime | None = None) -> datetime:
+    clock = _CLOCK.match(text)
+    if clock is not None and now is not None:
+        # A clock time is today's (local); one later than now is yesterday's.
+        local = now.astimezone()
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        value = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if value > local:
+            value -= timedelta(days=1)
+        return value.astimezone(UTC)
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.astimezone()  # a time without zone is the user's local time
@@ -68,17 +86,17 @@ def _parse_time(text: str) -> datetime:
 
 
 def parse_window(text: str, now: datetime) -> tuple[datetime, datetime]:
-    """A lookback (``1h``) or ``START..END`` (ISO 8601) as an absolute UTC window ending at most at now."""
+    """A lookback (``1h``), ``START..`` or ``START..END`` as an absolute UTC window (no end: now)."""
     text = text.strip() or DEFAULT_WINDOW
     if ".." in text:
         first, _, second = text.partition("..")
         try:
-            start = _parse_time(first)
-            end = _parse_time(second) if second.strip() else now
+            start = _parse_time(first, now)
+            end = _parse_time(second, now) if second.strip() else now
         except ValueError:
             raise FormError(
                 "window",
-                f"window: expected START..END in ISO 8601, e.g. 2026-11-27T10:00..11:00 (got {text!r})",
+                f"window: expected START..[END] (ISO 8601 or HH:MM), e.g. 10:00..11:00 (got {text!r})",
             ) from None
         if end <= start:
             raise FormError("window", "window: the end is not after the start")
@@ -103,10 +121,25 @@ def parse_tags(text: str) -> dict[str, str]:
     return tags
 
 
-def format_window(start: datetime, end: datetime) -> str:
-    """An absolute window as the form shows it (local time, minutes)."""
-    fmt = "%Y-%m-%dT%H:%M"
-    return f"{start.astimezone().strftime(fmt)}..{end.astimezone().strftime(fmt)}"
+def format_window(start: datetime, end: datetime | None, now: datetime | None = None) -> str:
+    """A window as the form shows it (local time, minutes): ``START..END``, or ``START..`` to follow now.
+
+    A start on the same day as ``now`` is written as a clock time (``05:03..``), short enough
+    for the field at 80 columns.
+    """
+
+    def when(moment: datetime) -> str:
+        local = moment.astimezone()
+        if now is not None and local.date() == now.astimezone().date():
+            return f"{local:%H:%M}"
+        return f"{local:%Y-%m-%dT%H:%M}"
+
+    return f"{when(start)}..{when(end) if end is not None else ''}"
+
+
+def window_follows_now(text: str) -> bool:
+    """Whether the window ends at the moment of each search (a lookback or ``START..``), not pinned."""
+    return ".." not in text or not text.partition("..")[2].strip()
 
 
 class TraceSearchScreen(OncallScreen):
@@ -122,9 +155,12 @@ class TraceSearchScreen(OncallScreen):
     TraceSearchScreen .form-row Label.spaced { padding: 0 1 0 1; }
     TraceSearchScreen #service, TraceSearchScreen #operation { width: 1fr; }
     TraceSearchScreen #tags { width: 1fr; }
-    TraceSearchScreen #window { width: 1fr; min-width: 8; }
+    TraceSearchScreen #window { width: 1fr; min-width: 12; }
+    TraceSearchScreen #window-mode { width: auto; padding: 0 0 0 1; color: $text-muted; }
     TraceSearchScreen #min-duration, TraceSearchScreen #max-duration { width: 8; }
     TraceSearchScreen #limit { width: 5; }
+    /* Empty fields show what could go there: dim and italic, never mistaken for a value. */
+    TraceSearchScreen Input > .input--placeholder { color: $text-disabled; text-style: italic dim; }
     TraceSearchScreen #search-button { margin: 0 0 0 1; min-width: 8; }
     TraceSearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
     TraceSearchScreen #search-status.-error { color: $error; text-style: bold; }
@@ -173,8 +209,8 @@ class TraceSearchScreen(OncallScreen):
         super().__init__()
         self.initial_service = service
         """Service to pre-select (from an alert or exemplar)."""
-        self.initial_window = format_window(start, end) if start and end else None
-        """Window to pre-fill (absolute), when given."""
+        self.initial_window: tuple[datetime, datetime | None] | None = (start, end) if start else None
+        """Window to pre-fill, when given (no end: it follows now)."""
         self._auto_search = service is not None
         self._client: JaegerClient | None = None
         self._client_sources: object = None
@@ -206,21 +242,20 @@ class TraceSearchScreen(OncallScreen):
                 yield Select[str]([], prompt="any operation", id="operation", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("Tags")
-                yield Input(placeholder="key=value key2=value2", id="tags", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Window")
-                yield Input(
-                    self.initial_window or DEFAULT_WINDOW,
-                    placeholder="1h or START..END",
-                    id="window",
-                    compact=True,
-                )
-                yield Label("Min", classes="spaced")
-                yield Input(placeholder="100ms", id="min-duration", compact=True)
-                yield Label("Max", classes="spaced")
-                yield Input(placeholder="5s", id="max-duration", compact=True)
+                yield Input(placeholder="any (e.g. error=true)", id="tags", compact=True)
                 yield Label("Limit", classes="spaced")
                 yield Input(str(DEFAULT_LIMIT), id="limit", compact=True, type="integer")
+            with Horizontal(classes="form-row"):
+                yield Label("Window")
+                initial = self.initial_window
+                now = self.oncall_app.clock.now()
+                window = format_window(*initial, now) if initial is not None else DEFAULT_WINDOW
+                yield Input(window, placeholder="1h, or START..[END]", id="window", compact=True)
+                yield Label(_window_mode(window), id="window-mode")
+                yield Label("Min", classes="spaced")
+                yield Input(placeholder="any", id="min-duration", compact=True)
+                yield Label("Max", classes="spaced")
+                yield Input(placeholder="any", id="max-duration", compact=True)
                 yield Button("Search", id="search-button", compact=True)
         yield Static("", id="search-status")
         yield TraceResults(id="trace-results")
@@ -375,6 +410,10 @@ class TraceSearchScreen(OncallScreen):
         event.stop()
         self.action_search()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "window":
+            self.query_one("#window-mode", Label).update(_window_mode(event.value))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "search-button":
             event.stop()
@@ -393,12 +432,16 @@ class TraceSearchScreen(OncallScreen):
         if query.max_duration is not None:
             what += f" ≤{format_micros(query.max_duration / timedelta(microseconds=1))}"
         what += "".join(f" {k}={v}" for k, v in query.tags.items())
+        if query.start is not None and query.end is not None:
+            what += f" {query.start.astimezone():%H:%M}–{query.end.astimezone():%H:%M}"
         self.post_message(self.ResultsLoaded(summaries, what))
 
     def on_trace_search_screen_results_loaded(self, message: ResultsLoaded) -> None:
         results = self.results
         results.now = self.oncall_app.now
         results.show(message.summaries)
+        for summary in message.summaries:
+            self.oncall_app.known_traces.add(summary.trace_id, "trace search results")
         self._show_result_detail()
         count = len(message.summaries)
         if count:
@@ -444,9 +487,9 @@ class TraceSearchScreen(OncallScreen):
         return not (action in ("sort", "edit_form") and isinstance(self.focused, Input))
 
     def prefill(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
-        """Pre-fill service and window (from an alert or exemplar) and search."""
-        if start and end:
-            self.query_one("#window", Input).value = format_window(start, end)
+        """Pre-fill service and window (from an alert or exemplar; no end: it follows now) and search."""
+        if start:
+            self.query_one("#window", Input).value = format_window(start, end, self.oncall_app.clock.now())
         if service:
             self.initial_service = service
             options = [str(v) for _, v in self.service_select._options if isinstance(v, str)]
@@ -454,3 +497,8 @@ class TraceSearchScreen(OncallScreen):
                 self.service_select.set_options([(s, s) for s in [service, *options]])
             self.service_select.value = service
             self.action_search()
+
+
+def _window_mode(text: str) -> str:
+    """What the label beside the window says: whether each search ends it at the moment it runs."""
+    return "→ now" if window_follows_now(text) else "pinned"

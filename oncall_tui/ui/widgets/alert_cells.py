@@ -161,6 +161,11 @@ def column_widths(width: int) -> tuple[int, ...]:
     return tuple(sizes.get(key, w) for key, _, w in COLUMNS)
 
 
+def row_cells(row: Row, ctx: RowContext) -> tuple[Text, ...]:
+    """The cells of an alert or a group header row at ``ctx.now``."""
+    return alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
+
+
 def render_cells(
     cells: tuple[Text, ...], widths: tuple[int, ...], width: int, pre: Style | None, post: Style | None
 ) -> Strip:

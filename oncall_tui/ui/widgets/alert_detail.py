@@ -1,8 +1,9 @@
 """Everything about one alert: labels, annotations, links, timers, who silenced it, and 24 h of history.
 
 The history (``services/alert_history.py``) is drawn as a sparkline: full bars while it
-fired, half bars while pending. When the context has no Prometheus, or the query fails,
-the pane says so instead.
+fired, half bars while pending, over a time axis; each recent firing is listed with its
+start and end. When the context has no Prometheus, or the query fails, the pane says so
+instead.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
 from oncall_tui.domain.durations import format_age
 from oncall_tui.services.alert_history import History
 from oncall_tui.ui.formatting import RowContext, severity_variable, short_left, where_of
+from oncall_tui.ui.widgets.time_axis import TimeAxis
 
 RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
 """Annotations that hold a runbook or help link, in order of preference."""
@@ -28,10 +30,10 @@ RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
 def _exemplar_text(history: History) -> Text:
     text = Text(history.traces_note, style="dim")
     if history.traces:
-        newest = history.traces[0]
-        text.append(
-            f"\n  newest {newest.trace_id}  value {newest.value:g}  at {newest.at:%H:%M:%S} UTC", style=""
-        )
+        first = history.traces[0]
+        text.append(f"\n  x: {first.trace_id}  value {first.value:g}  at {first.at.astimezone():%H:%M:%S}")
+        if first.error:
+            text.append("  failed", style="bold")
     return text
 
 
@@ -53,6 +55,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
         yield Static(id="detail-body")
         yield Static("History, last 24 h", id="detail-history-title")
         yield Sparkline([], id="detail-sparkline")
+        yield TimeAxis(id="detail-history-axis")
         yield Static("", id="detail-history-note")
         yield Static("", id="detail-exemplars")
 
@@ -65,6 +68,7 @@ class AlertDetail(VerticalScroll, can_focus=True):
         for selector in (
             "#detail-history-title",
             "#detail-sparkline",
+            "#detail-history-axis",
             "#detail-history-note",
             "#detail-exemplars",
         ):
@@ -73,13 +77,16 @@ class AlertDetail(VerticalScroll, can_focus=True):
     def show_history(self, history: History | None) -> None:
         """Show the firing history (None = being fetched)."""
         spark = self.query_one("#detail-sparkline", Sparkline)
+        axis = self.query_one(TimeAxis)
         note = self.query_one("#detail-history-note", Static)
         if history is None:
             spark.data = []
+            axis.span = None
             note.update("loading from Prometheus…")
             return
-        spark.display = bool(history.values)
+        spark.display = axis.display = bool(history.values)
         spark.data = list(history.values)
+        axis.span = (history.start, history.end) if history.start and history.end else None
         colour = self.app.theme_variables.get("stale", "") if not history.ok else ""
         note.update(Text(history.note, style=colour))
         self.query_one("#detail-exemplars", Static).update(_exemplar_text(history))

@@ -23,7 +23,6 @@ is a pause of its own). Colours come only from theme variables (the cells'
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -43,11 +42,11 @@ from oncall_tui.ui.formatting import RowContext
 from oncall_tui.ui.widgets.alert_cells import (
     COLUMNS,
     Row,
-    alert_cells,
     column_widths,
-    group_cells,
     render_cells,
+    row_cells,
 )
+from oncall_tui.ui.widgets.line_cache import LineCache
 
 CACHE_SIZE = 1024
 """Rendered rows kept (LRU): several screens' worth, so scrolling back and forth never re-renders."""
@@ -145,11 +144,7 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._ctx_marks: tuple[object, ...] = ()
         self._epoch = 0
         self._theme_version = 0
-        self._cache: OrderedDict[tuple[Any, ...], tuple[Row, Strip]] = OrderedDict()
-        self.cache_hits = 0
-        """Rows served from the cache (for the benchmark and tests)."""
-        self.cache_misses = 0
-        """Rows rendered (for the benchmark and tests)."""
+        self._cache: LineCache[tuple[Row, Strip]] = LineCache(CACHE_SIZE)
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
@@ -210,7 +205,7 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             raise KeyError(key)
         index = [c for c, _, _ in COLUMNS].index(column)
         self._ctx.selected = self.selected
-        return self._cells(row, self._ctx)[index].plain
+        return row_cells(row, self._ctx)[index].plain
 
     # --- updating ----------------------------------------------------------------------------
 
@@ -400,9 +395,6 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(event.size.width, len(self._order) + 1)
         self._scroll_to_cursor()
 
-    def _cells(self, row: Row, ctx: RowContext) -> tuple[Text, ...]:
-        return alert_cells(row, ctx) if isinstance(row, AlertRow) else group_cells(row, ctx)
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         content = self.scrollable_content_region.width
@@ -435,13 +427,9 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             # keeps it alive, so its id cannot be reused by another row meanwhile.
             id(row),
         )
-        cache = self._cache
-        hit = cache.get(cache_key)
+        hit = self._cache.get(cache_key)
         if hit is not None and hit[0] is row:
-            cache.move_to_end(cache_key)
-            self.cache_hits += 1
             return hit[1]
-        self.cache_misses += 1
         ctx.selected = self.selected
         ctx.collapsed = self.collapsed
         pre = post = None
@@ -449,10 +437,8 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             pre = self.get_component_rich_style("alert-table--cursor")
             # As in DataTable: the cursor's foreground wins over the cells' colours.
             post = Style(color=pre.color) if pre.color is not None else None
-        strip = render_cells(self._cells(row, ctx), widths, content, pre, post)
-        cache[cache_key] = (row, strip)
-        if len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
+        strip = render_cells(row_cells(row, ctx), widths, content, pre, post)
+        self._cache.put(cache_key, (row, strip))
         return strip
 
     def _header(self, widths: tuple[int, ...], width: int) -> Strip:

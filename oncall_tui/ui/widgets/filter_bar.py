@@ -1,8 +1,10 @@
 """One-line filter input: Alertmanager matchers plus free text, validated on every keystroke.
 
 A filter that parses is posted as :class:`FilterBar.Changed`; one that does not shows
-the parse error (column and reason, with a caret under the offending text) and posts
-nothing, so the list stays as it was.
+the parse error (column and reason, with a caret under the offending text) and leaves the
+list as it was before the broken term was begun: typing ``severity=`` passes through the
+free-text word ``severity``, and that intermediate word must not stay applied while the
+bar says "list unchanged".
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class FilterBar(Vertical):
         self._parser = parser
         self.error: ParseError | None = None
         """The parse error shown, if any."""
+        self.applied = ""
+        """Text of the filter the list shows (the last one posted)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -100,10 +104,30 @@ class FilterBar(Vertical):
             caret.append(" " * (exc.column + 2) + "^" * max(exc.end - exc.column, 1))
             caret.append(f" {exc.message} — list unchanged")
             self.query_one("#filter-error", Static).update(caret)
+            self._settle(event.value, exc)
             return
         self.error = None
         self.remove_class("-error")
-        if isinstance(parsed, Filter):
-            self.post_message(self.Changed(parsed))
-        else:
-            self.post_message(self.Changed(Filter(source=event.value)))
+        self._post(event.value, parsed)
+
+    def _post(self, text: str, parsed: Any) -> None:
+        self.applied = text
+        self.post_message(self.Changed(parsed if isinstance(parsed, Filter) else Filter(source=text)))
+
+    def _settle(self, text: str, error: ParseError) -> None:
+        """On a parse error, show the list as it was before the broken term was begun."""
+        applied = self.applied
+        if not text.startswith(applied):
+            # An edit inside or a deletion: what the list shows was typed whole; it stays.
+            return
+        # Appending: the applied text may hold the first letters of the broken term (typing
+        # ``cluster="prod" severity=`` applied the free-text word ``severity`` on the way).
+        # Go back to the text before that term: up to the last separator before the error.
+        cut = max(text.rfind(sep, 0, error.column) for sep in " ,\t{") + 1
+        if cut >= len(applied):
+            return  # nothing of the broken term was applied
+        try:
+            parsed = self._parser(text[:cut])
+        except ParseError:
+            return
+        self._post(text[:cut], parsed)

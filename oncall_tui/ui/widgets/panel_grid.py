@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.events import Click, Resize
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -30,6 +30,7 @@ from textual.strip import Strip
 from oncall_tui.domain.panel_data import PanelData
 from oncall_tui.domain.sparkline import render
 from oncall_tui.domain.units import common_scale, format_in_scale, format_value
+from oncall_tui.ui.bindings import PANEL_GRID_BINDINGS
 
 PANEL_HEIGHT = 4
 """Lines per panel, the spacer included."""
@@ -47,6 +48,11 @@ def columns_for(width: int) -> int:
 def panel_width(width: int) -> int:
     """Width of each panel (gutter included) for a grid ``width`` columns wide."""
     return max(1, width // columns_for(width))
+
+
+def panels_per_screen(width: int, height: int) -> int:
+    """How many panels a grid of this size shows at once (partly shown ones included)."""
+    return columns_for(width) * max(1, -(-height // PANEL_HEIGHT))
 
 
 def sparkline_columns(width: int) -> int:
@@ -99,13 +105,7 @@ class PanelGrid(ScrollView, can_focus=True):
         "panel--muted",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab,right,l", "move(1)", "Next panel", show=False, id="metrics-next-panel"),
-        Binding("shift+tab,left,h", "move(-1)", "Previous panel", show=False, id="metrics-previous-panel"),
-        Binding("down,j", "move_row(1)", "Panel below", show=False, id="metrics-panel-below"),
-        Binding("up,k", "move_row(-1)", "Panel above", show=False, id="metrics-panel-above"),
-        Binding("enter", "open", "Drill down", id="metrics-drill-down", tooltip="Full chart of the panel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PANEL_GRID_BINDINGS
 
     focused_index: reactive[int] = reactive(0, init=False)
     """Index of the panel with the focus cursor."""
@@ -118,20 +118,32 @@ class PanelGrid(ScrollView, can_focus=True):
             self.index = index
             """Index of the panel."""
 
-    class Resized(Message):
-        """The sparkline width changed: panels should be fetched with this many columns."""
+    class Scrolled(Message):
+        """The panels on screen changed (scroll, resize, another dashboard)."""
 
-        def __init__(self, columns: int) -> None:
+        def __init__(self, visible: frozenset[int]) -> None:
+            super().__init__()
+            self.visible = visible
+            """Indexes of the panels at least partly on screen."""
+
+    class Resized(Message):
+        """The grid's size changed: panels are fetched with this many columns, this many fit a screen."""
+
+        def __init__(self, columns: int, per_screen: int) -> None:
             super().__init__()
             self.columns = columns
             """Points per series to fetch."""
+            self.per_screen = per_screen
+            """Panels one screen shows."""
 
     def __init__(self) -> None:
         super().__init__()
         self._slots: list[PanelSlot] = []
         self._cache: dict[int, tuple[tuple[object, ...], list[Strip]]] = {}
         self._theme_version = 0
-        self._columns = 0
+        self._pending: dict[int, Region] = {}
+        self._visible: frozenset[int] = frozenset()
+        self._flush_scheduled = False
         self.repaints = 0
         """Panels drawn again since mount (tests and benchmarks read it)."""
 
@@ -150,6 +162,7 @@ class PanelGrid(ScrollView, can_focus=True):
         self._resize_virtual()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.call_after_refresh(self._report_visible)
 
     def set_panel(self, index: int, data: PanelData) -> bool:
         """Show new data for panel ``index``; returns False (and draws nothing) when nothing changed."""
@@ -158,9 +171,12 @@ class PanelGrid(ScrollView, can_focus=True):
         slot = self._slots[index]
         if data.same_picture(slot.data):
             return False
+        _, width = self._grid()
+        before = self._panel_strips(index, width)
         self._slots[index] = PanelSlot(slot.title, data)
         self._cache.pop(index, None)
-        self._refresh_panel(index)
+        after = self._panel_strips(index, width)
+        self._refresh_changes(index, before, after)
         return True
 
     # --- geometry ----------------------------------------------------------------------------
@@ -182,18 +198,27 @@ class PanelGrid(ScrollView, can_focus=True):
         last_row = (int(self.scroll_y) + max(self.size.height, 1) - 1) // PANEL_HEIGHT
         return [i for i in range(first_row * columns, (last_row + 1) * columns) if i < len(self._slots)]
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if int(old_value) // PANEL_HEIGHT != int(new_value) // PANEL_HEIGHT:
+            self._report_visible()
+
+    def _report_visible(self) -> None:
+        visible = frozenset(self.visible_indexes())
+        if visible != self._visible:
+            self._visible = visible
+            self.post_message(self.Scrolled(visible))
+
     def _resize_virtual(self) -> None:
         columns, _ = self._grid()
         rows = -(-len(self._slots) // columns)
         self.virtual_size = Size(self.size.width, rows * PANEL_HEIGHT)
 
     def on_resize(self, event: Resize) -> None:
+        self.post_message(self.Resized(sparkline_columns(event.size.width), panels_per_screen(*event.size)))
         self._cache.clear()
         self._resize_virtual()
-        columns = sparkline_columns(event.size.width)
-        if columns != self._columns:
-            self._columns = columns
-            self.post_message(self.Resized(columns))
+        self.call_after_refresh(self._report_visible)
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
@@ -203,8 +228,37 @@ class PanelGrid(ScrollView, can_focus=True):
         self._cache.clear()
         self.call_after_refresh(self.refresh)
 
+    def _refresh_changes(self, index: int, before: list[Strip], after: list[Strip]) -> None:
+        """Refresh only the cells that differ, line by line: the terminal gets just what changed."""
+        origin = self.panel_region(index).translate((-int(self.scroll_x), -int(self.scroll_y)))
+        screen = Region(0, 0, self.size.width, self.size.height)
+        changed = False
+        for line, (old, new) in enumerate(zip(before, after, strict=True)):
+            span = _changed_span(old, new)
+            if span is None:
+                continue
+            region = Region(origin.x + span[0], origin.y + line, span[1] - span[0] + 1, 1)
+            if region.overlaps(screen):
+                changed = True
+                # One region per line: Textual writes each region of a line from the line's start,
+                # so two panels changing on one line must be one region, not two.
+                y = region.y
+                self._pending[y] = region if y not in self._pending else self._pending[y].union(region)
+        if changed:
+            self.repaints += 1
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self.call_later(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        regions = list(self._pending.values())
+        self._pending.clear()
+        if regions:
+            self.refresh(*regions)
+
     def _refresh_panel(self, index: int) -> None:
-        region = self.panel_region(index).translate(-int(self.scroll_x), -int(self.scroll_y))
+        region = self.panel_region(index).translate((-int(self.scroll_x), -int(self.scroll_y)))
         if region.overlaps(Region(0, 0, self.size.width, self.size.height)):
             self.repaints += 1
             self.refresh(region)
@@ -252,8 +306,9 @@ class PanelGrid(ScrollView, can_focus=True):
             else Strip.blank(width)
             for column in range(columns)
         ]
-        joined = Strip.join(strips)
-        return joined.extend_cell_length(content).crop(0, content)
+        joined = Strip.join(strips).extend_cell_length(content).crop(0, content).simplify()
+        # The widget's own colours under the panels' (segments only set what they mean).
+        return joined.apply_style(self.rich_style)
 
     def _panel_strips(self, index: int, width: int) -> list[Strip]:
         slot = self._slots[index]
@@ -298,7 +353,15 @@ class PanelGrid(ScrollView, can_focus=True):
         head = data.headline
         spark_style = self._style("spark") if data.state in ("ok", "unknown") else self._style(data.state)
         spark = render(head.values[-(inner - 1) :]) if head is not None else ""
-        middle = [Segment(" "), Segment(spark, self._style("stale") if data.stale else spark_style)]
+        middle = [Segment(" " + spark, self._style("stale") if data.stale else spark_style)]
+        if data.error and not data.series:
+            # No line to draw: the error gets both lines (a parse error's position and words).
+            room = inner - 3
+            text = data.error
+            middle = [Segment(" ✖ " + text[:room], self._style("critical"))]
+            rest = text[room:].strip()
+            detail = [Segment("   " + rest[:room], self._style("critical"))] if rest else []
+            return [_fit(top, width), _fit(middle, width), _fit(detail, width), Strip.blank(width)]
         return [
             _fit(top, width),
             _fit(middle, width),
@@ -332,4 +395,34 @@ class PanelGrid(ScrollView, can_focus=True):
 
 
 def _fit(segments: list[Segment], width: int) -> Strip:
-    return Strip(segments).extend_cell_length(width).crop(0, width)
+    # Blanks take the style of what precedes them where that looks the same (same background, no
+    # reverse or underline), so simplify() can join them: fewer colour escapes on the wire.
+    merged: list[Segment] = []
+    for segment in Strip(segments).extend_cell_length(width).crop(0, width):
+        previous = merged[-1].style if merged else None
+        if (
+            previous is not None
+            and not segment.text.strip(" ")
+            and (segment.style is None or previous.bgcolor == segment.style.bgcolor)
+            and not (previous.reverse or previous.underline or previous.strike)
+        ):
+            segment = Segment(segment.text, previous)
+        merged.append(segment)
+    return Strip(merged).simplify()
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]]:
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
+def _changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """First and last column where two strips of one panel line differ (None when identical)."""
+    a, b = _cells(old), _cells(new)
+    if a == b:
+        return None
+    length = max(len(a), len(b))
+    first = next((i for i in range(length) if i >= len(a) or i >= len(b) or a[i] != b[i]), 0)
+    last = next(
+        (i for i in range(length - 1, -1, -1) if i >= len(a) or i >= len(b) or a[i] != b[i]), length - 1
+    )
+    return first, last

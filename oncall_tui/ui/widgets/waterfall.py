@@ -21,7 +21,6 @@ Row layout (left to right)::
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -35,6 +34,7 @@ from textual.widget import Widget
 
 from oncall_tui.domain.traces import TraceAnalysis
 from oncall_tui.domain.waterfall import WaterfallView
+from oncall_tui.ui.widgets.line_cache import LineCache
 from oncall_tui.ui.widgets.waterfall_render import WaterfallLayout, WaterfallPalette, WaterfallRenderer
 
 CACHE_SIZE = 2048
@@ -92,11 +92,7 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         self._palette: WaterfallPalette | None = None
         self._renderer: WaterfallRenderer | None = None
         self._zoom: tuple[int, int] | None = None
-        self._cache: OrderedDict[tuple[int, int, bool, int, int, int], Strip] = OrderedDict()
-        self.cache_hits = 0
-        """Rows served from the cache (for the benchmark and tests)."""
-        self.cache_misses = 0
-        """Rows rendered (for the benchmark and tests)."""
+        self._cache: LineCache[Strip] = LineCache(CACHE_SIZE)
 
     # ------------------------------------------------------------------ state
     @property
@@ -279,6 +275,16 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
             self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
         self._scroll_to_cursor()
 
+    @property
+    def cache_hits(self) -> int:
+        """Rows served from the cache (for the benchmark and tests)."""
+        return self._cache.hits
+
+    @property
+    def cache_misses(self) -> int:
+        """Rows rendered (for the benchmark and tests)."""
+        return self._cache.misses
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         view = self._view
@@ -288,20 +294,14 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         node = view.visible[row_index]
         selected = row_index == self.cursor_row
         key = (node, width, selected, self._view_version, self._match_version, self._theme_version)
-        cache = self._cache
-        strip = cache.get(key)
+        strip = self._cache.get(key)
         if strip is not None:
-            cache.move_to_end(key)
-            self.cache_hits += 1
             return strip
-        self.cache_misses += 1
         renderer = self.renderer
         assert renderer is not None
         row = view.row(row_index)
         strip = renderer.render(row, WaterfallLayout.for_width(width), selected, node in self._matches)
-        cache[key] = strip
-        if len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
+        self._cache.put(key, strip)
         return strip
 
 

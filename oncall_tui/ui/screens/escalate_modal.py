@@ -1,0 +1,89 @@
+"""Escalate? The dialog names the level and who is notified, takes an optional reason; only ``y`` says yes.
+
+An escalation pages people: ``enter`` (easily pressed to leave the reason field, or out of habit)
+must not trigger it. ``tab`` goes into the reason field, where ``enter`` only leaves it again;
+outside it ``y`` escalates, ``n`` or ``escape`` cancels. The reason goes into the notification text and the
+incident log (``…: <reason>``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from oncall_tui.ui.screens.modals import MODAL_CSS
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPlan:
+    """One group's escalation as the dialog shows it."""
+
+    title: str
+    """The group (alert name and where)."""
+    line: str
+    """``policy shop: to level 2 “secondary on-call”, notifying pagerduty, incident-channel`` or why not."""
+    possible: bool
+    """It can escalate (a policy applies and a level is left)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalateRequest:
+    """What the dialog answered yes with."""
+
+    reason: str
+    """Why (may be empty): added to the notification text and the log line."""
+
+
+class EscalateModal(ModalScreen[EscalateRequest | None]):
+    """Confirm an escalation: level and targets named, optional reason, ``y`` only."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="EscalateModal")
+    AUTO_FOCUS = ""
+    """Nothing focused at first: ``y`` answers at once; the reason field is one ``tab`` away."""
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding("y", "escalate", "Escalate", id="escalate-yes", tooltip="Escalate and notify (only y)"),
+        Binding("n,escape", "cancel", "Cancel", id="escalate-no", tooltip="Do not escalate"),
+    ]
+
+    def __init__(self, plans: list[EscalationPlan]) -> None:
+        super().__init__()
+        self._plans = plans
+
+    def compose(self) -> ComposeResult:
+        body = Text()
+        for plan in self._plans:
+            body.append(f"{plan.title}\n", style="bold")
+            body.append(f"  {plan.line}\n", style="" if plan.possible else "italic")
+        with Vertical():
+            yield Label("Escalate?", classes="modal-title")
+            yield Static(body, id="escalate-body")
+            yield Label("Reason (optional; goes into the notification and the log)", classes="field-label")
+            yield Input(
+                placeholder="tab to type one, e.g. every checkout fails", id="escalate-reason", compact=True
+            )
+            yield Static(
+                "y: escalate and notify · n / escape: cancel · tab: type a reason (enter leaves it)",
+                classes="hint",
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter leaves the field; it never escalates. (Letters typed in the field are text: the
+        # field takes them before the y/n bindings, so "y" in "yesterday" does not escalate.)
+        event.stop()
+        self.set_focus(None)
+
+    def action_escalate(self) -> None:
+        if not any(plan.possible for plan in self._plans):
+            self.dismiss(None)
+            return
+        self.dismiss(EscalateRequest(self.query_one("#escalate-reason", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
