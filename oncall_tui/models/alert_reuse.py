@@ -12,9 +12,9 @@ are freed at once, one group at a time):
 * an alert equal to the one of the same fingerprint in the last poll (or seen from another peer
   in this poll) is replaced by that object;
 * otherwise its parts equal to that alert's (labels, annotations, status, receivers, link, start)
-  are taken from it, and the rest is shared through interning (strings via :func:`sys.intern`,
-  which forgets a string once nothing uses it) and small caches (receivers, the common empty
-  status).
+  are taken from it, and the rest is shared through interning (label values via
+  :func:`sys.intern`, which forgets a string once nothing uses it; annotation values are mostly
+  unique text, not worth hashing) and small caches (receivers, the common empty status).
 
 Only equal values are ever swapped, so a reused alert is indistinguishable from the decoded one.
 """
@@ -90,7 +90,6 @@ class AlertReuse:
             shared = msgspec.structs.replace(
                 alert,
                 labels=_interned(alert.labels),
-                annotations=_interned(alert.annotations),
                 generator_url=_intern(alert.generator_url),
                 receivers=self._receiver_list(alert.receivers),
                 status=_ACTIVE if alert.status == _ACTIVE else alert.status,
@@ -104,7 +103,7 @@ class AlertReuse:
                 alert,
                 fingerprint=known.fingerprint,
                 labels=known.labels if known.labels == labels else _interned(labels),
-                annotations=known.annotations if known.annotations == annotations else _interned(annotations),
+                annotations=known.annotations if known.annotations == annotations else annotations,
                 starts_at=known.starts_at if known.starts_at == alert.starts_at else alert.starts_at,
                 generator_url=_intern(alert.generator_url),
                 receivers=self._receiver_list(alert.receivers),
