@@ -26,13 +26,14 @@ from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.messages import SourcePolled
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.sources import SourcesScreen
+from oncall_tui.ui.terminal_output import QuietOutput
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
 
 SourceSetFactory = Callable[[str, Settings], SourceSet]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
 
 
-class OncallApp(App[None]):
+class OncallApp(QuietOutput, App[None]):
     """The terminal cockpit."""
 
     TITLE = "oncall-tui"
