@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="run against the built-in demo environment (no servers needed)"
     )
+    parser.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        help="write less to the terminal (slow SSH): minute-resolution clock and ages, slower refresh",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     config = sub.add_parser("config", help="check the config or show where files live")
@@ -148,7 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dashboards_cmd.run(args)
     from oncall_tui.commands import run_cmd
 
-    return run_cmd.run(config_path=args.config, context=args.context, theme=args.theme, demo=args.demo)
+    return run_cmd.run(
+        config_path=args.config,
+        context=args.context,
+        theme=args.theme,
+        demo=args.demo,
+        low_bandwidth=args.low_bandwidth,
+    )
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from oncall_tui.config import locations
-from oncall_tui.config.settings import Settings
 from oncall_tui.errors import ConfigError, OncallError
 
 if TYPE_CHECKING:
+    # Annotations only: the parser is built on every start, before the first frame.
     from oncall_tui.clients.prometheus import PrometheusClient
+    from oncall_tui.config.settings import Settings
     from oncall_tui.services.dashboard_catalog import Catalog
 
 EXIT_OK = 0

@@ -4,26 +4,52 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.errors import ConfigError
 
+if TYPE_CHECKING:
+    from oncall_tui.config.settings import Settings
 
-def run(*, config_path: Path | None, context: str | None, theme: str | None, demo: bool) -> int:
-    from oncall_tui.config.loader import load_settings
+
+def run(
+    *,
+    config_path: Path | None,
+    context: str | None,
+    theme: str | None,
+    demo: bool,
+    low_bandwidth: bool = False,
+) -> int:
     from oncall_tui.config.locations import themes_dir
 
     if demo:
-        from oncall_tui.demo import DemoEnvironment
+        started: list[Any] = []
 
-        environment = DemoEnvironment()
-        environment.start()
+        def start_demo() -> Settings:
+            # Runs in the app's start-up thread, after its first frame is on screen.
+            from oncall_tui.demo import DemoEnvironment
+
+            environment = DemoEnvironment()
+            started.append(environment)
+            environment.start()
+            return environment.settings()
+
         try:
             return _run_app(
-                environment.settings(), context="demo", theme=theme, demo=True, themes=themes_dir()
+                start_demo,
+                context="demo",
+                theme=theme,
+                demo=True,
+                themes=themes_dir(),
+                low_bandwidth=low_bandwidth,
             )
         finally:
-            environment.stop()
+            for environment in started:
+                environment.stop()
+    from oncall_tui.config.loader import load_settings
+
     try:
         loaded = load_settings(config_path, overrides={"theme": theme} if theme else None)
     except ConfigError as exc:
@@ -43,7 +69,15 @@ def run(*, config_path: Path | None, context: str | None, theme: str | None, dem
             file=sys.stderr,
         )
         return 2
-    return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir())
+    return _run_app(
+        # Built after the first frame (with the services), like the demo's.
+        lambda: settings,
+        context=context,
+        theme=theme,
+        demo=False,
+        themes=themes_dir(),
+        low_bandwidth=low_bandwidth,
+    )
 
 
 def _log_to_file() -> Path | None:
@@ -62,11 +96,24 @@ def _log_to_file() -> Path | None:
     return path
 
 
-def _run_app(settings: object, *, context: str | None, theme: str | None, demo: bool, themes: Path) -> int:
-    from oncall_tui.config.settings import Settings
+def _run_app(
+    settings: Callable[[], Settings],
+    *,
+    context: str | None,
+    theme: str | None,
+    demo: bool,
+    themes: Path,
+    low_bandwidth: bool,
+) -> int:
     from oncall_tui.ui.app import OncallApp
 
-    assert isinstance(settings, Settings)
     _log_to_file()
-    OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes).run()
+    OncallApp(
+        settings,
+        context=context,
+        demo=demo,
+        theme_name=theme,
+        user_themes_dir=themes,
+        low_bandwidth=low_bandwidth,
+    ).run()
     return 0

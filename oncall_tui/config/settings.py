@@ -145,6 +145,9 @@ class Settings(_Strict):
     """Who the app acts as: ``createdBy`` of silences, author of log entries."""
     theme: str = "dark"
     """Theme name: a shipped one or a file in the user themes directory."""
+    low_bandwidth: bool = False
+    """Write less to the terminal (slow SSH links): minute-resolution ages and clock, polls at most
+    every 30 s, no latency figures; same as ``--low-bandwidth``."""
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     """Severity policy, ack defaults and escalation."""
     keymap: dict[str, str] = Field(default_factory=dict)

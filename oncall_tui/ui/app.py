@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,21 +15,26 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, SystemClock
-from oncall_tui.config.settings import Settings
-from oncall_tui.models.health import SourceHealth
-from oncall_tui.services.polling import Failed, Fresh, Poller
-from oncall_tui.services.sources import SourceSet
-from oncall_tui.theme_files import discover_themes
-from oncall_tui.ui.alert_feed import AlertFeed
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
-from oncall_tui.ui.messages import SourcePolled
-from oncall_tui.ui.screens.help import HelpScreen
-from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.terminal_output import QuietOutput
-from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
+from oncall_tui.ui.theme import VARIABLE_DEFAULTS
 
-SourceSetFactory = Callable[[str, Settings], SourceSet]
+if TYPE_CHECKING:
+    # The first frame comes before these (and httpx, pydantic, the demo servers) are imported:
+    # they load in a thread once it is on screen (see OncallApp._boot).
+    from oncall_tui.config.settings import Settings
+    from oncall_tui.models.health import SourceHealth
+    from oncall_tui.services.polling import Failed, Fresh, Poller
+    from oncall_tui.services.sources import SourceSet
+    from oncall_tui.theme_files import ThemeFile
+    from oncall_tui.ui.alert_feed import AlertFeed
+    from oncall_tui.ui.messages import SourcePolled
+
+LOW_BANDWIDTH_TICK = 10.0
+"""Seconds between clock ticks with ``--low-bandwidth`` (ages and the clock show minutes then)."""
+
+SourceSetFactory = Callable[[str, "Settings"], "SourceSet"]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
 
 
@@ -55,7 +60,7 @@ class OncallApp(QuietOutput, App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | Callable[[], Settings],
         *,
         context: str | None = None,
         demo: bool = False,
@@ -64,46 +69,101 @@ class OncallApp(QuietOutput, App[None]):
         user_themes_dir: Path | None = None,
         theme_name: str | None = None,
         database_path: Path | None = None,
+        low_bandwidth: bool = False,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        """Validated configuration."""
+        self.settings: Settings
+        """Validated configuration (set once booted: see :attr:`booted`)."""
         self.demo = demo
         """Running on the built-in demo environment."""
         self.clock: Clock = clock or SystemClock()
         """Time source for ages, timers and pollers."""
-        self._source_set_factory = source_set_factory or _default_source_set
-        self._initial_context = context or settings.initial_context() or ""
+        self.low_bandwidth = low_bandwidth
+        """Fewer writes for slow links: minute-resolution ages and clock, slower polls."""
+        self.booted = False
+        """Settings loaded and services built (the first frame comes before; see :meth:`_boot`)."""
+        self.alert_feed: AlertFeed
+        """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
+        ``database_path`` None means the incident log in the XDG data dir."""
+        self._boot_settings = settings
+        self._source_set_factory = source_set_factory
+        self._wanted_context = context
+        self._initial_context = ""
         self._user_themes_dir = user_themes_dir
-        self._theme_name = theme_name or settings.theme
+        self._theme_name = theme_name
+        self._database_path = database_path
         self.sources: SourceSet | None = None
         """Sources of the active context."""
         self._pollers: list[Poller[Any]] = []
-        self.alert_feed = AlertFeed(self, settings, self.clock, database_path)
-        """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
-        ``database_path`` None means the incident log in the XDG data dir."""
+        if not callable(settings):
+            # Given settings (tests, benchmarks): the services exist before the app runs.
+            self._build(settings)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
     # ----------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
-        self._register_themes()
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
-        self.set_interval(1.0, self._tick)
+        self.set_interval(LOW_BANDWIDTH_TICK if self.low_bandwidth else 1.0, self._tick)
+        settings = self._boot_settings
+        if not callable(settings):
+            # Given settings (tests, benchmarks): everything is ready before the first frame.
+            self._booted(settings, *_load_boot_modules(self._user_themes_dir))
+            return
+        # The frame first: header, "connecting…", health bar and footer; the rest loads after it.
+        from oncall_tui.ui.screens.starting import StartingScreen
+
+        self.push_screen(StartingScreen())
+        self.call_after_refresh(self._boot)
+
+    def _boot(self) -> None:
+        self.run_worker(
+            self._boot_in_thread, thread=True, name="boot", description="starting", exit_on_error=False
+        )
+
+    def _boot_in_thread(self) -> None:
+        settings = self._boot_settings
+        try:
+            loaded = settings() if callable(settings) else settings
+            themes, problems = _load_boot_modules(self._user_themes_dir)
+        except Exception as exc:  # noqa: BLE001 - reported, and the app ends with an error status
+            self.call_from_thread(self.exit, 1, f"oncall-tui could not start: {exc}")
+            return
+        self.call_from_thread(self._booted, loaded, themes, problems)
+
+    def _booted(self, settings: Settings, themes: list[ThemeFile], problems: list[str]) -> None:
+        """Settings are loaded and the heavy modules imported: build the services, show Alerts."""
         from oncall_tui.ui.screens.alerts import AlertsScreen
 
-        self.push_screen(AlertsScreen())
+        if not hasattr(self, "alert_feed"):
+            self._build(settings)
+        self._register_themes(themes, problems, self._theme_name or settings.theme)
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+        self.booted = True
+        from oncall_tui.ui.screens.starting import StartingScreen
+
+        if isinstance(self.screen, StartingScreen):
+            self.switch_screen(AlertsScreen())
+        else:
+            self.push_screen(AlertsScreen())
         if self._initial_context:
             self.switch_context(self._initial_context)
 
-    def _register_themes(self) -> None:
-        themes, problems = discover_themes(self._user_themes_dir)
+    def _build(self, settings: Settings) -> None:
+        from oncall_tui.ui.alert_feed import AlertFeed
+
+        self.settings = settings
+        self.low_bandwidth = self.low_bandwidth or settings.low_bandwidth
+        self._initial_context = self._wanted_context or settings.initial_context() or ""
+        self.alert_feed = AlertFeed(self, settings, self.clock, self._database_path)
+
+    def _register_themes(self, themes: list[ThemeFile], problems: list[str], wanted: str) -> None:
+        from oncall_tui.ui.theme import to_textual_theme
+
         for theme in themes:
             self.register_theme(to_textual_theme(theme))
-        wanted = self._theme_name
         if wanted not in self.available_themes:
             problems.append(f"theme {wanted!r} not found; using dark")
             wanted = "dark"
@@ -117,7 +177,8 @@ class OncallApp(QuietOutput, App[None]):
     async def on_unmount(self) -> None:
         if self.sources is not None:
             await self.sources.aclose()
-        await self.alert_feed.aclose()
+        if self.booted:
+            await self.alert_feed.aclose()
 
     # ------------------------------------------------------------------ contexts
     def switch_context(self, name: str) -> None:
@@ -129,7 +190,7 @@ class OncallApp(QuietOutput, App[None]):
         old = self.sources
         if old is not None:
             self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
-        self.sources = self._source_set_factory(name, self.settings)
+        self.sources = (self._source_set_factory or _default_source_set)(name, self.settings)
         self.context_name = name
         self.overviews = {}
         self._pollers = self.sources.overview_pollers(self._poller_reported)
@@ -145,9 +206,13 @@ class OncallApp(QuietOutput, App[None]):
         self.alert_feed.start(self.sources)
 
     def _poller_reported(self, key: str, result: Fresh[Any] | Failed[Any]) -> None:
+        from oncall_tui.ui.messages import SourcePolled
+
         self.post_message(SourcePolled(key, result))
 
     def on_source_polled(self, message: SourcePolled) -> None:
+        from oncall_tui.services.polling import Fresh
+
         result = message.result
         self.source_health = {**self.source_health, message.key: result.health}
         if isinstance(result, Fresh):
@@ -163,12 +228,16 @@ class OncallApp(QuietOutput, App[None]):
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:
+        if not self.booted:
+            return
         for poller in self._pollers:
             poller.wake()
         self.alert_feed.wake()
         self.notify("refreshing every source", timeout=2)
 
     def action_show_sources(self) -> None:
+        from oncall_tui.ui.screens.sources import SourcesScreen
+
         self._show_screen(SourcesScreen)
 
     def action_show_alerts(self) -> None:
@@ -183,7 +252,7 @@ class OncallApp(QuietOutput, App[None]):
 
     def _show_screen(self, kind: type[Screen[Any]]) -> None:
         """Go back to the open screen of ``kind`` (popping what is above it), or push a new one."""
-        if isinstance(self.screen, kind):
+        if not self.booted or isinstance(self.screen, kind):
             return
         if any(isinstance(s, kind) for s in self.screen_stack):
             while not isinstance(self.screen, kind):
@@ -198,6 +267,8 @@ class OncallApp(QuietOutput, App[None]):
 
     def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
+        if not self.booted:
+            return
         from oncall_tui.ui.screens.trace_search import TraceSearchScreen
 
         TraceSearchScreen.show(self, service, start, end)
@@ -228,10 +299,14 @@ class OncallApp(QuietOutput, App[None]):
         if screen_bindings:
             sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
-        self.push_screen(HelpScreen(sections, self.settings.keymap))
+        from oncall_tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if not self.booted:
+            return
         yield SystemCommand("Alerts", "The alert queue: ack, escalate, silence", self.action_show_alerts)
         yield SystemCommand("Silences", "Active, pending and expired silences", self.action_show_silences)
         yield SystemCommand(
@@ -247,4 +322,16 @@ class OncallApp(QuietOutput, App[None]):
 
 
 def _default_source_set(name: str, settings: Settings) -> SourceSet:
+    from oncall_tui.services.sources import SourceSet
+
     return SourceSet(name, settings.contexts[name])
+
+
+def _load_boot_modules(user_themes_dir: Path | None) -> tuple[list[ThemeFile], list[str]]:
+    """Import what the screens and services need, and read the theme files (run in a thread)."""
+    import oncall_tui.ui.alert_feed
+    import oncall_tui.ui.screens.alerts  # noqa: F401 - imported here so the event loop does not wait on it
+    from oncall_tui.theme_files import discover_themes
+
+    themes, problems = discover_themes(user_themes_dir)
+    return list(themes), list(problems)

@@ -597,7 +597,13 @@ class TraceFileApp(OncallApp):
     def on_mount(self, event: Mount) -> None:  # type: ignore[override]
         # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
         event.prevent_default()
-        self._register_themes()
+        from oncall_tui.theme_files import discover_themes
+
+        settings = self._boot_settings
+        assert isinstance(settings, Settings)
+        self.settings = settings
+        themes, problems = discover_themes(self._user_themes_dir)
+        self._register_themes(list(themes), list(problems), self._theme_name or settings.theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()

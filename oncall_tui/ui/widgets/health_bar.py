@@ -39,9 +39,14 @@ class HealthBar(Widget):
     """Latest health per source key (replaced wholesale after each poll)."""
     now: reactive[datetime | None] = reactive(None)
     """Current time, ticked by the app so ages advance without a poll."""
+    starting: reactive[bool] = reactive(False)
+    """The app is still loading its settings: sources are not known yet."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.health and self.starting:
+            text.append(" ○ connecting…", style="italic")
+            return text
         if not self.health:
             text.append(" no sources configured — see: oncall-tui config path", style="italic")
             return text
