@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,7 @@ def run(
             file=sys.stderr,
         )
         return 2
+    low_bandwidth = low_bandwidth or settings.low_bandwidth
     return _run_app(
         # Built after the first frame (with the services), like the demo's.
         lambda: settings,
@@ -105,6 +107,10 @@ def _run_app(
     themes: Path,
     low_bandwidth: bool,
 ) -> int:
+    if low_bandwidth:
+        # Read by Textual when it is imported: 16 colours (shorter escape codes), no animation.
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     from oncall_tui.ui.app import OncallApp
 
     _log_to_file()

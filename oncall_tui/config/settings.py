@@ -168,6 +168,18 @@ class Settings(_Strict):
             )
         return value
 
+    def with_polls_at_most_every(self, seconds: float) -> Settings:
+        """These settings with every source polled at most every ``seconds`` (``--low-bandwidth``)."""
+        contexts: dict[str, ContextSettings] = {}
+        for name, context in self.contexts.items():
+            update: dict[str, object] = {}
+            for kind in ("prometheus", "alertmanager", "jaeger"):
+                source = getattr(context, kind, None)
+                if source is not None and source.refresh < seconds:
+                    update[kind] = source.model_copy(update={"refresh": seconds})
+            contexts[name] = context.model_copy(update=update)
+        return self.model_copy(update={"contexts": contexts})
+
     def context_names(self) -> list[str]:
         """Context names in file order."""
         return list(self.contexts)

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
+from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
 from oncall_tui.ui.terminal_output import QuietOutput
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS
 
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from oncall_tui.ui.alert_feed import AlertFeed
     from oncall_tui.ui.messages import SourcePolled
 
-LOW_BANDWIDTH_TICK = 10.0
-"""Seconds between clock ticks with ``--low-bandwidth`` (ages and the clock show minutes then)."""
+LOW_BANDWIDTH_POLL = 30.0
+"""With ``--low-bandwidth`` sources are polled at most this often (seconds)."""
 
 SourceSetFactory = Callable[[str, "Settings"], "SourceSet"]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
@@ -98,6 +99,7 @@ class OncallApp(QuietOutput, App[None]):
         if not callable(settings):
             # Given settings (tests, benchmarks): the services exist before the app runs.
             self._build(settings)
+        set_minute_resolution(self.low_bandwidth)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -105,7 +107,7 @@ class OncallApp(QuietOutput, App[None]):
     # ----------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
         self.now = self.clock.now()
-        self.set_interval(LOW_BANDWIDTH_TICK if self.low_bandwidth else 1.0, self._tick)
+        self.set_interval(tick_seconds(), self._tick)
         settings = self._boot_settings
         if not callable(settings):
             # Given settings (tests, benchmarks): everything is ready before the first frame.
@@ -138,6 +140,7 @@ class OncallApp(QuietOutput, App[None]):
 
         if not hasattr(self, "alert_feed"):
             self._build(settings)
+        set_minute_resolution(self.low_bandwidth)
         self._register_themes(themes, problems, self._theme_name or settings.theme)
         if settings.keymap:
             self.set_keymap(settings.keymap)
@@ -154,8 +157,13 @@ class OncallApp(QuietOutput, App[None]):
     def _build(self, settings: Settings) -> None:
         from oncall_tui.ui.alert_feed import AlertFeed
 
-        self.settings = settings
         self.low_bandwidth = self.low_bandwidth or settings.low_bandwidth
+        if self.low_bandwidth:
+            settings = settings.with_polls_at_most_every(LOW_BANDWIDTH_POLL)
+            # No animation either (the compositor would write every frame of it).
+            self.animation_level = "none"
+        set_minute_resolution(self.low_bandwidth)
+        self.settings = settings
         self._initial_context = self._wanted_context or settings.initial_context() or ""
         self.alert_feed = AlertFeed(self, settings, self.clock, self._database_path)
 

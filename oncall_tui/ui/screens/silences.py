@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
 from oncall_tui.domain.silences import SilenceInfo, marker_of
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
@@ -25,6 +24,7 @@ from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
 from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
 from oncall_tui.ui.formatting import short_left, who
+from oncall_tui.ui.resolution import format_age
 from oncall_tui.ui.screens.alerts import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end

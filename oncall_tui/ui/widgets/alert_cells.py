@@ -16,8 +16,8 @@ from rich.text import Text
 from textual.strip import Strip
 
 from oncall_tui.domain.alert_rows import AlertRow, AlertState, GroupRow
-from oncall_tui.domain.durations import format_age
 from oncall_tui.ui.formatting import RowContext, countdown_text, severity_variable, short_left, where_of, who
+from oncall_tui.ui.resolution import format_age
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("sev", "Sev", 4),

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from oncall_tui.ui.resolution import clock_text
+
 
 class StatusHeader(Widget):
     """App name, screen title, context and (in demo mode) a DEMO badge."""
@@ -35,7 +37,7 @@ class StatusHeader(Widget):
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
-        clock = self.now.astimezone().strftime("%H:%M:%S %Z ") if self.now is not None else ""
+        clock = clock_text(self.now) + " " if self.now is not None else ""
         grid.add_row(self.title_text(), clock)
         return grid
 
