@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 APP_BINDINGS: list[BindingType] = [
-    # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
+    # Screens' own keys, then `?` and `q`, fill the footer at 80 columns: the screen switches are
+    # listed by `?` and the command palette instead.
     Binding("A", "show_alerts", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
         "L",
@@ -20,10 +21,22 @@ APP_BINDINGS: list[BindingType] = [
         tooltip="Silences: expire, extend, create",
     ),
     Binding(
-        "S", "show_sources", "Sources", id="show-sources", tooltip="Data sources: health, versions, targets"
+        "S",
+        "show_sources",
+        "Sources",
+        show=False,
+        id="show-sources",
+        tooltip="Data sources: health, versions, targets",
     ),
-    Binding("T", "show_traces", "Traces", id="show-traces", tooltip="Search Jaeger traces of this context"),
-    Binding("r", "refresh_now", "Refresh", id="refresh-now", tooltip="Poll every source now"),
+    Binding(
+        "T",
+        "show_traces",
+        "Traces",
+        show=False,
+        id="show-traces",
+        tooltip="Search Jaeger traces of this context",
+    ),
+    Binding("r", "refresh_now", "Refresh", show=False, id="refresh-now", tooltip="Poll every source now"),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
     Binding(
@@ -261,6 +274,7 @@ ALERTS_BINDINGS: list[BindingType] = [
         "T",
         "traces",
         "Traces",
+        show=False,
         id="alerts-traces",
         tooltip="Traces of the alert's service around the time it fired",
     ),

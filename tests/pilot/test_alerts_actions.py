@@ -231,7 +231,7 @@ async def test_unacked_top_severity_escalates_by_itself_when_its_countdown_ends(
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         table = screen_of(app).table
-        assert table.cell_text(SERVER1, "status") == "⇡ 16m → secondary"
+        assert table.cell_text(SERVER1, "status") == "⇡16m→secondary"
         # Polling and escalation run at app level: they go on while another screen shows.
         await pilot.press("S")
         backends.fake_clock.advance(minutes(17).total_seconds())
@@ -269,7 +269,7 @@ async def test_ack_on_a_group_header_silences_its_alerts_and_until_resolved_is_m
         }
         await next_poll(pilot)
         for key in (SERVER1, SERVER2):
-            assert table.cell_text(key, "status") == "✓ alice 0s·until resolved"
+            assert table.cell_text(key, "status") == "✓ alice 0s·till resolved"
         # The other prod alert (Memory_Usage_Too_High on server2) is not covered.
         assert table.cell_text("7d0b114ebf24f857", "status").startswith("⇡")
 

@@ -57,7 +57,7 @@ def test_queue(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[in
     0 NONE, 8 alerts, active, "? keys"); prod first; groups of several alerts get a header row with a
     reversed severity badge and their alerts indented under it, single-alert groups no header;
     Fired 13m; Due shows ⚠-8m in the critical colour for prod (investigate target 5m missed) and
-    time left for staging; prod alerts show the automatic escalation countdown "⇡ 16m → secondary".
+    time left for staging; prod alerts show the automatic escalation countdown "⇡16m→secondary".
     At 120 columns the detail of the highlighted group sits on the right."""
     app = AlertBackends().make_app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=settle)

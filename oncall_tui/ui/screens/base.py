@@ -40,7 +40,8 @@ class OncallScreen(Screen[None]):
         yield StatusHeader()
         yield from self.compose_body()
         yield HealthBar()
-        yield Footer()
+        # Compact: one space between keys, so `?` and `q` still fit at 80 columns.
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
