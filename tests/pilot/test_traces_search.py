@@ -24,6 +24,7 @@ from oncall_tui.ui.screens.trace_search import (
     TraceSearchScreen,
     parse_duration,
     parse_tags,
+    format_window,
     parse_window,
 )
 from tests.support.fake_jaeger import FakeJaeger
@@ -181,7 +182,7 @@ async def test_open_trace_search_prefills_and_runs_the_search() -> None:
         screen = app.screen
         assert isinstance(screen, TraceSearchScreen)
         await wait_until(pilot, lambda: screen.results.row_count == 2, "results")
-        assert screen.query_one("#window", Input).value == "2026-01-01T02:00..2026-01-01T03:00"
+        assert screen.query_one("#window", Input).value == "2026-01-01 02:00..03:00"
         search = next(r for r in fake.requests if r.startswith("/api/v3/trace-summaries"))
         assert "query.serviceName=frontend" in search and "2026-01-01T02%3A00%3A00" in search
         # Called again while the search is open (another alert): the form is re-filled and re-run.
@@ -200,6 +201,11 @@ def test_form_parsing_of_windows_durations_and_tags() -> None:
         datetime(2026, 1, 1, 1, 0, tzinfo=UTC),
         datetime(2026, 1, 1, 1, 30, tzinfo=UTC),
     )
+    # As the form shows an alert's window: the end on the start's day, as HH:MM; the form's own text
+    # parses back to the same window.
+    start, end = parse_window("2026-01-01T01:00..01:30", now)
+    assert end - start == timedelta(minutes=30)
+    assert parse_window(format_window(start, end), now) == (start, end)
     with pytest.raises(FormError, match="end is not after the start"):
         parse_window("2026-01-01T02:00Z..2026-01-01T01:00Z", now)
     with pytest.raises(FormError, match="expected a duration"):

@@ -73,6 +73,16 @@ def _parse_time(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _parse_end(text: str, start: datetime) -> datetime:
+    """The end of a window: a full time, or ``HH:MM`` on the start's (local) day."""
+    text = text.strip()
+    if len(text) <= 5 and ":" in text:
+        hour, _, minute = text.partition(":")
+        local = start.astimezone().replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+        return local.astimezone(UTC)
+    return _parse_time(text)
+
+
 def parse_window(text: str, now: datetime) -> tuple[datetime, datetime]:
     """A lookback (``1h``) or ``START..END`` (ISO 8601) as an absolute UTC window ending at most at now."""
     text = text.strip() or DEFAULT_WINDOW
@@ -80,7 +90,7 @@ def parse_window(text: str, now: datetime) -> tuple[datetime, datetime]:
         first, _, second = text.partition("..")
         try:
             start = _parse_time(first)
-            end = _parse_time(second) if second.strip() else now
+            end = _parse_end(second, start) if second.strip() else now
         except ValueError:
             raise FormError(
                 "window",
@@ -110,9 +120,12 @@ def parse_tags(text: str) -> dict[str, str]:
 
 
 def format_window(start: datetime, end: datetime) -> str:
-    """An absolute window as the form shows it (local time, minutes)."""
-    fmt = "%Y-%m-%dT%H:%M"
-    return f"{start.astimezone().strftime(fmt)}..{end.astimezone().strftime(fmt)}"
+    """An absolute window as the form shows it (local time, minutes); within one day the end is
+    only ``HH:MM`` (``2026-12-04 02:46..03:46``), so it fits the field at 80 columns."""
+    first, last = start.astimezone(), end.astimezone()
+    fmt = "%Y-%m-%d %H:%M"
+    tail = last.strftime("%H:%M" if last.date() == first.date() else fmt)
+    return f"{first.strftime(fmt)}..{tail}"
 
 
 class TraceSearchScreen(OncallScreen):
