@@ -22,9 +22,9 @@ from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.screens.trace_search import (
     FormError,
     TraceSearchScreen,
+    format_window,
     parse_duration,
     parse_tags,
-    format_window,
     parse_window,
 )
 from tests.support.fake_jaeger import FakeJaeger
