@@ -180,7 +180,7 @@ TRACE_BINDINGS: list[BindingType] = [
 
 TRACE_SEARCH_BINDINGS: list[BindingType] = [
     Binding(
-        "ctrl+s", "search", "Search", id="traces-search", tooltip="Run the search (enter in a field does too)"
+        "ctrl+r", "search", "Search", id="traces-search", tooltip="Run the search (enter in a field does too)"
     ),
     Binding(
         "slash", "edit_form", "Form", key_display="/", id="traces-form", tooltip="Back to the search form"

@@ -219,7 +219,7 @@ async def test_failing_notifier_leaves_the_escalation_pending(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         screen_of(app).table.move_to(SERVER1)
-        await pilot.press("e", "enter")
+        await pilot.press("e", "y")
         await until(pilot, lambda: any("pending" in t for t in toasts(app)), "pending toast")
         assert "503" in toasts(app)[-1]
         await until(pilot, lambda: "queued" in summary(app), "queued mark")
@@ -359,3 +359,24 @@ async def test_an_ack_queued_in_one_context_is_never_sent_to_another_contexts_al
         await next_poll(pilot)
         await next_poll(pilot)
         assert len(backends.posts) == 1 and len(backends.silences) == silences_before + 1
+
+
+async def test_escalation_confirmation_refuses_enter_and_typed_text(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        screen_of(app).table.move_to(SERVER1)
+        await pilot.press("e")
+        assert isinstance(app.screen, ConfirmModal)
+        # Enter out of habit: not a yes; the dialog says which key is.
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "only y confirms" in plain(app.screen.query_one("#confirm-hint", Static).content)
+        # Text typed into it (a word with a y in it, and q, S of the global keys): nothing happens.
+        await pilot.press(*"easy", "q", "S")
+        assert isinstance(app.screen, ConfirmModal) and app.is_running
+        assert backends.webhooks == []
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConfirmModal)
+        assert backends.webhooks == []

@@ -4,7 +4,7 @@ Form (one line per row, so it fits 80x24 with a dozen results): service and oper
 from the server), tags ``key=value`` (space separated, quote values with spaces), a window that is
 either a lookback (``1h``, ``30m``, ``2d``) or an absolute ``START..END`` (ISO 8601; local time when
 no zone is given), min and max span duration (``100ms``, ``1.5s``) and a limit. ``enter`` in any
-field (or ``ctrl+s``) searches; ``enter`` on a result opens its waterfall. Results are sorted with
+field (or ``ctrl+r``) searches; ``enter`` on a result opens its waterfall. Results are sorted with
 ``t`` (time), ``u`` (duration), ``s`` (spans), ``e`` (errors); the same key again reverses.
 
 Server calls run in exclusive workers and come back as messages; a failure is shown on the status
@@ -332,7 +332,7 @@ class TraceSearchScreen(OncallScreen):
         elif len(services) == 1:
             select.value = services[0]
         count = len(message.services)
-        self._set_status(f"{count} services · choose one, then enter in any field (or ctrl+s) searches")
+        self._set_status(f"{count} services · choose one, then enter in any field (or ctrl+r) searches")
         if self._auto_search and wanted:
             self._auto_search = False
             self.action_search()
