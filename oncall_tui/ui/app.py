@@ -300,6 +300,14 @@ class OncallApp(QuietOutput, App[None]):
             return
         self.push_screen(TraceScreen(traces=traces, source_name=str(path)))
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot, saved where a directory exists (Textual's toast says where)."""
+        from oncall_tui.ui.screenshots import screenshot_dir
+
+        return super().deliver_screenshot(filename, path or str(screenshot_dir()), time_format)
+
     def action_help(self) -> None:
         screen = self.screen
         sections: list[tuple[str, list[Binding]]] = []

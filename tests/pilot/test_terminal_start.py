@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from oncall_tui.clock import FakeClock
+from oncall_tui.config.locations import data_dir
 from oncall_tui.config.settings import Settings
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.resolution import set_minute_resolution
@@ -74,3 +75,23 @@ async def test_low_bandwidth_shows_minutes_and_no_seconds_in_the_clock(tmp_path:
             assert context.alertmanager is not None and context.alertmanager.refresh >= 30
     finally:
         set_minute_resolution(False)
+
+
+async def test_the_screenshot_command_saves_in_the_data_dir_and_says_where(tmp_path: Path) -> None:
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    app = OncallApp(
+        backends.settings(),
+        clock=backends.clock,
+        source_set_factory=backends.source_set_factory(),
+        database_path=tmp_path / "log.sqlite3",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # What the palette's Screenshot command runs.
+        app.deliver_screenshot()
+        folder = data_dir() / "screenshots"
+        await wait_until(pilot, lambda: folder.is_dir() and any(folder.glob("*.svg")), "the screenshot")
+        saved = next(folder.glob("*.svg"))
+        await wait_until(
+            pilot, lambda: any(str(saved) in n.message for n in app._notifications), "a toast saying where"
+        )
