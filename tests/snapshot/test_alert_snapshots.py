@@ -93,3 +93,12 @@ def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
 
     app = AlertBackends().make_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", ["light", "high-contrast", "colorblind-safe"])
+def test_queue_in_each_shipped_theme(snap_compare: Callable[..., bool], tmp_path: Path, theme: str) -> None:
+    """The queue at 80x24 in each shipped theme besides dark (test_queue): severities told apart by
+    colour and by their text (PROD/STAG/DEV), the cursor row readable, the footer's `? Help` and `q Quit`
+    visible, the overdue ⚠ and the countdown ⇡16m→secondary in the theme's critical colour."""
+    app = AlertBackends().make_app(tmp_path, theme_name=theme)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
