@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     holder: list[QueueSnapshot] = []
 
     def settle() -> None:
-        # As the app does for big polls (AlertFeed.freeze): no full collection lands on a keystroke.
+        # As the app does for big polls (collector.keep_long_lived): no full collection lands on a keystroke.
         gc.collect()
         gc.freeze()
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from oncall_tui.trace_io import load_trace_file  # noqa: E402
-from oncall_tui.ui.screens.trace import TraceFileApp, TraceScreen  # noqa: E402
+from oncall_tui.ui.screens.trace import TraceScreen  # noqa: E402
+from oncall_tui.ui.trace_file_app import TraceFileApp  # noqa: E402
 
 DEFAULT_FILE = ROOT / "benchmarks" / ".data" / "trace-100k.json"
 TARGETS = {"cursor down": 30.0, "cursor up": 30.0, "page down": 30.0, "page up": 30.0}

@@ -9,7 +9,6 @@ a request into one).
 from __future__ import annotations
 
 import asyncio
-import gc
 import ssl
 import time
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ import httpx
 import msgspec
 from pydantic import SecretStr
 
-from oncall_tui import __version__
+from oncall_tui import __version__, collector
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
 
@@ -162,39 +161,38 @@ async def decode_list(body: bytes, item_type: type[T], *, what: str) -> list[T]:
     Errors are the :func:`decode` ones, item errors with their path in the whole body
     (``$[3].alerts[0]``). Small bodies are decoded in one go.
 
-    The cyclic collector is paused meanwhile, and what was decoded is then moved out of its
-    sight (``gc.freeze``): the decode allocates hundreds of thousands of long-lived objects, and
-    the young-generation collections that follow would walk them all (20-50 ms pauses, several
-    per poll). Decoded Structs hold no reference cycles; they are still freed by reference
-    counting when the next poll replaces them. This is the policy of the alert feed, which
-    freezes each big poll once drawn and unfreezes and collects once an hour
-    (``ui/alert_feed.py``, ``AlertFeed.freeze``).
+    The cyclic collector is paused during each slice, and what was decoded is then moved out of
+    its sight (:func:`oncall_tui.collector.keep_long_lived`, only for these big bodies): the decode
+    allocates hundreds of thousands of long-lived objects, and the collections that follow would
+    walk them all (20-50 ms pauses, several per poll). Decoded Structs hold no reference cycles;
+    they are still freed by reference counting when the next poll replaces them.
     """
     if len(body) < INCREMENTAL_BYTES:
         return decode(body, list[item_type], what=what)  # type: ignore[valid-type]
     raws = decode(body, list[msgspec.Raw], what=what)
     decoder = msgspec.json.Decoder(item_type)
     out: list[T] = []
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    index = 0
+    while index < len(raws):
         deadline = time.perf_counter() + SLICE_SECONDS
-        for index, raw in enumerate(raws):
-            try:
-                out.append(decoder.decode(raw))
-            except msgspec.ValidationError as exc:
-                message = _at_item(str(exc), index)
-                raise SourceError(f"unexpected response shape from {what}: {message}", kind="shape") from None
-            if time.perf_counter() >= deadline:
-                await asyncio.sleep(0)
-                deadline = time.perf_counter() + SLICE_SECONDS
-    except BaseException:
-        if enabled:
-            gc.enable()
-        raise
-    gc.freeze()
-    if enabled:
-        gc.enable()
+        due = False
+        # Paused for one synchronous slice only: never across the await, where other code runs.
+        with collector.paused():
+            while index < len(raws):
+                try:
+                    out.append(decoder.decode(raws[index]))
+                except msgspec.ValidationError as exc:
+                    message = _at_item(str(exc), index)
+                    raise SourceError(
+                        f"unexpected response shape from {what}: {message}", kind="shape"
+                    ) from None
+                index += 1
+                if time.perf_counter() >= deadline:
+                    due = True
+                    break
+        if due:
+            await asyncio.sleep(0)
+    collector.keep_long_lived()
     return out
 
 

@@ -69,6 +69,6 @@ def open_in_app(path: Path, theme: str | None = None) -> int:
     except TraceDataError as exc:
         return _fail(str(exc))
     # Imported here: the viewer imports Textual, which --summary never needs.
-    from oncall_tui.ui.screens.trace import run_trace_file
+    from oncall_tui.ui.trace_file_app import run_trace_file
 
     return run_trace_file(path, traces, theme)

@@ -24,7 +24,6 @@ Silences (the app's marker, :class:`SilenceInfo`, the Silences screen) live in
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 
+from oncall_tui import collector
 from oncall_tui.domain.alert_rows import AlertRow, AlertState, GroupRow
 from oncall_tui.domain.matchers import (
     Filter,
@@ -330,13 +330,8 @@ def _count(rows: Iterable[AlertRow], names: Iterable[str]) -> dict[str, int]:
 def _gc_paused() -> Iterator[None]:
     # Building 10k rows allocates enough to trigger full collections that walk the whole
     # decoded poll (tens of ms each, at random). Nothing here creates reference cycles.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def prepare(

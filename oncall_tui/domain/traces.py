@@ -11,7 +11,6 @@ reported, never corrected: offsets are shown as the spans recorded them.
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import add, eq, ge, gt, le, lt, ne, or_, sub
 from typing import Any
 
+from oncall_tui import collector
 from oncall_tui.errors import TraceDataError
 from oncall_tui.models.jaeger import RefKind, Trace, TraceSummary
 
@@ -198,13 +198,8 @@ def paused_gc() -> Iterator[None]:
     collection the allocations trigger finds nothing to free; pausing it saves that work. The
     previous state is restored (nesting and callers that disabled it themselves are respected).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def analyse(trace: Trace) -> TraceAnalysis:

@@ -1,4 +1,9 @@
-"""OncallApp: wires services to screens; owns per-source state as reactives."""
+"""OncallApp: wires feeds, screens and the error funnel together; the work is done elsewhere.
+
+- feeds (``services/``: the alert session, the sources feed) run through ``ui/feed_adapter.py``;
+- top-level screens come from ``ui/screen_registry.py`` and see the app as ``ui/app_services.py``;
+- every failed worker goes to ``ui/worker_errors.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +20,27 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
+from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.terminal_output import QuietOutput
 from oncall_tui.ui.theme import VARIABLE_DEFAULTS
+from oncall_tui.ui.worker_errors import report_worker_error
 
 if TYPE_CHECKING:
     # The first frame comes before these (and httpx, pydantic, the demo servers) are imported:
     # they load in a thread once it is on screen (see OncallApp._boot).
     from oncall_tui.config.settings import Settings
     from oncall_tui.models.health import SourceHealth
-    from oncall_tui.services.polling import Failed, Fresh, Poller
+    from oncall_tui.services.actions import ActionResult
+    from oncall_tui.services.alert_session import AlertSession
+    from oncall_tui.services.alert_state import AlertFeedState
     from oncall_tui.services.sources import SourceSet
+    from oncall_tui.services.sources_feed import SourcesState
     from oncall_tui.theme_files import ThemeFile
-    from oncall_tui.ui.alert_feed import AlertFeed
-    from oncall_tui.ui.messages import SourcePolled
+    from oncall_tui.ui.feed_adapter import LiveFeed
 
 LOW_BANDWIDTH_POLL = 30.0
 """With ``--low-bandwidth`` sources are polled at most this often (seconds)."""
@@ -52,10 +62,6 @@ class OncallApp(QuietOutput, App[None]):
 
     context_name: reactive[str] = reactive("")
     """The active context."""
-    source_health: reactive[dict[str, SourceHealth]] = reactive(dict, always_update=True)
-    """Health per source key, replaced after every poll."""
-    overviews: reactive[dict[str, Any]] = reactive(dict, always_update=True)
-    """Latest good overview data per source key (kept, marked stale, when a poll fails)."""
     now: reactive[datetime | None] = reactive(None)
     """Wall clock, ticked every second so ages and timers advance."""
 
@@ -83,9 +89,13 @@ class OncallApp(QuietOutput, App[None]):
         """Fewer writes for slow links: minute-resolution ages and clock, slower polls."""
         self.booted = False
         """Settings loaded and services built (the first frame comes before; see :meth:`_boot`)."""
-        self.alert_feed: AlertFeed
+        self.alert_feed: AlertSession
         """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
         ``database_path`` None means the incident log in the XDG data dir."""
+        self.alerts: LiveFeed[AlertFeedState]
+        """The alert session as screens follow it."""
+        self.source_feed: LiveFeed[SourcesState]
+        """Health and overviews of the context's sources, as screens follow them."""
         self._boot_settings = settings
         self._source_set_factory = source_set_factory
         self._wanted_context = context
@@ -95,11 +105,15 @@ class OncallApp(QuietOutput, App[None]):
         self._database_path = database_path
         self.sources: SourceSet | None = None
         """Sources of the active context."""
-        self._pollers: list[Poller[Any]] = []
         if not callable(settings):
             # Given settings (tests, benchmarks): the services exist before the app runs.
             self._build(settings)
         set_minute_resolution(self.low_bandwidth)
+
+    @property
+    def source_health(self) -> dict[str, SourceHealth]:
+        """Health per source key of the active context (none before the app booted)."""
+        return dict(self.source_feed.state.health) if hasattr(self, "source_feed") else {}
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -135,27 +149,26 @@ class OncallApp(QuietOutput, App[None]):
         self.call_from_thread(self._booted, loaded, themes, problems)
 
     def _booted(self, settings: Settings, themes: list[ThemeFile], problems: list[str]) -> None:
-        """Settings are loaded and the heavy modules imported: build the services, show Alerts."""
-        from oncall_tui.ui.screens.alerts import AlertsScreen
-
-        if not hasattr(self, "alert_feed"):
-            self._build(settings)
-        set_minute_resolution(self.low_bandwidth)
-        self._register_themes(themes, problems, self._theme_name or settings.theme)
-        if settings.keymap:
-            self.set_keymap(settings.keymap)
-        self.booted = True
+        """Settings are loaded and the heavy modules imported: build the services, show the first screen."""
         from oncall_tui.ui.screens.starting import StartingScreen
 
+        if not self.booted and not hasattr(self, "alert_feed"):
+            self._build(settings)
+        self._register_themes(themes, problems, self._theme_name or self.settings.theme)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.booted = True
         if isinstance(self.screen, StartingScreen):
-            self.switch_screen(AlertsScreen())
-        else:
-            self.push_screen(AlertsScreen())
+            self.pop_screen()
+        self.show_screen(SCREENS[0].id)
         if self._initial_context:
             self.switch_context(self._initial_context)
 
     def _build(self, settings: Settings) -> None:
-        from oncall_tui.ui.alert_feed import AlertFeed
+        """The services of ``settings`` (imported here: after the first frame when deferred)."""
+        from oncall_tui.services.alert_session import AlertSession
+        from oncall_tui.services.sources_feed import SourcesFeed
+        from oncall_tui.ui.feed_adapter import LiveFeed
 
         self.low_bandwidth = self.low_bandwidth or settings.low_bandwidth
         if self.low_bandwidth:
@@ -165,7 +178,10 @@ class OncallApp(QuietOutput, App[None]):
         set_minute_resolution(self.low_bandwidth)
         self.settings = settings
         self._initial_context = self._wanted_context or settings.initial_context() or ""
-        self.alert_feed = AlertFeed(self, settings, self.clock, self._database_path)
+        self.alert_feed = AlertSession(settings, self.clock, self._database_path)
+        self.alerts = LiveFeed(self, self.alert_feed)
+        self.source_feed = LiveFeed(self, SourcesFeed())
+        self.alert_feed.on_completed(self._action_completed)
 
     def _register_themes(self, themes: list[ThemeFile], problems: list[str], wanted: str) -> None:
         from oncall_tui.ui.theme import to_textual_theme
@@ -185,7 +201,7 @@ class OncallApp(QuietOutput, App[None]):
     async def on_unmount(self) -> None:
         if self.sources is not None:
             await self.sources.aclose()
-        if self.booted:
+        if hasattr(self, "alert_feed"):
             await self.alert_feed.aclose()
 
     # ------------------------------------------------------------------ contexts
@@ -194,92 +210,50 @@ class OncallApp(QuietOutput, App[None]):
         if name not in self.settings.contexts:
             self.notify(f"no context named {name!r}", severity="error")
             return
-        self.workers.cancel_group(self, "poll")
         old = self.sources
+        self.source_feed.feed.stop()
+        self.alert_feed.stop()
         if old is not None:
             self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
         self.sources = (self._source_set_factory or _default_source_set)(name, self.settings)
         self.context_name = name
-        self.overviews = {}
-        self._pollers = self.sources.overview_pollers(self._poller_reported)
-        self.source_health = {p.name: p.health for p in self._pollers}
-        for poller in self._pollers:
-            self.run_worker(
-                poller.run(),
-                group="poll",
-                name=f"poll:{poller.name}",
-                exit_on_error=False,
-                description=f"polling {poller.name}",
-            )
+        self.source_feed.feed.start(self.sources)
         self.alert_feed.start(self.sources)
 
-    def _poller_reported(self, key: str, result: Fresh[Any] | Failed[Any]) -> None:
-        from oncall_tui.ui.messages import SourcePolled
+    def _action_completed(self, what: str, results: list[ActionResult]) -> None:
+        from oncall_tui.ui.messages import ActionCompleted
 
-        self.post_message(SourcePolled(key, result))
-
-    def on_source_polled(self, message: SourcePolled) -> None:
-        from oncall_tui.services.polling import Fresh
-
-        result = message.result
-        self.source_health = {**self.source_health, message.key: result.health}
-        if isinstance(result, Fresh):
-            self.overviews = {**self.overviews, message.key: result.value}
+        # Every screen in the stack hears it (a hidden one may refresh when shown again).
+        for screen in self.screen_stack:
+            screen.post_message(ActionCompleted(what, results))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The one error funnel: a worker that died unexpectedly is reported, never crashes the app.
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                f"{event.worker.description or event.worker.name}: {error}", title="Error", severity="error"
-            )
+        # The app's own workers; screens forward theirs (ForwardWorkerErrors) to the same funnel.
+        if event.state == WorkerState.ERROR:
+            report_worker_error(self, event.worker)
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:
         if not self.booted:
             return
-        for poller in self._pollers:
-            poller.wake()
+        self.source_feed.feed.wake()
         self.alert_feed.wake()
         self.notify("refreshing every source", timeout=2)
 
-    def action_show_sources(self) -> None:
-        from oncall_tui.ui.screens.sources import SourcesScreen
+    def action_show_screen(self, screen_id: str) -> None:
+        """Go to a registered screen (the bindings of ``ui/bindings.py`` call this)."""
+        self.show_screen(screen_id)
 
-        self._show_screen(SourcesScreen)
-
-    def action_show_alerts(self) -> None:
-        from oncall_tui.ui.screens.alerts import AlertsScreen
-
-        self._show_screen(AlertsScreen)
-
-    def action_show_silences(self) -> None:
-        from oncall_tui.ui.screens.silences import SilencesScreen
-
-        self._show_screen(SilencesScreen)
-
-    def _show_screen(self, kind: type[Screen[Any]]) -> None:
-        """Go back to the open screen of ``kind`` (popping what is above it), or push a new one."""
-        if not self.booted or isinstance(self.screen, kind):
-            return
-        if any(isinstance(s, kind) for s in self.screen_stack):
-            while not isinstance(self.screen, kind):
-                self.pop_screen()
-            return
-        self.push_screen(kind())
+    def show_screen(self, screen_id: str) -> None:
+        """Go back to the open screen ``screen_id`` or push a new one (``ui/screen_registry.py``)."""
+        if self.booted:
+            show_screen(self, screen_id)
 
     # -------------------------------------------------------------- traces
-    def action_show_traces(self) -> None:
-        """Open the trace search (or return to it when it is already open)."""
-        self.open_trace_search(None, None, None)
-
     def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
-        if not self.booted:
-            return
-        from oncall_tui.ui.screens.trace_search import TraceSearchScreen
-
-        TraceSearchScreen.show(self, service, start, end)
+        if self.booted:
+            open_trace_search(self, service, start, end)
 
     def open_trace(self, trace_id: str) -> None:
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
@@ -309,27 +283,23 @@ class OncallApp(QuietOutput, App[None]):
         return super().deliver_screenshot(filename, path or str(screenshot_dir()), time_format)
 
     def action_help(self) -> None:
+        from oncall_tui.ui.screens.help import HelpScreen
+
         screen = self.screen
         sections: list[tuple[str, list[Binding]]] = []
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
-            sections.append((getattr(screen, "TITLE_TEXT", "This screen"), screen_bindings))
+            sections.append((title_of(screen), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
-        from oncall_tui.ui.screens.help import HelpScreen
-
         self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if not self.booted:
             return
-        yield SystemCommand("Alerts", "The alert queue: ack, escalate, silence", self.action_show_alerts)
-        yield SystemCommand("Silences", "Active, pending and expired silences", self.action_show_silences)
-        yield SystemCommand(
-            "Sources", "Data sources: health, versions, scrape targets", self.action_show_sources
-        )
+        for entry in SCREENS:
+            yield SystemCommand(entry.title, entry.description, partial(self.show_screen, entry.id))
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
-        yield SystemCommand("Traces", "Search Jaeger traces of this context", self.action_show_traces)
         for name in self.settings.contexts:
             if name != self.context_name:
                 yield SystemCommand(
@@ -344,10 +314,16 @@ def _default_source_set(name: str, settings: Settings) -> SourceSet:
 
 
 def _load_boot_modules(user_themes_dir: Path | None) -> tuple[list[ThemeFile], list[str]]:
-    """Import what the screens and services need, and read the theme files (run in a thread)."""
-    import oncall_tui.ui.alert_feed
-    import oncall_tui.ui.screens.alerts  # noqa: F401 - imported here so the event loop does not wait on it
+    """Import what the first screen and the services need, and read the theme files (in a thread)."""
+    import oncall_tui.services.alert_session
+    import oncall_tui.services.sources_feed  # noqa: F401 - imported here so the event loop does not wait
     from oncall_tui.theme_files import discover_themes
 
+    SCREENS[0].kind()  # imports the first screen's module
     themes, problems = discover_themes(user_themes_dir)
     return list(themes), list(problems)
+
+
+def _implements_app_services(app: OncallApp) -> AppServices:
+    # mypy checks here that the app gives screens everything AppServices promises.
+    return app

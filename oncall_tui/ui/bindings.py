@@ -1,5 +1,8 @@
 """Every key binding in one table: id, key, action, description, tooltip.
 
+A top-level screen's binding has id ``show-<id>`` and action ``show_screen('<id>')``, ``<id>``
+being its row in ``ui/screen_registry.py``.
+
 The footer, the help screen and user keymap overrides (``[keymap]`` ids) all come
 from here.
 """
@@ -11,10 +14,10 @@ from textual.binding import Binding, BindingType
 APP_BINDINGS: list[BindingType] = [
     # Screens' own keys, then `?` and `q`, fill the footer at 80 columns: the screen switches are
     # listed by `?` and the command palette instead.
-    Binding("A", "show_alerts", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
+    Binding("A", "show_screen('alerts')", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
         "L",
-        "show_silences",
+        "show_screen('silences')",
         "Silences",
         show=False,
         id="show-silences",
@@ -22,7 +25,7 @@ APP_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "S",
-        "show_sources",
+        "show_screen('sources')",
         "Sources",
         show=False,
         id="show-sources",
@@ -30,7 +33,7 @@ APP_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "T",
-        "show_traces",
+        "show_screen('traces')",
         "Traces",
         show=False,
         id="show-traces",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
+    from oncall_tui.ui.app_services import AppServices
 
 TRACE_ID = re.compile(r"^[0-9a-fA-F]{8,32}$")
 """What a pasted trace id looks like: 8-32 hex digits (64- and 128-bit ids, leading zeros dropped)."""
@@ -29,11 +29,8 @@ class TraceCommands(Provider):
     """``Open trace <id>`` when the query is a hex trace id; ``Traces: search`` otherwise."""
 
     @property
-    def _oncall_app(self) -> OncallApp:
-        from oncall_tui.ui.app import OncallApp
-
-        assert isinstance(self.app, OncallApp)
-        return self.app
+    def _oncall_app(self) -> AppServices:
+        return cast("AppServices", self.app)
 
     async def search(self, query: str) -> Hits:
         app = self._oncall_app
@@ -66,6 +63,6 @@ class TraceCommands(Provider):
             (
                 "Traces: open trace by id",
                 "Type or paste a hex trace id here to open it",
-                partial(app.notify, "type or paste the trace id into the palette", timeout=4),
+                partial(self.app.notify, "type or paste the trace id into the palette", timeout=4),
             ),
         ]

@@ -14,7 +14,7 @@ from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_rows import GroupRow
 from oncall_tui.domain.escalation import current_level, escalation_countdown, next_level, select_policy
 from oncall_tui.domain.severity import SeverityPolicy
-from oncall_tui.ui.alert_feed import AlertFeedState
+from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.ui.resolution import RESOLUTION, format_age
 
 FAR_FUTURE = timedelta(days=365)

@@ -1,24 +1,22 @@
-"""App-wide messages (past tense; "latest wins" ones define can_replace)."""
+"""App-wide messages (past tense)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
-from oncall_tui.services.polling import Failed, Fresh
+from oncall_tui.services.actions import ActionResult
 
 
 @dataclass
-class SourcePolled(Message):
-    """A poller finished one fetch; carries the whole new snapshot (never a delta)."""
+class ActionCompleted(Message):
+    """A logged action run through the alert session finished (posted to every screen in the stack).
 
-    key: str
-    """Poller key, e.g. ``prometheus``, ``alertmanager``, ``jaeger``."""
-    result: Fresh[Any] | Failed[Any]
-    """The result: new data, or the failure with the last good data."""
+    Screens that show what actions change (an incident's timeline) refresh on it.
+    """
 
-    def can_replace(self, message: Message) -> bool:
-        # Only the newest result of a source matters; an older one still queued is dropped.
-        return isinstance(message, SourcePolled) and message.key == self.key
+    what: str
+    """The action: ``ack``, ``unack``, ``escalate``, ``silence``, ``expire``, ``extend``…"""
+    results: list[ActionResult]
+    """Its results, one per target."""

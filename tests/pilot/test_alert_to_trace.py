@@ -25,12 +25,9 @@ async def test_x_opens_the_newest_exemplar_trace_of_the_alerts_expression(
         row = screen.table.current
         assert isinstance(row, AlertRow) and row.alert.alertname == "CheckoutHighErrorRate"
         await pilot.press("enter")
-        shown = ""
-        for _ in range(300):
-            shown = str(screen.query_one("#detail-exemplars", Static).render())
-            if "newest" in shown:
-                break
-            await pilot.pause(0.01)
+        exemplars = screen.query_one("#detail-exemplars", Static)
+        await wait_until(pilot, lambda: "newest" in str(exemplars.render()), "the exemplar line")
+        shown = str(exemplars.render())
         # The detail names the newest exemplar trace and the key that opens it.
         assert "trace(s) from exemplars · x opens the newest" in shown, shown
         newest = shown.split("newest ")[1].split()[0]

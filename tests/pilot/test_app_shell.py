@@ -9,6 +9,7 @@ from oncall_tui.ui.screens.sources import SourcesScreen
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 from tests.support.fake_backends import FakeBackends
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
 
 
@@ -143,7 +144,9 @@ async def test_context_switch_from_the_command_palette_polls_the_new_context_onl
         await wait_for_polls(app, pilot, {"prometheus", "alertmanager", "jaeger"})
         await pilot.press("ctrl+p")
         await pilot.press(*"context: staging")
-        await pilot.pause(0.2)
+        await wait_until(
+            pilot, lambda: "Context: staging" in "\n".join(rendered_lines(app)), "the palette hit"
+        )
         await pilot.press("enter")
         await wait_for_polls(app, pilot, {"prometheus"})
         assert app.context_name == "staging"

@@ -28,6 +28,7 @@ from oncall_tui.ui.screens.trace_search import (
     parse_window,
 )
 from tests.support.fake_jaeger import FakeJaeger
+from tests.support.screen_text import rendered_lines
 from tests.support.waiting import wait_until
 
 SIZE = (80, 24)
@@ -144,7 +145,7 @@ async def test_trace_id_typed_into_the_palette_opens_the_trace() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*HOTROD.upper())
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "Open trace" in "\n".join(rendered_lines(app)), "the palette hit")
         await pilot.press("enter")
         await wait_until(
             pilot,

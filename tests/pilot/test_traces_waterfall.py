@@ -22,7 +22,8 @@ from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
 from oncall_tui.models.jaeger import Trace
-from oncall_tui.ui.screens.trace import TraceFileApp, TraceScreen
+from oncall_tui.ui.screens.trace import TraceScreen
+from oncall_tui.ui.trace_file_app import TraceFileApp
 from tests.support.fake_jaeger import fixture_trace
 from tests.support.waiting import wait_until
 

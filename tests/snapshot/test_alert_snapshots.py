@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.screens.modals import AckModal
+from oncall_tui.ui.screens.silences import SilencesScreen
 from tests.support.alert_fakes import AlertBackends, plain, polled, screen_of, until
 
 pytestmark = pytest.mark.snapshot
@@ -31,7 +33,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     # Let the health bar see every source and the table lay out its columns.
     await until(pilot, lambda: all(h.state.value != "unknown" for h in app.source_health.values()), "health")
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.1)
+    await pilot.pause()
 
 
 async def open_detail(pilot: Pilot[Any]) -> None:
@@ -42,13 +44,16 @@ async def open_detail(pilot: Pilot[Any]) -> None:
         await pilot.press("enter")
     note = screen.query_one("#detail-history-note", Static)
     await until(pilot, lambda: "fired" in plain(note.content), "history")
-    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 async def open_silences(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await pilot.press("L")
-    await pilot.pause(0.1)
+    await until(pilot, lambda: isinstance(pilot.app.screen, SilencesScreen), "silences screen")
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -89,7 +94,14 @@ def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
         await settle(pilot)
         screen_of(pilot.app).table.move_to(SERVER1)
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: isinstance(pilot.app.screen, AckModal), "ack dialog")
+        duration = pilot.app.screen.query_one("#ack-duration", Input)
+        # The dialog focuses the duration and selects it (so typing replaces the default).
+        await until(
+            pilot, lambda: duration.has_focus and not duration.selection.is_empty, "duration selected"
+        )
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     app = AlertBackends().make_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -12,6 +12,7 @@ from oncall_tui.clock import FakeClock
 from oncall_tui.models.health import HealthState
 from oncall_tui.ui.app import OncallApp
 from tests.support.fake_backends import AM_URLS, FakeBackends
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.snapshot
 
@@ -27,13 +28,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, OncallApp)
     # The alert queue is the first screen; Sources is one key away.
     await pilot.press("S")
-    for _ in range(300):
-        if all(h.state != HealthState.UNKNOWN for h in app.source_health.values()):
-            break
-        await pilot.pause(0.01)
-    # Let tables re-measure their columns after the data arrived.
+    await wait_until(
+        pilot, lambda: all(h.state != HealthState.UNKNOWN for h in app.source_health.values()), "health"
+    )
+    # Let tables re-measure their columns after the data arrived (pause() waits for idle).
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.1)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

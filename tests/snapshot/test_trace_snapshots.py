@@ -9,33 +9,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from oncall_tui.clock import FakeClock
 from oncall_tui.ui.app import OncallApp
-from oncall_tui.ui.screens.trace import TraceFileApp, TraceScreen
+from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.screens.trace_search import TraceSearchScreen
+from oncall_tui.ui.trace_file_app import TraceFileApp
+from tests.support import waiting
 from tests.support.fake_jaeger import FakeJaeger, fixture_trace
 
 pytestmark = pytest.mark.snapshot
 SIZES = [(80, 24), (120, 40)]
 
 
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool]) -> None:
-    for _ in range(500):
-        try:
-            if predicate():
-                return
-        except NoMatches:
-            pass
-        await pilot.pause(0.01)
-    raise AssertionError("timed out")
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object]) -> None:
+    await waiting.wait_until(pilot, predicate, "the screen to get there")
 
 
 async def settle(pilot: Pilot[Any]) -> None:
+    # Animations done, then every message handled (pause() with no delay waits for idle).
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.1)
+    await pilot.pause()
 
 
 def file_app(name: str) -> TraceFileApp:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,30 +22,23 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.widgets import Static
 
+from oncall_tui import collector
 from oncall_tui.domain.alert_queue import (
     AlertRow,
     AlertState,
     GroupRow,
     QueueOptions,
     QueueView,
-    ack_matchers_for_alert,
 )
-from oncall_tui.domain.escalation import current_level, next_level, select_policy
-from oncall_tui.domain.matchers import Filter, Matcher, MatchType, format_matchers
-from oncall_tui.services.actions import AlertTarget
+from oncall_tui.domain.matchers import Filter
+from oncall_tui.errors import OncallError
 from oncall_tui.services.alert_history import History, fetch_history
-from oncall_tui.services.alert_requests import AckAlerts, CreateSilence, EscalateAlerts, UnackAlerts
-from oncall_tui.ui.alert_feed import FREEZE_ALERTS, AlertFeed, AlertFeedState, default_options
+from oncall_tui.services.alert_state import BIG_POLL, AlertFeedState, default_options
 from oncall_tui.ui.bindings import ALERTS_BINDINGS
 from oncall_tui.ui.formatting import RowContext, severity_variable
-from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.alerts_actions import AlertActionKeys
 from oncall_tui.ui.screens.modals import (
-    AckModal,
-    AckRequest,
-    ConfirmModal,
     PromptModal,
-    SilenceEditor,
-    SilenceRequest,
 )
 from oncall_tui.ui.widgets.alert_detail import AlertDetail
 from oncall_tui.ui.widgets.alert_table import AlertTable
@@ -59,7 +52,7 @@ HISTORY_TTL = 60.0
 """Seconds a fetched firing history is reused before it is queried again."""
 
 
-class AlertsScreen(OncallScreen):
+class AlertsScreen(AlertActionKeys):
     """What is firing, how bad, who is on it — and the keys to ack, escalate and silence it."""
 
     TITLE_TEXT = "Alerts"
@@ -90,20 +83,10 @@ class AlertsScreen(OncallScreen):
         self.view: QueueView | None = None
         """The view shown."""
         self._history: dict[str, tuple[float, History]] = {}
-        self._stale = False
         self._detail_key: str | None = None
         self._detail_shown: tuple[object, ...] | None = None
 
     # --- parts -------------------------------------------------------------------------------
-
-    @property
-    def feed(self) -> AlertFeed:
-        feed: AlertFeed = self.oncall_app.alert_feed
-        return feed
-
-    @property
-    def table(self) -> AlertTable:
-        return self.query_one(AlertTable)
 
     @property
     def detail(self) -> AlertDetail:
@@ -126,10 +109,8 @@ class AlertsScreen(OncallScreen):
         settings = self.feed.settings.alerts
         shown = default_options(settings.group_by)
         self.options = replace(shown, include_suppressed=settings.show_suppressed)
-        self.feed.changed.subscribe(self, self._feed_changed)
-        self.watch(self.oncall_app, "now", self._on_tick, init=False)
         self.table.focus()
-        self._feed_changed(self.feed.state)
+        self.follow(self.oncall_app.alerts, self._feed_changed, tick=self._on_tick)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -152,28 +133,21 @@ class AlertsScreen(OncallScreen):
             state=self.feed.state,
             policy=self.feed.policy,
             settings=self.feed.settings.alerts,
-            colours=app.theme_variables,
+            colours=self.app.theme_variables,
             am_groups=self.feed.state.am_groups,
             selected=table.selected,
             collapsed=table.collapsed,
         )
 
     def _feed_changed(self, state: AlertFeedState) -> None:
-        if not self.is_current:
-            # Hidden under another screen: polling goes on at app level; redraw when shown again.
-            self._stale = True
-            return
+        # Hidden under another screen, this is not called: polling goes on at app level, and
+        # ``follow`` redraws once when the screen shows again.
         self.apply_view()
         snapshot = state.snapshot
-        if snapshot is not None and len(snapshot.rows) >= FREEZE_ALERTS:
+        if snapshot is not None and len(snapshot.rows) >= BIG_POLL:
             # A big poll's rows are long-lived: out of the collector's sight now, before the frame
             # that shows them allocates enough to start a collection walking all of them (~10 ms).
-            self.feed.freeze()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.apply_view()
+            collector.keep_long_lived()
 
     def apply_view(self) -> None:
         """Recompute the view (filter, grouping, toggle) and update the table by diff."""
@@ -197,9 +171,7 @@ class AlertsScreen(OncallScreen):
         self._render_empty()
         self._show_detail()
 
-    def _on_tick(self, _now: datetime | None) -> None:
-        if not self.is_current:
-            return
+    def _on_tick(self, _now: datetime) -> None:
         ctx = self.context()
         self.table.refresh_times(ctx)
         self._render_summary()
@@ -208,7 +180,7 @@ class AlertsScreen(OncallScreen):
 
     def _render_summary(self) -> None:
         state = self.feed.state
-        colours = self.oncall_app.theme_variables
+        colours = self.app.theme_variables
         text = Text(no_wrap=True, overflow="ellipsis")
         view = self.view
         policy = self.feed.policy
@@ -331,7 +303,7 @@ class AlertsScreen(OncallScreen):
                 history = await fetch_history(
                     client, row.alert.labels, app.clock.now(), row.alert.generator_url
                 )
-            except Exception as exc:  # a secret that does not resolve, or anything else: say so in the pane
+            except OncallError as exc:  # a secret that does not resolve, a source down: say so in the pane
                 history = History(note=f"history unavailable: {exc}", ok=False)
         now = time.monotonic()
         # Keep only fresh entries: a long shift walks through many alerts; stale ones are refetched anyway.
@@ -424,13 +396,11 @@ class AlertsScreen(OncallScreen):
                 table.selected.difference_update(keys)
             else:
                 table.selected.update(keys)
-            changed = [row.key, *keys]
         else:
             table.selected.symmetric_difference_update({row.key})
-            changed = [row.key, row.group_key]
             # Move on, so space space space picks consecutive alerts.
             table.action_cursor_down()
-        table.redraw(self.context(), [k for k in changed if k in table.keys])
+        table.redraw(self.context())
         self._render_summary()
 
     def action_toggle_suppressed(self) -> None:
@@ -462,182 +432,3 @@ class AlertsScreen(OncallScreen):
             ),
             done,
         )
-
-    # --- actions -----------------------------------------------------------------------------
-
-    def _targets(self) -> tuple[list[AlertTarget], list[AlertRow]] | None:
-        """What an action applies to: the selection, else the highlighted alert or group."""
-        table = self.table
-        rows = table.selected_rows()
-        if not rows:
-            current = table.current
-            if current is None:
-                self.notify("No alert highlighted.", severity="warning", timeout=3)
-                return None
-            rows = list(current.acted_on) if isinstance(current, GroupRow) else [current]
-        return AlertTarget.of_rows(rows), rows
-
-    def action_ack(self) -> None:
-        picked = self._targets()
-        if picked is None:
-            return
-        targets, rows = picked
-        settings = self.feed.settings.alerts
-        app = self.oncall_app
-        universe = self.feed.state.snapshot.alerts() if self.feed.state.snapshot else []
-
-        def run(request: AckRequest) -> AckAlerts:
-            return AckAlerts(
-                tuple(targets),
-                duration=request.duration,
-                ends_at=request.ends_at,
-                comment=request.comment,
-                until_resolved=request.until_resolved,
-                universe=universe,
-            )
-
-        def rejected(request: AckRequest) -> None:
-            # A bad duration still goes through the action service: logged if the group has an open incident.
-            self.feed.perform("ack", [], run(request))
-
-        def done(request: AckRequest | None) -> None:
-            if request is None:
-                return
-            if self.feed.perform("ack", [r.key for r in rows], run(request)):
-                self.table.selected.clear()
-                self.apply_view()
-
-        names = [f"{r.alert.alertname} {r.alert.labels.get('instance', '')}".strip() for r in rows]
-        self.app.push_screen(
-            AckModal(
-                names,
-                default_duration=settings.ack.default_duration,
-                until_resolved=settings.ack.until_resolved,
-                now=app.clock.now,
-                rejected=rejected,
-            ),
-            done,
-        )
-
-    def action_unack(self) -> None:
-        picked = self._targets()
-        if picked is None:
-            return
-        targets, rows = picked
-        acked = [t for t in targets if t.ack_ids]
-        if not acked:
-            others = [s for r in rows for s in r.silences if not s.is_ack]
-            if others:
-                self.notify(
-                    f"Silenced by {others[0].created_by}, not acked here: "
-                    "expire it on the Silences screen (L).",
-                    severity="warning",
-                    timeout=8,
-                )
-            else:
-                self.notify("Not acked: nothing to unack.", severity="warning", timeout=4)
-            return
-        keys = [r.key for r in rows] + [sid for t in acked for sid in t.ack_ids]
-
-        self.feed.perform("unack", keys, UnackAlerts(tuple(acked)))
-
-    def action_escalate(self) -> None:
-        current = self.table.current
-        if current is None:
-            self.notify("No alert highlighted.", severity="warning", timeout=3)
-            return
-        if isinstance(current, GroupRow):
-            targets = AlertTarget.of_rows(current.acted_on)
-        else:
-            targets = [AlertTarget.of_row(current)]
-        settings = self.feed.settings.alerts
-        lines = Text()
-        for target in targets:
-            chosen = select_policy(settings, target.alerts)
-            lines.append(f"{target.title}\n", style="bold")
-            if chosen is None:
-                lines.append("  no escalation policy applies (see [alerts.escalation_policies])\n")
-                continue
-            name, policy = chosen
-            following = next_level(policy, current_level(self.feed.state.escalations.get(target.group_key)))
-            if following is None:
-                lines.append(f"  already at the last level of {name}\n")
-                continue
-            step, nxt = following
-            lines.append(
-                f"  policy {name}: to level {step + 1} “{nxt.name}”, notifying {', '.join(nxt.targets)}\n"
-            )
-
-        def done(yes: bool | None) -> None:
-            if not yes:
-                return
-
-            self.feed.escalated.update(t.group_key for t in targets)
-            fingerprints = [a.fingerprint for t in targets for a in t.alerts]
-            self.feed.perform("escalate", fingerprints, EscalateAlerts(tuple(targets)))
-
-        self.app.push_screen(ConfirmModal("Escalate?", lines), done)
-
-    def action_traces(self) -> None:
-        """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
-        row = self.table.current
-        app = self.oncall_app
-        if not isinstance(row, AlertRow):
-            app.action_show_traces()
-            return
-        labels = row.alert.labels
-        service = labels.get("service") or labels.get("job") or None
-        start = row.alert.starts_at - timedelta(minutes=15)
-        app.open_trace_search(service, start, app.clock.now())
-
-    def action_exemplar_trace(self) -> None:
-        """Open the newest trace linked by an exemplar of the highlighted alert's expression."""
-        row = self.table.current
-        cached = self._history.get(row.key) if isinstance(row, AlertRow) else None
-        if cached is None:
-            self.notify("open the alert's detail (enter) to look up its exemplars first", timeout=4)
-            return
-        history = cached[1]
-        if not history.traces:
-            self.notify(history.traces_note or "no exemplar traces for this alert", timeout=4)
-            return
-        self.oncall_app.open_trace(history.traces[0].trace_id)
-
-    def action_new_silence(self) -> None:
-        row = self.table.current
-        matchers: list[Matcher] = []
-        if isinstance(row, AlertRow):
-            matchers = list(ack_matchers_for_alert(row.alert))
-        elif isinstance(row, GroupRow):
-            matchers = [Matcher(k, MatchType.EQUAL, v) for k, v in row.labels.items()]
-        open_silence_editor(self, format_matchers(matchers)[1:-1] if matchers else "")
-
-
-def open_silence_editor(screen: OncallScreen, matchers: str) -> None:
-    """Push the silence editor; create the silence through the action service when confirmed."""
-    app = screen.oncall_app
-    feed: AlertFeed = app.alert_feed
-    snapshot = feed.state.snapshot
-    alerts = snapshot.alerts() if snapshot is not None else []
-
-    def done(request: SilenceRequest | None) -> None:
-        if request is None:
-            return
-
-        silence = CreateSilence(
-            tuple(request.matchers),
-            duration=request.duration,
-            ends_at=request.ends_at,
-            comment=request.comment,
-        )
-        feed.perform("silence", [], silence)
-
-    app.push_screen(
-        SilenceEditor(
-            alerts,
-            matchers=matchers,
-            default_duration=feed.settings.alerts.ack.default_duration,
-            now=app.clock.now,
-        ),
-        done,
-    )

@@ -1,32 +1,51 @@
-"""The frame every screen shares: header, health bar and footer, bound to app state."""
+"""The frame every screen shares (header, health bar, footer), and how a screen follows a live feed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
+from oncall_tui.ui.worker_errors import ForwardWorkerErrors
 
 if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
+    from oncall_tui.services.sources_feed import SourcesState
+    from oncall_tui.ui.feed_adapter import LiveFeed
+
+S = TypeVar("S")
 
 
-class OncallScreen(Screen[None]):
-    """A screen with the shared frame; subclasses implement ``compose_body``."""
+@dataclass(slots=True)
+class _Following:
+    live: LiveFeed[Any]
+    render: Callable[[Any], None]
+    while_shown: bool
+    stale: bool = False
+
+
+class OncallScreen(ForwardWorkerErrors, Screen[None]):
+    """A screen with the shared frame; subclasses implement ``compose_body`` and ``follow`` their feeds."""
 
     TITLE_TEXT: ClassVar[str] = ""
     """Shown in the header."""
 
-    @property
-    def oncall_app(self) -> OncallApp:
-        from oncall_tui.ui.app import OncallApp
+    def __init__(self) -> None:
+        super().__init__()
+        self._following: list[_Following] = []
+        self._tickers: list[Callable[[datetime], None]] = []
 
-        assert isinstance(self.app, OncallApp)
-        return self.app
+    @property
+    def oncall_app(self) -> AppServices:
+        """The app, as far as screens need it."""
+        return cast(AppServices, self.app)
 
     @property
     def health_bar(self) -> HealthBar:
@@ -51,16 +70,83 @@ class OncallScreen(Screen[None]):
         header = self.status_header
         header.screen_title = self.TITLE_TEXT
         header.demo = app.demo
-        self.watch(app, "context_name", self._context_changed)
-        self.watch(app, "source_health", self._health_changed)
-        self.watch(app, "now", self._tick)
+        self.watch(self.app, "context_name", self._context_changed)
+        self.watch(self.app, "now", self._tick)
+        self.follow(app.source_feed, self._sources_changed)
+
+    # --- following feeds ----------------------------------------------------------------------
+
+    def follow(
+        self,
+        live: LiveFeed[S],
+        render: Callable[[S], None],
+        *,
+        tick: Callable[[datetime], None] | None = None,
+        while_shown: bool = False,
+    ) -> None:
+        """Render ``live``'s state now and after every change, while this screen shows.
+
+        A change that arrives while the screen is hidden under another is drawn once, when it shows
+        again. ``tick(now)`` runs every second while the screen shows (ages, timers). With
+        ``while_shown`` the feed runs only while the screen shows: started for the app's context
+        when shown (and on a context switch), stopped when hidden or dismissed — one poller per
+        panel group, for instance. Call it from ``on_mount``.
+        """
+        if any(f.live is live and f.render == render for f in self._following):
+            # Textual runs every class's on_mount along the MRO, and subclasses call super() too.
+            return
+        following = _Following(live, render, while_shown)
+        self._following.append(following)
+        live.changed.subscribe(self, lambda state: self._follow_changed(following, state))
+        if tick is not None:
+            self._tickers.append(tick)
+        if while_shown and self.is_current:
+            self._follow_start(following)
+        render(live.state)
+
+    def _follow_changed(self, following: _Following, state: Any) -> None:
+        if not self.is_current:
+            following.stale = True
+            return
+        following.stale = False
+        following.render(state)
+
+    def _follow_start(self, following: _Following) -> None:
+        sources = self.oncall_app.sources
+        if sources is not None and following.live.feed.sources is not sources:
+            following.live.feed.start(sources)
+
+    def on_screen_resume(self) -> None:
+        for following in self._following:
+            if following.while_shown:
+                self._follow_start(following)
+            if following.stale:
+                following.stale = False
+                following.render(following.live.state)
+
+    def on_screen_suspend(self) -> None:
+        for following in self._following:
+            if following.while_shown:
+                following.live.feed.stop()
+
+    def on_unmount(self) -> None:
+        self.on_screen_suspend()
+
+    # --- the shared frame ---------------------------------------------------------------------
 
     def _context_changed(self, name: str) -> None:
         self.status_header.context_name = name
+        if self.is_current:
+            for following in self._following:
+                if following.while_shown:
+                    self._follow_start(following)
 
-    def _health_changed(self, health: dict[str, Any]) -> None:
-        self.health_bar.health = health
+    def _sources_changed(self, state: SourcesState) -> None:
+        self.health_bar.health = dict(state.health)
 
-    def _tick(self, now: Any) -> None:
+    def _tick(self, now: datetime | None) -> None:
         self.status_header.now = now
         self.health_bar.now = now
+        if now is not None and self.is_current:
+            for tick in self._tickers:
+                tick(now)

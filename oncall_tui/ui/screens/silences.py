@@ -20,12 +20,13 @@ from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
 from oncall_tui.domain.silences import SilenceInfo, marker_of
 from oncall_tui.models.alertmanager import Alert, PostableSilence, Silence
 from oncall_tui.services.alert_requests import ExpireSilence, ExtendSilence
+from oncall_tui.services.alert_session import AlertSession
+from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
-from oncall_tui.ui.alert_feed import AlertFeed, AlertFeedState
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
 from oncall_tui.ui.formatting import short_left, who
 from oncall_tui.ui.resolution import format_age
-from oncall_tui.ui.screens.alerts import open_silence_editor
+from oncall_tui.ui.screens.alerts_actions import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
@@ -147,9 +148,8 @@ class SilencesScreen(OncallScreen):
         """Rows shown, in order."""
 
     @property
-    def feed(self) -> AlertFeed:
-        feed: AlertFeed = self.oncall_app.alert_feed
-        return feed
+    def feed(self) -> AlertSession:
+        return self.oncall_app.alert_feed
 
     @property
     def table(self) -> DataTable[Any]:
@@ -165,10 +165,10 @@ class SilencesScreen(OncallScreen):
         super().on_mount()
         for key, title, width in COLUMNS:
             self.table.add_column(title, key=key, width=width)
-        self.feed.changed.subscribe(self, self._render_state)
-        self.watch(self.oncall_app, "now", lambda _now: self._render_state(self.feed.state), init=False)
         self.table.focus()
-        self._render_state(self.feed.state)
+        self.follow(
+            self.oncall_app.alerts, self._render_state, tick=lambda _: self._render_state(self.feed.state)
+        )
 
     def on_resize(self) -> None:
         table = self.table
@@ -193,7 +193,7 @@ class SilencesScreen(OncallScreen):
         if not self.is_mounted:
             return
         now = self.oncall_app.now or self.oncall_app.clock.now()
-        colours = self.oncall_app.theme_variables
+        colours = self.app.theme_variables
         self.lines = self._visible(state)
         table = self.table
         current = None

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 from oncall_tui.domain.durations import format_latency
 from oncall_tui.models.health import HealthState, SourceHealth
 from oncall_tui.services.sources import AlertmanagerOverview, JaegerOverview, PrometheusOverview
+from oncall_tui.services.sources_feed import SourceOverviews, SourcesState
 from oncall_tui.ui.bindings import SOURCES_BINDINGS
 from oncall_tui.ui.resolution import format_rough_age
 from oncall_tui.ui.screens.base import OncallScreen
@@ -69,15 +70,15 @@ class SourcesScreen(OncallScreen):
         self.sources_table.add_columns("Source", "State", "Version", "Latency", "Data age", "Reason")
         self.peers_table.add_columns("Peer", "Cluster", "Version", "Peers", "Problem")
         self.targets_table.add_columns("Job", "Instance", "Health", "Last scrape", "Took", "Last error")
-        self.watch(self.oncall_app, "overviews", self._render_all)
-        self.watch(self.oncall_app, "now", lambda _now: self._render_all(self.oncall_app.overviews))
+        feed = self.oncall_app.source_feed
+        self.follow(feed, self._render_all, tick=lambda _now: self._render_all(feed.state))
 
-    def _render_all(self, overviews: dict[str, Any]) -> None:
-        app = self.oncall_app
-        now = app.now
-        self._render_sources(app.source_health, overviews, now)
-        self._render_peers(overviews.get("alertmanager"))
-        self._render_targets(overviews.get("prometheus"), now)
+    def _render_all(self, state: SourcesState) -> None:
+        now = self.oncall_app.now
+        overviews = state.overviews
+        self._render_sources(dict(state.health), overviews, now)
+        self._render_peers(overviews.alertmanager)
+        self._render_targets(overviews.prometheus, now)
         focused = self.focused
         if isinstance(focused, DataTable):
             self._show_detail(focused)
@@ -103,7 +104,7 @@ class SourcesScreen(OncallScreen):
         return Text(text, style=f"{'bold ' if bold else ''}{colour}")
 
     def _render_sources(
-        self, health: dict[str, SourceHealth], overviews: dict[str, Any], now: datetime | None
+        self, health: dict[str, SourceHealth], overviews: SourceOverviews, now: datetime | None
     ) -> None:
         table = self.sources_table
         rows: list[tuple[str, list[Any]]] = []
@@ -121,7 +122,7 @@ class SourcesScreen(OncallScreen):
                     [
                         Text(key, style="bold"),
                         self._coloured(state, variable, bold=item.state != HealthState.UP),
-                        _version_of(overviews.get(key)),
+                        _version_of(overviews.of(key)),
                         format_latency(item.latency) or "—",
                         age,
                         _clip(item.reason or ""),

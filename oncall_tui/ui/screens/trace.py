@@ -15,29 +15,24 @@ context's Jaeger by id. Fetching and analysing run in workers; results come back
 from __future__ import annotations
 
 import asyncio
-import bisect
-import gc
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.events import Key, Mount
+from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from oncall_tui.clock import Clock
-from oncall_tui.config.settings import Settings
+from oncall_tui import collector
 from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.traces import TraceAnalysis, analyse
 from oncall_tui.domain.waterfall import WaterfallView, open_waterfall, search
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import Trace
-from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.bindings import TRACE_BINDINGS
-from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.screens.trace_navigation import TraceNavigation
 from oncall_tui.ui.widgets.span_detail import SpanDetailPane
 from oncall_tui.ui.widgets.waterfall import Waterfall, WaterfallRuler
 
@@ -77,7 +72,7 @@ def trace_facts(analysis: TraceAnalysis) -> str:
     return " · ".join(parts)
 
 
-class TraceScreen(OncallScreen):
+class TraceScreen(TraceNavigation):
     """Where is this request slow or failing? One trace, every span to scale."""
 
     TITLE_TEXT = "Trace"
@@ -151,25 +146,12 @@ class TraceScreen(OncallScreen):
 
     # ------------------------------------------------------------- children
     @property
-    def waterfall(self) -> Waterfall:
-        return self.query_one(Waterfall)
-
-    @property
     def detail_pane(self) -> SpanDetailPane:
         return self.query_one(SpanDetailPane)
 
     @property
     def find_input(self) -> Input:
         return self.query_one("#trace-find", Input)
-
-    @property
-    def status_line(self) -> Static:
-        return self.query_one("#trace-status", Static)
-
-    @property
-    def detail_visible(self) -> bool:
-        """Whether the span detail pane is shown."""
-        return self.has_class("-detail")
 
     def compose_body(self) -> ComposeResult:
         waterfall = Waterfall(id="waterfall")
@@ -224,7 +206,7 @@ class TraceScreen(OncallScreen):
             # A big trace is hundreds of thousands of long-lived objects; full collections would
             # walk them all (pauses of ~100 ms mid-scroll). Freezing moves them out of the
             # collector's sight; they are still freed by reference counting when the screen goes.
-            gc.freeze()
+            collector.keep_long_lived()
         self.remove_class("-message")
         self._clear_search()
         waterfall = self.waterfall
@@ -248,188 +230,6 @@ class TraceScreen(OncallScreen):
         box.update(Text(text))
         box.set_class(error, "-error")
         self.add_class("-message")
-
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status_line.update(Text(text, no_wrap=True, overflow="ellipsis"))
-        self.status_line.set_class(error, "-error")
-
-    def _idle_hint(self) -> str:
-        analysis = self.analysis
-        if analysis is None:
-            return ""
-        return f"critical path: {len(analysis.critical_path)} spans · n/N jump · / find · enter detail"
-
-    # -------------------------------------------------------------- cursor
-    def _ready(self) -> WaterfallView | None:
-        return self.waterfall.view if self.analysis is not None else None
-
-    def action_cursor(self, delta: int) -> None:
-        if self._ready() is not None:
-            self.waterfall.move_cursor(delta)
-
-    def action_page(self, direction: int) -> None:
-        if self._ready() is not None:
-            self.waterfall.page(direction)
-
-    def action_edge(self, end: int) -> None:
-        view = self._ready()
-        if view is not None:
-            self.waterfall.go_to_row(len(view) - 1 if end else 0)
-
-    def on_waterfall_cursor_moved(self, message: Waterfall.CursorMoved) -> None:
-        if self.detail_visible:
-            self._update_detail()
-
-    # ------------------------------------------------------------- folding
-    def _apply(self, view: WaterfallView, node: int) -> None:
-        analysis = view.analysis
-        # Keep the cursor on the node, or on its nearest visible ancestor.
-        target = node
-        if view.row_of(node) is None:
-            for ancestor in analysis.ancestors(node):
-                if view.row_of(ancestor) is not None:
-                    target = ancestor
-                    break
-        self.waterfall.set_view(view, node=target)
-
-    def action_toggle_fold(self) -> None:
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        if view.analysis.child_count(node) == 0:
-            self._set_status("this span has no children to fold")
-            return
-        self._apply(view.toggle(node), node)
-
-    def action_fold_left(self) -> None:
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        if view.analysis.child_count(node) and node not in view.collapsed:
-            self._apply(view.collapse(node), node)
-        else:
-            self.action_parent()
-
-    def action_fold_right(self) -> None:
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        if node in view.collapsed:
-            self._apply(view.expand(node), node)
-        elif view.analysis.child_count(node):
-            self.waterfall.move_cursor(1)
-
-    def action_fold_depth(self, depth: int) -> None:
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        self._apply(view.collapse_depth(depth - 1), node)
-        self._set_status(f"showing depth 1-{depth} · 0 expands all")
-
-    def action_expand_all(self) -> None:
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        self._apply(view.expand_all(), node)
-        self._set_status("expanded all")
-
-    def action_parent(self) -> None:
-        analysis = self.analysis
-        node = self.waterfall.cursor_node
-        if analysis is None or node is None:
-            return
-        parent = analysis.parent[node]
-        if parent < 0:
-            self._set_status("top-level span: no parent")
-            return
-        self.waterfall.go_to_node(parent)
-
-    # -------------------------------------------------------------- jumps
-    def action_jump(self, direction: int) -> None:
-        """n/N: the active search's matches, else the critical path (documented in the binding)."""
-        view = self._ready()
-        node = self.waterfall.cursor_node
-        if view is None or node is None:
-            return
-        if self.search_query:
-            self._jump_match(view.analysis, node, direction)
-        else:
-            self._jump_critical(view, direction)
-
-    def _jump_match(self, analysis: TraceAnalysis, node: int, direction: int) -> None:
-        nodes = self.search_nodes
-        if not nodes:
-            self._set_status(f"no span matches {self.search_query!r} · esc clears the search", error=True)
-            return
-        here = analysis.position[node]
-        positions = self._search_positions
-        if direction > 0:
-            k = bisect.bisect_right(positions, here)
-            k = 0 if k >= len(nodes) else k
-        else:
-            k = bisect.bisect_left(positions, here) - 1
-            k = len(nodes) - 1 if k < 0 else k
-        self.waterfall.go_to_node(nodes[k])
-        self._set_status(f"/{self.search_query}: match {k + 1} of {len(nodes)} · n/N next/prev · esc clears")
-
-    def _jump_critical(self, view: WaterfallView, direction: int) -> None:
-        rows = view.critical_rows()
-        if not rows:
-            self._set_status("no critical path in this view")
-            return
-        here = self.waterfall.cursor_row
-        if direction > 0:
-            k = bisect.bisect_right(rows, here)
-            k = 0 if k >= len(rows) else k
-        else:
-            k = bisect.bisect_left(rows, here) - 1
-            k = len(rows) - 1 if k < 0 else k
-        self.waterfall.jump_to_row(rows[k])
-        self._set_status(f"critical path: span {k + 1} of {len(rows)} shown · n/N next/prev")
-
-    def action_copy_ids(self) -> None:
-        analysis = self.analysis
-        node = self.waterfall.cursor_node
-        if analysis is None or node is None:
-            return
-        t = analysis.trace
-        text = f"trace {t.trace_id}"
-        if not analysis.is_pseudo(node):
-            text += f" span {t.span_ids[node]} ({t.service(node)} {t.operations[node]})"
-        self.app.copy_to_clipboard(text)
-        self._set_status(f"copied: {text}")
-
-    # ---------------------------------------------------------------- zoom
-    def action_zoom(self) -> None:
-        """Zoom the timeline to the span under the cursor; again (on the same span) zooms out."""
-        analysis = self.analysis
-        node = self.waterfall.cursor_node
-        if analysis is None or node is None:
-            return
-        start = analysis.node_starts[node]
-        window = (start, start + max(analysis.node_durations[node], 1))
-        if self.waterfall.zoom == window:
-            self.action_unzoom()
-            return
-        self.waterfall.set_zoom(window)
-        self.query_one("#trace-ruler").refresh()
-        offset = start - analysis.start_us
-        self._set_status(
-            f"timeline zoomed to +{format_micros(offset)} … +{format_micros(offset + window[1] - start)}"
-            " · ◂ ▸ mark spans outside · Z zooms out"
-        )
-
-    def action_unzoom(self) -> None:
-        if self.waterfall.zoom is None:
-            return
-        self.waterfall.set_zoom(None)
-        self.query_one("#trace-ruler").refresh()
-        self._set_status(self._idle_hint())
 
     # -------------------------------------------------------------- search
     def action_find(self) -> None:
@@ -569,52 +369,3 @@ class TraceScreen(OncallScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While typing a search, letters belong to the input, not to the waterfall's keys.
         return not (self.is_mounted and self.find_input.has_focus and action != "back")
-
-
-class TraceFileApp(OncallApp):
-    """``oncall-tui trace FILE``: the app opened on a trace file, with no context needed."""
-
-    # No sources to report on: the health bar would only say "no sources configured".
-    CSS = OncallApp.CSS + "\nHealthBar { display: none; }\n"
-
-    def __init__(
-        self,
-        traces: list[Trace],
-        *,
-        source_name: str,
-        settings: Settings | None = None,
-        theme_name: str | None = None,
-        user_themes_dir: Path | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(
-            settings or Settings(), theme_name=theme_name, user_themes_dir=user_themes_dir, clock=clock
-        )
-        self.trace_file_traces = traces
-        """The traces of the file."""
-        self.trace_file_name = source_name
-        """The file, for messages."""
-
-    def on_mount(self, event: Mount) -> None:  # type: ignore[override]
-        # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
-        event.prevent_default()
-        from oncall_tui.theme_files import discover_themes
-
-        settings = self._boot_settings
-        assert isinstance(settings, Settings)
-        self.settings = settings
-        themes, problems = discover_themes(self._user_themes_dir)
-        self._register_themes(list(themes), list(problems), self._theme_name or settings.theme)
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
-        self.now = self.clock.now()
-        self.set_interval(1.0, self._tick)
-        self.push_screen(TraceScreen(traces=self.trace_file_traces, source_name=self.trace_file_name))
-
-
-def run_trace_file(path: Path, traces: list[Trace], theme: str | None) -> int:
-    """Entry point of ``oncall-tui trace FILE`` (called by ``commands/trace_cmd.open_in_app``)."""
-    from oncall_tui.config.locations import themes_dir
-
-    TraceFileApp(traces, source_name=str(path), theme_name=theme, user_themes_dir=themes_dir()).run()
-    return 0

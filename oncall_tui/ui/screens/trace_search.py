@@ -16,7 +16,6 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -26,19 +25,14 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from oncall_tui.clients.jaeger import JaegerClient, TraceQuery
+from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.durations import parse_duration as duration_of
 from oncall_tui.errors import OncallError
 from oncall_tui.models.jaeger import TraceSummary
 from oncall_tui.ui.bindings import TRACE_SEARCH_BINDINGS
-
-if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
-from oncall_tui.domain.durations import format_micros
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.trace_results import SortKey, TraceResults
 
-SCREEN_NAME = "trace-search"
-"""Name the search screen is installed under (one per app, kept between visits)."""
 DEFAULT_WINDOW = "1h"
 """Lookback the form starts with."""
 DEFAULT_LIMIT = 20
@@ -268,25 +262,6 @@ class TraceSearchScreen(OncallScreen):
             self.service_select.set_options([])
             self.operation_select.set_options([])
             self._load_services()
-
-    @classmethod
-    def show(cls, app: OncallApp, service: str | None, start: datetime | None, end: datetime | None) -> None:
-        """Bring the app's one search screen to the top (its form and results are kept between
-        visits); pre-fill and run it when a service or a window is given."""
-        if not app.is_screen_installed(SCREEN_NAME):
-            app.install_screen(cls(service=service, start=start, end=end), SCREEN_NAME)
-            app.push_screen(SCREEN_NAME)
-            return
-        installed = app.get_screen(SCREEN_NAME)
-        assert isinstance(installed, TraceSearchScreen)
-        search: TraceSearchScreen = installed
-        if search in app.screen_stack:
-            while app.screen is not search:
-                app.pop_screen()
-        else:
-            app.push_screen(SCREEN_NAME)
-        if service or (start and end):
-            search.prefill(service, start, end)
 
     # ------------------------------------------------------------ status
     def _set_status(self, text: str, *, error: bool = False) -> None:

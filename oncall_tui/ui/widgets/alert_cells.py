@@ -82,7 +82,7 @@ def status_text(row: AlertRow, ctx: RowContext) -> Text:
         if row.acks:
             ack = row.acks[0]
             age = format_age(ack.age(ctx.now))
-            if ack.silence_id in ctx.state.until_resolved:
+            if ack.until_resolved:
                 # Renewed while the alert fires: its time left says nothing about when it ends.
                 return _status(f"✓ {who(ack.created_by)} {age}·till resolved", ctx.colour("source-up"))
             left = short_left(ack.left(ctx.now))

@@ -144,7 +144,7 @@ def render_alert(row: AlertRow, ctx: RowContext) -> Group:
     grid.add_row("State", _state_text(row, ctx))
     for silence in row.silences:
         kind = "Acked" if silence.is_ack else "Silenced"
-        if silence.silence_id in ctx.state.until_resolved:
+        if silence.until_resolved:
             kind = "Acked until resolved (renewed while it fires)"
         line = Text()
         line.append(f"{kind} by {silence.created_by}", style="bold")

@@ -299,15 +299,13 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._set_context(ctx)
         self.refresh()
 
-    def redraw(self, ctx: RowContext, keys: list[str] | None = None) -> None:
+    def redraw(self, ctx: RowContext) -> None:
         """Repaint after the selection, the folds or the theme changed.
 
-        ``keys`` (the rows known to have changed) is accepted for callers that know them; the
-        selection and fold marks are part of each row's cache key, so a repaint is enough.
+        The selection and fold marks are part of each row's cache key, and a context that renders
+        differently (the theme's colours) starts a new epoch: a repaint is enough.
         """
         self._set_context(ctx)
-        if keys is None:
-            self._epoch += 1
         self.refresh()
 
     def move_to(self, key: str) -> None:

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from oncall_tui.domain.durations import format_micros
 from oncall_tui.domain.traces import SKEW_ENDS_AFTER_PARENT, SKEW_STARTS_BEFORE_PARENT, TraceAnalysis
 from oncall_tui.models.jaeger import RefKind
-from oncall_tui.ui.widgets.waterfall import GLYPH_ERROR, WaterfallPalette
+from oncall_tui.ui.widgets.waterfall_render import GLYPH_ERROR, WaterfallPalette
 
 REF_NAMES = {
     RefKind.CHILD_OF: "CHILD_OF",

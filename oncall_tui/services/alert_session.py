@@ -1,136 +1,46 @@
-"""App-level alert plumbing: polling the queue, running actions, the outbox drain and the ack keeper.
+"""The alert session: polling the queue, running actions, the outbox drain and the ack keeper — headless.
 
-It lives on the app, not on a screen, so response timers, automatic escalation, the
-outbox and "ack until resolved" keep running while another screen shows. Screens
-subscribe to :attr:`AlertFeed.changed` and render :attr:`AlertFeed.state`, a frozen
-snapshot replaced wholesale after every poll or action.
+It runs at app level, not on a screen, so response timers, automatic escalation, the outbox and
+"ack until resolved" keep running while another screen shows. It is a :class:`Feed`: screens
+render :attr:`AlertSession.state` (an :class:`AlertFeedState`, replaced wholesale after every poll
+or action) and follow its changes; a unit test drives it with a ``FakeClock`` and no App.
 
-Every action goes through :mod:`oncall_tui.services.actions` (log first, outbox, then
-send); the feed only adds what the UI needs: which alerts have an action in flight,
-which outbox items are still pending, and a toast per result.
+Every action goes through :mod:`oncall_tui.services.actions` (log first, outbox, then send); the
+session only adds what the screens need: which alerts have an action in flight, which outbox
+items are still pending, and a notice (toast) per result.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from textual.signal import Signal
 
+from oncall_tui import collector
 from oncall_tui.clients.alertmanager_ha import AlertmanagerCluster
 from oncall_tui.clients.notify import Notifier
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
-from oncall_tui.domain.alert_queue import GroupRow, QueueOptions, QueueSnapshot, QueueView, prepare
-from oncall_tui.domain.escalation import EscalationState
+from oncall_tui.domain.alert_queue import GroupRow
 from oncall_tui.domain.severity import SeverityPolicy
-from oncall_tui.domain.silences import SilenceInfo
 from oncall_tui.errors import OncallError
-from oncall_tui.models.alertmanager import AlertGroup, PostableSilence, Silence
-from oncall_tui.models.incident import OutboxItem
+from oncall_tui.models.alertmanager import PostableSilence
 from oncall_tui.services.ack_keeper import AckKeeper
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
-from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE, Deliverer, OutboxDrain
+from oncall_tui.services.alert_state import BIG_POLL, NEW_FOR, AlertFeedState, AlertPoll, prepare_poll
+from oncall_tui.services.feed import Feed, FeedHost, Notice, Severity
+from oncall_tui.services.outbox_drain import Deliverer, OutboxDrain
 from oncall_tui.services.polling import Failed, Fresh, Poller
 from oncall_tui.store.db import Database
 from oncall_tui.store.outbox import DEFAULT_LEASE
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from oncall_tui.services.sources import SourceSet
-
-NEW_FOR = timedelta(minutes=2)
-"""How long a newly arrived alert stays highlighted."""
-FREEZE_ALERTS = 2000
-"""From this many alerts, each poll's long-lived objects are moved out of the cyclic collector's sight."""
-UNFREEZE_EVERY = 3600.0
-"""Seconds between handing frozen objects back to the collector (so cyclic garbage is not kept forever)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertPoll:
-    """One poll of the Alertmanager cluster, prepared for the queue."""
-
-    snapshot: QueueSnapshot
-    """Every unique alert, ranked and grouped."""
-    am_groups: Mapping[str, GroupRow]
-    """Alertmanager groups of the active alerts, by key (what escalates by itself)."""
-    default_view: QueueView
-    """The queue as the screen first shows it (:func:`default_options`), built in the thread."""
-    silences: tuple[Silence, ...]
-    """Every silence the peers know (active, pending and expired)."""
-    peer_problems: tuple[str, ...]
-    """``url: reason`` of each peer that did not answer (the others' alerts are still shown)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertFeedState:
-    """What the alert screens render; replaced wholesale, never mutated."""
-
-    snapshot: QueueSnapshot | None = None
-    """Latest good poll (kept when a later poll fails)."""
-    am_groups: Mapping[str, GroupRow] = field(default_factory=dict)
-    """Alertmanager groups of the active alerts of that poll, by key."""
-    default_view: QueueView | None = None
-    """The view of ``snapshot`` with :func:`default_options`, computed off the event loop."""
-    silences: tuple[Silence, ...] = ()
-    """Silences of the latest good poll."""
-    until_resolved: frozenset[str] = frozenset()
-    """Ids of the app's "ack until resolved" silences, from ``SilenceInfo.until_resolved``. Kept for
-    the widgets that still look ids up here instead of reading that field on the row's silences."""
-    fetched_at: datetime | None = None
-    """When the latest good poll finished."""
-    error: str | None = None
-    """Why the latest poll failed (the data shown is then stale); None when it worked."""
-    peer_problems: tuple[str, ...] = ()
-    """Peers that did not answer the latest poll."""
-    first_seen: Mapping[str, datetime] = field(default_factory=dict)
-    """Fingerprint -> when the alert first appeared, for alerts that arrived after the first poll."""
-    escalations: Mapping[str, EscalationState] = field(default_factory=dict)
-    """Escalation state per group key with an open incident."""
-    pending: tuple[OutboxItem, ...] = ()
-    """Outbox items still waiting to be delivered (retried by the drain)."""
-    inflight: Mapping[str, str] = field(default_factory=dict)
-    """Fingerprint (or silence id) -> name of the action whose first attempt is running."""
-    store_error: str | None = None
-    """Why the incident log could not be opened (actions are then disabled)."""
-    configured: bool = True
-    """The context has an Alertmanager."""
-    generation: int = 0
-    """Bumped on every poll, so screens can tell a new poll from a state change."""
-
-    def is_new(self, fingerprint: str, now: datetime) -> bool:
-        """The alert arrived recently enough to be highlighted."""
-        if not self.first_seen:
-            return False
-        seen = self.first_seen.get(fingerprint)
-        return seen is not None and now - seen < NEW_FOR
-
-    def pending_for(self, fingerprint: str, silence_ids: Sequence[str] = ()) -> str | None:
-        """Name of an action on this alert that is not delivered yet (in flight or in the outbox)."""
-        if not self.inflight and not self.pending:
-            return None
-        name = self.inflight.get(fingerprint)
-        if name is not None:
-            return name
-        for sid in silence_ids:
-            if sid in self.inflight:
-                return self.inflight[sid]
-        for item in self.pending:
-            payload = item.payload
-            if item.kind == CREATE_SILENCE and fingerprint in payload.get("fingerprints", ()):
-                return str(payload.get("purpose", "ack"))
-            if item.kind == EXPIRE_SILENCE and payload.get("silence_id") in silence_ids:
-                return str(payload.get("purpose", "unack"))
-        return None
 
 
 class _LazyCluster:
@@ -152,20 +62,18 @@ class _LazyCluster:
         await (await self._cluster()).expire_silence(silence_id)
 
 
-class AlertFeed:
-    """Polls alerts and silences, runs actions, drains the outbox; publishes state through ``changed``."""
+class AlertSession(Feed[AlertFeedState]):
+    """Polls alerts and silences, runs actions, drains the outbox; a feed of :class:`AlertFeedState`."""
 
-    def __init__(self, app: App[Any], settings: Settings, clock: Clock, database_path: Path | None) -> None:
-        self._app = app
+    def __init__(
+        self, settings: Settings, clock: Clock, database_path: Path | None, host: FeedHost | None = None
+    ) -> None:
+        super().__init__("alerts", AlertFeedState(), host)
         self._settings = settings
         self._clock = clock
         self._database_path = database_path
         self.policy = SeverityPolicy.from_settings(settings.alerts)
         """Severity policy of ``[alerts]``."""
-        self.state = AlertFeedState()
-        """The latest state (read it at mount; subscribe to ``changed`` for updates)."""
-        self.changed: Signal[AlertFeedState] = Signal(app, "alerts-changed")
-        """Published after every change of :attr:`state`."""
         self.actions: AlertActions | None = None
         """The action service of the active context (None without Alertmanager or incident log)."""
         self._db: Database | None = None
@@ -173,8 +81,7 @@ class AlertFeed:
         self._poller: Poller[AlertPoll] | None = None
         self._drain: OutboxDrain | None = None
         self._keeper: AckKeeper | None = None
-        self._sources: SourceSet | None = None
-        self._frozen_since = time.monotonic()
+        self._completed: list[Callable[[str, list[ActionResult]], None]] = []
         self.escalated: set[str] = set()
         """Group keys escalated by hand in this session (their level is tracked from then on)."""
         self.notifier_transport: httpx.AsyncBaseTransport | None = None
@@ -187,33 +94,27 @@ class AlertFeed:
         """The app's settings."""
         return self._settings
 
-    @property
-    def sources(self) -> SourceSet | None:
-        """Sources of the active context."""
-        return self._sources
-
     def _open_store(self) -> Database | None:
         if self._db is None and self.state.store_error is None:
             try:
                 self._db = Database.open(self._database_path)
             except OncallError as exc:
                 self._set(replace(self.state, store_error=exc.message))
-                self._app.notify(
-                    f"{exc.message}. Acks and escalations are disabled.",
-                    title="Incident log",
-                    severity="error",
-                    timeout=15,
+                self.notice(
+                    Notice(
+                        f"{exc.message}. Acks and escalations are disabled.",
+                        title="Incident log",
+                        severity="error",
+                        timeout=15,
+                    )
                 )
         return self._db
 
-    def start(self, sources: SourceSet) -> None:
-        """Poll ``sources``' Alertmanager from now on (stops polling the previous context)."""
-        self._app.workers.cancel_group(self._app, "alerts")
-        self._app.workers.cancel_group(self._app, "alerts-after-poll")
-        self._sources = sources
+    def _begin(self, sources: SourceSet) -> None:
+        """Poll ``sources``' Alertmanager (the previous context's loops are already stopped)."""
         am = sources.context.alertmanager
         store_error = self.state.store_error
-        self.state = AlertFeedState(store_error=store_error, configured=am is not None)
+        self._state = AlertFeedState(store_error=store_error, configured=am is not None)
         self.actions = None
         self._poller = None
         self._drain = None
@@ -247,34 +148,20 @@ class AlertFeed:
                 Deliverer(api, self._notifier),
                 self._clock,
                 context=context,
-                on_error=lambda exc: self._app.notify(
-                    f"{exc.message} — queued actions will be retried", title=exc.title, severity="warning"
+                on_error=lambda exc: self.notice(
+                    Notice(
+                        f"{exc.message} — queued actions will be retried", title=exc.title, severity="warning"
+                    )
                 ),
-                on_delivered=lambda _: self._app.run_worker(
-                    self.refresh_incidents(),
-                    group="alerts",
-                    name="alerts-pending",
-                    exit_on_error=False,
-                    description="reading queued actions",
+                on_delivered=lambda _: self.spawn(
+                    self.refresh_incidents(), description="reading queued actions"
                 ),
             )
             self._keeper = AckKeeper(self.actions, alerts.ack.until_resolved_step)
-            self._app.run_worker(
-                self._drain.run(),
-                group="alerts",
-                name="outbox-drain",
-                exit_on_error=False,
-                description="delivering queued actions",
-            )
+            self.spawn(self._drain.run(), description="delivering queued actions")
             # Show this context's queued actions at once, even if its Alertmanager does not answer
             # (then no poll succeeds, and the after-poll refresh never runs).
-            self._app.run_worker(
-                self.refresh_incidents(),
-                group="alerts",
-                name="alerts-pending",
-                exit_on_error=False,
-                description="reading queued actions",
-            )
+            self.spawn(self.refresh_incidents(), description="reading queued actions")
         self._poller = Poller(
             "alerts",
             self._fetch,
@@ -284,13 +171,7 @@ class AlertFeed:
             max_backoff=am.max_backoff,
             clock=self._clock,
         )
-        self._app.run_worker(
-            self._poller.run(),
-            group="alerts",
-            name="poll:alerts",
-            exit_on_error=False,
-            description="polling alerts",
-        )
+        self.spawn(self._poller.run(), description="polling alerts")
         self._set(self.state)
 
     async def aclose(self) -> None:
@@ -311,13 +192,12 @@ class AlertFeed:
     # --- polling -----------------------------------------------------------------------------
 
     async def _fetch(self) -> AlertPoll:
-        assert self._sources is not None
-        cluster = await self._sources.alertmanager()
+        assert self.sources is not None
+        cluster = await self.sources.alertmanager()
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
-        previous = self.state.snapshot
         # Ranking and grouping 10k alerts is pure Python: off the event loop, so keys stay responsive.
         snapshot, am_groups, default_view = await asyncio.to_thread(
-            _prepare, groups.value, self.policy, silences.value, previous, self._settings.alerts.group_by
+            prepare_poll, groups.value, self.policy, silences.value, self._settings.alerts.group_by
         )
         problems = tuple(
             f"{p.url}: {p.reason}" for p in (*groups.failed, *silences.failed) if p.reason is not None
@@ -348,7 +228,6 @@ class AlertFeed:
                 am_groups=poll.am_groups,
                 default_view=poll.default_view,
                 silences=poll.silences,
-                until_resolved=frozenset(s.id for s in poll.silences if SilenceInfo.of(s).until_resolved),
                 fetched_at=now,
                 error=None,
                 peer_problems=poll.peer_problems,
@@ -356,44 +235,26 @@ class AlertFeed:
                 generation=self.state.generation + 1,
             )
         )
-        if len(poll.snapshot.rows) >= FREEZE_ALERTS:
+        if len(poll.snapshot.rows) >= BIG_POLL:
             # After the screens have drawn this poll (so its table cells are included).
-            self._app.call_after_refresh(self.freeze)
+            self.host.after_render(collector.keep_long_lived)
         if self._settings.alerts.bell_on_new_critical and poll.snapshot.new_critical(previous):
-            self._app.bell()
+            self.notice(Notice("", bell=True))
         if self.actions is not None:
             # Once the screens have drawn the poll: its threads would otherwise share the GIL with
             # the table update and slow it (and so keystrokes) down.
-            self._app.call_after_refresh(self._start_after_poll, poll)
+            self.host.after_render(lambda: self._start_after_poll(poll))
 
     def _start_after_poll(self, poll: AlertPoll) -> None:
-        self._app.run_worker(
+        if not self.running:
+            return
+        self.spawn(
             self._after_poll(poll),
             # Its own group: exclusive cancels the whole group, which must not hit the poller.
-            group="alerts-after-poll",
-            name="alerts-after-poll",
+            group="after-poll",
             exclusive=True,
-            exit_on_error=False,
             description="escalation and ack keeping",
         )
-
-    def freeze(self) -> None:
-        """Keep full garbage collections off the keystroke path for big queues.
-
-        10,000 alerts are millions of long-lived objects (the poll, its rows, the table's cells);
-        a full collection walks them all: 120-190 ms pauses at random moments, measured in
-        benchmarks/bench_alerts_ui.py. Frozen objects are still freed by reference counting when
-        the next poll replaces them; once an hour they go back to the collector and one full
-        collection runs, so cycles among them are not kept forever (one pause an hour instead of
-        one every few polls).
-        """
-        now = time.monotonic()
-        if now - self._frozen_since >= UNFREEZE_EVERY:
-            # Freezing again right after unfreezing would hide the cycles again: collect in between.
-            gc.unfreeze()
-            gc.collect()
-            self._frozen_since = now
-        gc.freeze()
 
     async def _after_poll(self, poll: AlertPoll) -> None:
         """Keep "until resolved" acks alive, escalate what is due, refresh timers and pending marks."""
@@ -433,11 +294,13 @@ class AlertFeed:
         keys.extend(k for k in self.escalated if k not in set(keys))
         return keys
 
-    def _set(self, state: AlertFeedState) -> None:
-        self.state = state
-        self.changed.publish(state)
-
     # --- actions -----------------------------------------------------------------------------
+
+    def on_completed(self, listener: Callable[[str, list[ActionResult]], None]) -> Callable[[], None]:
+        """Call ``listener(what, results)`` after every action run through :meth:`perform` (and the
+        refresh of escalations and pending items that follows it); returns the unsubscribe function."""
+        self._completed.append(listener)
+        return lambda: self._completed.remove(listener) if listener in self._completed else None
 
     def perform(
         self,
@@ -457,7 +320,9 @@ class AlertFeed:
                 if self.state.store_error
                 else "no Alertmanager in this context"
             )
-            self._app.notify(f"{what} is not possible: {reason}", title=what.capitalize(), severity="error")
+            self.notice(
+                Notice(f"{what} is not possible: {reason}", title=what.capitalize(), severity="error")
+            )
             return False
         marks = {key: what for key in keys}
         self._set(replace(self.state, inflight={**self.state.inflight, **marks}))
@@ -468,46 +333,23 @@ class AlertFeed:
             finally:
                 inflight = {k: v for k, v in self.state.inflight.items() if k not in marks}
                 self._set(replace(self.state, inflight=inflight))
-            for result in outcome if isinstance(outcome, list) else [outcome]:
+            results = outcome if isinstance(outcome, list) else [outcome]
+            for result in results:
                 self._report(result, what.capitalize())
             self.wake()
             await self.refresh_incidents()
+            for listener in list(self._completed):
+                listener(what, results)
 
-        self._app.run_worker(
-            run(), group="alert-actions", exit_on_error=False, description=f"{what} (oncall-tui)"
-        )
+        # Not cancelled by a context switch: an action once started is logged and finishes.
+        self.host.spawn(run(), group="alert-actions", description=f"{what} (oncall-tui)")
         return True
 
     def _report(self, result: ActionResult, title: str) -> None:
-        severity = {
+        severity: Severity = {
             ActionStatus.DONE: "information",
             ActionStatus.PENDING: "warning",
             ActionStatus.FAILED: "error",
-        }[result.status]
+        }[result.status]  # type: ignore[assignment]
         timeout = 6 if result.status is ActionStatus.DONE else 15
-        self._app.notify(result.message, title=title, severity=severity, timeout=timeout)  # type: ignore[arg-type]
-
-
-def default_options(group_by: str | None) -> QueueOptions:
-    """What the Alerts screen shows first: active alerts and the app's own acks, configured grouping.
-
-    "Active" keeps the app's own acks in the queue (marked with who, age and time left): the
-    engineer sees what they took; other people's silences are one key (t) away.
-    """
-    return QueueOptions(group_by=group_by, include_acked=True)
-
-
-def _prepare(
-    groups: list[AlertGroup],
-    policy: SeverityPolicy,
-    silences: list[Silence],
-    previous: QueueSnapshot | None,
-    group_by: str | None,
-) -> tuple[QueueSnapshot, dict[str, GroupRow], QueueView]:
-    """Everything a poll needs before the table diff, run in a thread."""
-    snapshot = prepare(groups, policy, silences=silences)
-    # The first free-text keystroke would otherwise build 10,000 haystacks on the event loop.
-    for row in snapshot.rows:
-        snapshot.haystack(row)
-    am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
-    return snapshot, am_groups, snapshot.view(default_options(group_by))
+        self.notice(Notice(result.message, title=title, severity=severity, timeout=timeout))

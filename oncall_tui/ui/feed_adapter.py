@@ -1,0 +1,70 @@
+"""The one adapter between headless feeds (``services/feed.py``) and Textual.
+
+``LiveFeed(app, feed)`` makes the app the feed's host: its loops run as app workers (so a failure
+reaches the error funnel, ``ui/worker_errors.py``), its notices become toasts or the bell, and each
+change of its state is published on a Textual ``Signal``. Screens do not subscribe to that signal
+themselves: they call ``OncallScreen.follow`` (``ui/screens/base.py``), which also redraws a
+screen that was hidden when the feed changed and drives the once-a-second tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, TypeVar
+
+from textual.app import App
+from textual.signal import Signal
+
+from oncall_tui.services.feed import Feed, Notice
+
+S = TypeVar("S")
+
+
+class AppFeedHost:
+    """A feed's :class:`~oncall_tui.services.feed.FeedHost` on a Textual app."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self._app = app
+
+    def spawn(
+        self, work: Coroutine[Any, Any, None], *, group: str, description: str, exclusive: bool = False
+    ) -> None:
+        self._app.run_worker(
+            work,
+            name=description,
+            group=group,
+            exclusive=exclusive,
+            exit_on_error=False,
+            description=description,
+        )
+
+    def cancel(self, group: str) -> None:
+        self._app.workers.cancel_group(self._app, group)
+
+    def notice(self, notice: Notice) -> None:
+        if notice.bell:
+            self._app.bell()
+        if notice.message:
+            self._app.notify(
+                notice.message, title=notice.title, severity=notice.severity, timeout=notice.timeout
+            )
+
+    def after_render(self, callback: Callable[[], None]) -> None:
+        self._app.call_after_refresh(callback)
+
+
+class LiveFeed(Generic[S]):
+    """A feed run by the app; ``changed`` publishes every new state to the screens that follow it."""
+
+    def __init__(self, app: App[Any], feed: Feed[S]) -> None:
+        feed.host = AppFeedHost(app)
+        self.feed = feed
+        """The headless feed (its ``state``, ``start``, ``stop``, ``wake``)."""
+        self.changed: Signal[S] = Signal(app, f"feed-{feed.name}")
+        """Published after every change of the feed's state."""
+        feed.subscribe(self.changed.publish)
+
+    @property
+    def state(self) -> S:
+        """The feed's latest state."""
+        return self.feed.state

@@ -1,0 +1,134 @@
+"""The alert session, headless: no App, a FakeClock, the recorded Alertmanager behind MockTransport."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from oncall_tui.domain.alert_queue import AlertState
+from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
+from oncall_tui.services.alert_session import AlertSession
+from oncall_tui.services.alert_state import AlertFeedState
+from oncall_tui.services.feed import AsyncioHost, Notice
+from tests.support.alert_fakes import AlertBackends
+
+
+async def wait_for(condition: Callable[[], object], what: str, within: float = 10.0) -> None:
+    """Let the session's tasks run until ``condition()`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            pytest.fail(f"{what}: not within {within:g}s")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[tuple[AlertSession, AlertBackends, AsyncioHost]]:
+    backends = AlertBackends()
+    settings = backends.settings()
+    host = AsyncioHost()
+    session = AlertSession(settings, backends.fake_clock, tmp_path / "incidents.sqlite3", host)
+    session.notifier_transport = httpx.MockTransport(lambda _request: httpx.Response(200))
+    sources = backends.source_set_factory()("prod-eu", settings)
+    session.start(sources)
+    yield session, backends, host
+    session.stop()
+    await host.aclose()
+    await session.aclose()
+    await sources.aclose()
+
+
+async def test_a_poll_replaces_the_state_wholesale_and_tells_listeners(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    session, _backends, host = running
+    seen: list[AlertFeedState] = []
+    session.subscribe(seen.append)
+    before = session.state
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    polled = session.state
+    assert polled is not before and before.snapshot is None
+    assert polled.generation == 1 and polled.error is None and polled.fetched_at == _backends.fake_clock.now()
+    snapshot = polled.snapshot
+    assert snapshot is not None and len(snapshot.rows) == 12  # 24 in the groups, 12 unique
+    assert polled in seen  # the listener got that very state
+    assert host.errors == []
+
+
+async def test_an_action_marks_the_alert_in_flight_then_reports_and_the_next_poll_shows_it(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    session, backends, host = running
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    snapshot = session.state.snapshot
+    assert snapshot is not None
+    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    completed: list[tuple[str, list[ActionResult]]] = []
+    session.on_completed(lambda what, results: completed.append((what, results)))
+
+    async def ack(actions: AlertActions) -> list[ActionResult]:
+        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
+
+    assert session.perform("ack", [row.key], ack)
+    # Marked at once, before anything was sent.
+    assert session.state.inflight == {row.key: "ack"}
+    assert session.state.pending_for(row.key) == "ack"
+    await wait_for(lambda: completed, "the ack to complete")
+    assert session.state.inflight == {}
+    ((what, results),) = completed
+    assert what == "ack" and [r.status for r in results] == [ActionStatus.DONE]
+    toast = host.notices[-1]
+    assert (toast.title, toast.severity) == ("Ack", "information")
+    assert len(backends.silences) == 4  # the 3 recorded ones and the ack
+    generation = session.state.generation
+    session.wake()
+    await wait_for(lambda: session.state.generation > generation, "the poll after the ack")
+    acked = session.state.snapshot
+    assert acked is not None
+    assert next(r for r in acked.rows if r.key == row.key).state is AlertState.SILENCED
+
+
+async def test_stop_ends_polling_and_keeps_the_last_state(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    session, backends, host = running
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    session.stop()
+    await host.settle()
+    assert not session.running
+    state = session.state
+    groups = "alertmanager-0.prod-eu.example/api/v2/alerts/groups"
+    polls = backends.requests.count(groups)
+    assert polls >= 1
+    session.wake()
+    backends.fake_clock.advance(3600)
+    await asyncio.sleep(0.3)  # a woken poller would have polled by now (it does in the test above)
+    assert backends.requests.count(groups) == polls
+    assert session.state is state and state.snapshot is not None
+
+
+async def test_without_alertmanager_actions_are_refused_with_a_notice(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    settings = backends.settings()
+    host = AsyncioHost()
+    session = AlertSession(settings, backends.fake_clock, tmp_path / "incidents.sqlite3", host)
+    sources = backends.source_set_factory()("staging", settings)
+    session.start(sources)
+    assert not session.state.configured
+
+    async def never(actions: AlertActions) -> ActionResult:
+        raise AssertionError("must not run")
+
+    assert not session.perform("ack", ["x"], never)
+    assert host.notices == [
+        Notice("ack is not possible: no Alertmanager in this context", title="Ack", severity="error")
+    ]
+    session.stop()
+    await host.aclose()
+    await session.aclose()
+    await sources.aclose()
