@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -23,6 +25,7 @@ from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.commands import TraceCommands
+from oncall_tui.ui.notifications import Notice, NoticeLog
 from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
 from oncall_tui.ui.terminal_output import QuietOutput
@@ -57,6 +60,8 @@ class OncallApp(QuietOutput, App[None]):
     COMMANDS = App.COMMANDS | {TraceCommands}
     CSS = """
     Screen { background: $background; }
+    /* Toasts at the bottom left: on the right they covered the queue's Status column. */
+    ToastRack { align: left bottom; }
     DataTable > .datatable--header { text-style: bold; background: $panel; }
     """
 
@@ -105,6 +110,10 @@ class OncallApp(QuietOutput, App[None]):
         self._database_path = database_path
         self.sources: SourceSet | None = None
         """Sources of the active context."""
+        self.notice_log = NoticeLog()
+        """Every notification of the session (``:messages``); repeats show no new toast."""
+        self.command_history: list[str] = []
+        """Commands run on the ``:`` command line this session."""
         if not callable(settings):
             # Given settings (tests, benchmarks): the services exist before the app runs.
             self._build(settings)
@@ -114,6 +123,31 @@ class OncallApp(QuietOutput, App[None]):
     def source_health(self) -> dict[str, SourceHealth]:
         """Health per source key of the active context (none before the app booted)."""
         return dict(self.source_feed.state.health) if hasattr(self, "source_feed") else {}
+
+    @property
+    def messages(self) -> list[Notice]:
+        """Notifications of this session, oldest first."""
+        return list(self.notice_log.notices)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, unless the same one was raised within a minute (then it only counts, in ``:messages``)."""
+        if self.notice_log.record(self.clock.now(), time.monotonic(), severity, title, str(message)):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_command_line(self) -> None:
+        """Open the ``:`` command line (screens, ``ctx NAME``, ``theme NAME``, ``messages``)."""
+        from oncall_tui.ui.command_line import CommandLine
+
+        if self.booted and not isinstance(self.screen, CommandLine):
+            self.push_screen(CommandLine(self.command_history))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)

@@ -40,6 +40,14 @@ APP_BINDINGS: list[BindingType] = [
         tooltip="Search Jaeger traces of this context",
     ),
     Binding("r", "refresh_now", "Refresh", show=False, id="refresh-now", tooltip="Poll every source now"),
+    Binding(
+        "colon",
+        "command_line",
+        "Cmd",
+        key_display=":",
+        id="command-line",
+        tooltip="Command line: a screen by name, ctx NAME, theme NAME, messages (tab completes)",
+    ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
     Binding(
