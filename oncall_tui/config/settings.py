@@ -123,6 +123,8 @@ class ContextSettings(_Strict):
     """The alert source."""
     jaeger: JaegerSettings | None = None
     """The trace source."""
+    read_only: bool = False
+    """Look, do not touch: ack, unack, escalate and silence changes are refused (the keys say why)."""
 
 
 def default_user() -> str:

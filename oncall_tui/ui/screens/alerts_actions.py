@@ -55,6 +55,8 @@ class AlertActionKeys(OncallScreen):
         return AlertTarget.of_rows(rows), rows
 
     def action_ack(self) -> None:
+        if self.refuse_if_read_only("ack"):
+            return
         picked = self._targets()
         if picked is None:
             return
@@ -97,6 +99,8 @@ class AlertActionKeys(OncallScreen):
         )
 
     def action_unack(self) -> None:
+        if self.refuse_if_read_only("unack"):
+            return
         picked = self._targets()
         if picked is None:
             return
@@ -119,6 +123,8 @@ class AlertActionKeys(OncallScreen):
         self.feed.perform("unack", keys, UnackAlerts(tuple(acked)))
 
     def action_escalate(self) -> None:
+        if self.refuse_if_read_only("escalate"):
+            return
         current = self.table.current
         if current is None:
             self.notify("No alert highlighted.", severity="warning", timeout=3)
@@ -180,6 +186,8 @@ class AlertActionKeys(OncallScreen):
         self.oncall_app.open_trace(history.traces[0].trace_id)
 
     def action_new_silence(self) -> None:
+        if self.refuse_if_read_only("a new silence"):
+            return
         row = self.table.current
         matchers: list[Matcher] = []
         if isinstance(row, AlertRow):

@@ -132,10 +132,31 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
     def on_unmount(self) -> None:
         self.on_screen_suspend()
 
+    # --- read-only contexts ------------------------------------------------------------------
+
+    def _read_only(self) -> bool:
+        app = self.oncall_app
+        context = app.settings.contexts.get(app.context_name) if app.context_name else None
+        return context is not None and context.read_only
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """In a read-only context, say why ``what`` is not done and return True (the caller stops)."""
+        if not self._read_only():
+            return False
+        name = self.oncall_app.context_name
+        self.notify(
+            f"{what} is disabled: context {name} is read-only (contexts.{name}.read_only)",
+            title="Read-only",
+            severity="warning",
+            timeout=5,
+        )
+        return True
+
     # --- the shared frame ---------------------------------------------------------------------
 
     def _context_changed(self, name: str) -> None:
         self.status_header.context_name = name
+        self.status_header.read_only = self._read_only()
         if self.is_current:
             for following in self._following:
                 if following.while_shown:

@@ -311,6 +311,8 @@ class SilencesScreen(OncallScreen):
             self.app.pop_screen()
 
     def action_new_silence(self) -> None:
+        if self.refuse_if_read_only("a new silence"):
+            return
         open_silence_editor(self, "")
 
     def _live(self) -> Silence | None:
@@ -324,6 +326,8 @@ class SilencesScreen(OncallScreen):
         return line.silence
 
     def action_expire(self) -> None:
+        if self.refuse_if_read_only("expire"):
+            return
         silence = self._live()
         if silence is None:
             return
@@ -343,6 +347,8 @@ class SilencesScreen(OncallScreen):
         )
 
     def action_extend(self) -> None:
+        if self.refuse_if_read_only("extend"):
+            return
         silence = self._live()
         if silence is None:
             return

@@ -30,6 +30,8 @@ class StatusHeader(Widget):
     """Title of the screen showing."""
     demo: reactive[bool] = reactive(False)
     """Whether the app runs on the built-in demo environment."""
+    read_only: reactive[bool] = reactive(False)
+    """The context refuses actions (``read_only = true``): a badge says so."""
     now: reactive[datetime | None] = reactive(None)
     """Current time (UTC); shown in local time."""
 
@@ -52,6 +54,8 @@ class StatusHeader(Widget):
         if self.context_name:
             text.append("  ctx:", style="dim")
             text.append(self.context_name, style="bold")
+        if self.read_only:
+            text.append(" READ-ONLY ", style="bold reverse")
         return text
 
     def on_resize(self) -> None:
