@@ -54,11 +54,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _register_import_grafana(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from oncall_tui.commands import grafana_import_cmd  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return
-    grafana_import_cmd.add_import_grafana_parser(actions)
+    # The arguments only: the importer itself loads when the command runs (not on every start).
+    from oncall_tui.commands.grafana_import_args import add_import_grafana_parser
+
+    add_import_grafana_parser(actions)
 
 
 def run(args: argparse.Namespace) -> int:
