@@ -32,6 +32,31 @@ if TYPE_CHECKING:
 
 Cell = tuple[str, Style | None]
 """One terminal cell: its text ("" for the right half of a wide character) and style."""
+Shown = tuple[str, object]
+"""What a cell looks like on the terminal: its text and the visible part of its style."""
+
+_VISUAL: dict[Style, object] = {}
+_VISUAL_LIMIT = 4096
+_PLAIN = object()
+
+
+def visual(style: Style | None) -> object:
+    """The part of ``style`` a terminal shows: colours, attributes and link target.
+
+    Textual puts metadata (mouse handlers, offsets) into styles, and makes new style objects for
+    the same look on every render: compared whole, an unchanged line would look changed.
+    """
+    if style is None:
+        return None
+    found = _VISUAL.get(style)
+    if found is None:
+        if len(_VISUAL) >= _VISUAL_LIMIT:
+            _VISUAL.clear()
+        look = (style.color, style.bgcolor, style._attributes, style._set_attributes, style.link)
+        # No colour, attribute or link: it looks like no style at all.
+        found = _VISUAL[style] = look if any(look) else _PLAIN
+    return None if found is _PLAIN else found
+
 
 GAP = 6
 """Unchanged cells between two changed runs below which one write covers both (a cursor move
@@ -63,7 +88,7 @@ def strip_cells(strips: Iterable[Strip]) -> list[Cell] | None:
     return cells
 
 
-def changed_runs(old: Sequence[Cell | None], new: Sequence[Cell], start: int) -> list[tuple[int, int]]:
+def changed_runs(old: Sequence[Shown | None], new: Sequence[Shown], start: int) -> list[tuple[int, int]]:
     """``[from, to)`` runs (offsets into ``new``) where ``new`` differs from ``old[start:]``.
 
     Runs closer than :data:`GAP` cells are merged; a run never starts or ends inside a wide
@@ -125,8 +150,8 @@ class TerminalMirror:
     """What the terminal shows, cell by cell, as last written by the app."""
 
     def __init__(self) -> None:
-        self.rows: list[list[Cell | None]] = []
-        """Per screen line, the cells last written (None: unknown)."""
+        self.rows: list[list[Shown | None]] = []
+        """Per screen line, the cells last written, as shown (None: unknown)."""
         self.size = (0, 0)
         """Screen size (width, height) the mirror was built for."""
         self.cells_written = 0
@@ -139,7 +164,7 @@ class TerminalMirror:
         self.rows = []
         self.size = (0, 0)
 
-    def _row(self, y: int, width: int) -> list[Cell | None]:
+    def _row(self, y: int, width: int) -> list[Shown | None]:
         while len(self.rows) <= y:
             self.rows.append([None] * width)
         return self.rows[y]
@@ -184,13 +209,13 @@ class TerminalMirror:
     ) -> None:
         row = self._row(y, width)
         cells = cells[: max(width - x, 0)]
-        runs = changed_runs(row, cells, x)
+        shown = [(char, visual(style)) for char, style in cells]
+        runs = changed_runs(row, shown, x)
         written = 0
         for begin, end in runs:
-            run = cells[begin:end]
             parts.append(f"\x1b[{y + 1};{x + begin + 1}H")
-            parts.append(cells_strip(run).render(console))
-            row[x + begin : x + end] = run
+            parts.append(cells_strip(cells[begin:end]).render(console))
+            row[x + begin : x + end] = shown[begin:end]
             written += end - begin
         self.cells_written += written
         self.cells_skipped += len(cells) - written

@@ -92,3 +92,11 @@ def test_far_apart_changes_are_two_writes_close_ones_one() -> None:
     assert far == "\x1b[1;1Hb\x1b[1;20Hb"
     near = mirror.diff(chops(0, 0, Strip([Segment("bcbcaaaaaaaaaaaaaaab")])), SIZE, console())
     assert near == "\x1b[1;2Hcbc"
+
+
+def test_a_style_that_differs_only_in_metadata_writes_nothing() -> None:
+    mirror = TerminalMirror()
+    mirror.diff(full(["ab".ljust(20), "".ljust(20)]), SIZE, console())
+    # Textual attaches mouse handlers and offsets as style metadata, new objects on every render.
+    tagged = Style(meta={"@click": "app.bell()", "offset": (3, 4)})
+    assert mirror.diff(chops(0, 0, Strip([Segment("ab".ljust(20), tagged)])), SIZE, console()) == ""
