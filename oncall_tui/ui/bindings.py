@@ -231,8 +231,25 @@ ALERT_TABLE_BINDINGS: list[BindingType] = [
     Binding(
         "pagedown", "page_down", "Page down", show=False, id="alerts-page-down", tooltip="One screen down"
     ),
-    Binding("home,ctrl+home", "first", "First", show=False, id="alerts-first", tooltip="First row"),
-    Binding("end,ctrl+end", "last", "Last", show=False, id="alerts-last", tooltip="Last row"),
+    # k9s grammar: g / G first and last row, as in the waterfall.
+    Binding(
+        "home,ctrl+home,g",
+        "first",
+        "First",
+        key_display="home/g",
+        show=False,
+        id="alerts-first",
+        tooltip="First row",
+    ),
+    Binding(
+        "end,ctrl+end,G",
+        "last",
+        "Last",
+        key_display="end/G",
+        show=False,
+        id="alerts-last",
+        tooltip="Last row",
+    ),
     # Not shown: the screen's own `enter` (Detail) is what the footer lists; both open the row.
     Binding("enter", "select_cursor", "Open", show=False, id="alerts-open", tooltip="Open the row"),
 ]
@@ -274,12 +291,20 @@ ALERTS_BINDINGS: list[BindingType] = [
         tooltip="New silence from matchers",
     ),
     Binding(
-        "g",
+        "b",
         "group_by",
-        "Group",
+        "Group by",
         show=False,
         id="alerts-group-by",
         tooltip="Group by a label, or as Alertmanager does",
+    ),
+    Binding(
+        "y",
+        "copy_link",
+        "Copy link",
+        show=False,
+        id="alerts-copy",
+        tooltip="Copy the alert's runbook link (else its source link): OSC 52, works over SSH",
     ),
     Binding(
         "T",

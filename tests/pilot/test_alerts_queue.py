@@ -187,7 +187,7 @@ async def test_enter_on_a_group_folds_it_and_g_groups_by_a_label(tmp_path: Path)
         assert table.cursor_key == group
         await pilot.press("enter")
         assert len(table.keys) == before
-        await pilot.press("g", *"instance", "enter")
+        await pilot.press("b", *"instance", "enter")
         groups = [k for k in table.keys if k.startswith("group:")]
         # server2 has two alerts; single-alert groups (server1 …) show no header row.
         assert groups[0] == "group:by:instance='server2'"

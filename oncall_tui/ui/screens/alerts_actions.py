@@ -160,6 +160,23 @@ class AlertActionKeys(OncallScreen):
 
         self.app.push_screen(ConfirmModal("Escalate?", lines), done)
 
+    def action_copy_link(self) -> None:
+        """Copy the highlighted alert's runbook link, else its source (generator) link."""
+        from oncall_tui.ui.widgets.alert_detail import RUNBOOK_KEYS
+
+        current = self.table.current
+        if not isinstance(current, AlertRow):
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        annotations = current.alert.annotations
+        link = next((annotations[k] for k in RUNBOOK_KEYS if annotations.get(k)), "")
+        link = link or current.alert.generator_url or ""
+        if not link:
+            self.notify("This alert has no link to copy.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(f"copied: {link}", title="Clipboard", timeout=4, markup=False)
+
     def action_traces(self) -> None:
         """Trace search for the highlighted alert's service, from 15 min before it fired until now."""
         row = self.table.current

@@ -1,4 +1,4 @@
-"""A read-only context: ack, unack, escalate and silence changes are refused, and the keys say why."""
+"""Keys that mean one thing: read-only contexts refuse actions and say why; keymap overrides; g/G, y."""
 
 from __future__ import annotations
 
@@ -66,3 +66,20 @@ async def test_a_keymap_override_is_applied(tmp_path: Path) -> None:
         await pilot.press("f3")
         await pilot.pause()
         assert " Silences " in app.screen._compositor.render_strips()[0].text
+
+
+async def test_g_and_G_go_to_the_first_and_last_row_and_y_copies_the_runbook_link(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await polled(pilot)
+        table = screen_of(app).table
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        table.move_to(SERVER1)
+        await pilot.press("y")
+        assert copied == ["http://localhost/example.html"]
