@@ -72,7 +72,7 @@ async def test_g_and_G_go_to_the_first_and_last_row_and_y_copies_the_runbook_lin
     backends = AlertBackends()
     app = backends.make_app(tmp_path)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign, assignment]
     async with app.run_test(size=(80, 24)) as pilot:
         await polled(pilot)
         table = screen_of(app).table
