@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
+from oncall_tui.ui.command_line import CommandHost
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.notifications import Notice, NoticeLog
 from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
@@ -360,4 +361,9 @@ def _load_boot_modules(user_themes_dir: Path | None) -> tuple[list[ThemeFile], l
 
 def _implements_app_services(app: OncallApp) -> AppServices:
     # mypy checks here that the app gives screens everything AppServices promises.
+    return app
+
+
+def _implements_command_host(app: OncallApp) -> CommandHost:
+    # mypy checks here that the app gives the : command line everything it uses.
     return app

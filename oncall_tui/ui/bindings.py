@@ -129,7 +129,7 @@ TRACE_BINDINGS: list[BindingType] = [
         id="trace-previous",
         tooltip="Previous search match while a search is active, else previous critical-path span",
     ),
-    Binding("p", "parent", "Parent", id="trace-parent", tooltip="Jump to the parent span"),
+    Binding("p", "parent", "Parent", show=False, id="trace-parent", tooltip="Jump to the parent span"),
     Binding(
         "z",
         "zoom",
@@ -330,7 +330,14 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("n", "new_silence", "New", id="silences-new", tooltip="Create a silence from typed matchers"),
     Binding("x", "expire", "Expire", id="silences-expire", tooltip="Expire the highlighted silence"),
     Binding("plus,E", "extend", "Extend", key_display="+", id="silences-extend", tooltip="Move its end"),
-    Binding("t", "toggle_expired", "Expired", id="silences-expired", tooltip="Show or hide expired silences"),
+    Binding(
+        "t",
+        "toggle_expired",
+        "Expired",
+        show=False,
+        id="silences-expired",
+        tooltip="Show or hide expired silences",
+    ),
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""

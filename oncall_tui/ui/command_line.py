@@ -8,9 +8,9 @@ config and the registered themes, so a new screen is a command without touching 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +21,36 @@ from textual.widgets import Input, Static
 from oncall_tui.ui.screen_registry import SCREENS
 
 if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
+    from oncall_tui.config.settings import Settings
+    from oncall_tui.ui.notifications import Notice
+
+
+class CommandHost(Protocol):
+    """What the command line needs of the app (the app implements it; no import of the app here)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def available_themes(self) -> Iterable[str]: ...
+
+    theme: str
+
+    @property
+    def messages(self) -> list[Notice]: ...
+
+    def show_screen(self, screen_id: str) -> None: ...
+
+    def switch_context(self, name: str) -> None: ...
+
+    def push_screen(self, screen: Any) -> Any: ...
+
+    def exit(self) -> None: ...
+
+    def action_help(self) -> None: ...
+
+    def notify(self, message: str, *, title: str = ..., severity: Any = ..., markup: bool = ...) -> None: ...
+
 
 HISTORY_SIZE = 50
 """Commands kept for ``↑``/``↓`` (per session)."""
@@ -35,21 +64,21 @@ class Command:
     """What is typed, e.g. ``alerts`` or ``ctx``."""
     help: str
     """One line for the completion hint."""
-    run: Callable[[OncallApp, str], str | None]
+    run: Callable[[CommandHost, str], str | None]
     """Does it, given the argument; returns an error to show, or None."""
-    arguments: Callable[[OncallApp], list[str]] | None = None
+    arguments: Callable[[CommandHost], list[str]] | None = None
     """Completions of its argument (context names, theme names)."""
 
 
-def _show(screen_id: str) -> Callable[[OncallApp, str], str | None]:
-    def run(app: OncallApp, _argument: str) -> str | None:
+def _show(screen_id: str) -> Callable[[CommandHost, str], str | None]:
+    def run(app: CommandHost, _argument: str) -> str | None:
         app.show_screen(screen_id)
         return None
 
     return run
 
 
-def _context(app: OncallApp, name: str) -> str | None:
+def _context(app: CommandHost, name: str) -> str | None:
     if not name:
         return f"ctx: which context? ({', '.join(app.settings.contexts)})"
     if name not in app.settings.contexts:
@@ -58,7 +87,7 @@ def _context(app: OncallApp, name: str) -> str | None:
     return None
 
 
-def _theme(app: OncallApp, name: str) -> str | None:
+def _theme(app: CommandHost, name: str) -> str | None:
     themes = sorted(app.available_themes)
     if name not in app.available_themes:
         return f"theme: no theme named {name!r} ({', '.join(themes)})"
@@ -66,19 +95,19 @@ def _theme(app: OncallApp, name: str) -> str | None:
     return None
 
 
-def _messages(app: OncallApp, _argument: str) -> str | None:
+def _messages(app: CommandHost, _argument: str) -> str | None:
     from oncall_tui.ui.screens.messages import MessagesScreen
 
     app.push_screen(MessagesScreen(app.messages))
     return None
 
 
-def _quit(app: OncallApp, _argument: str) -> str | None:
+def _quit(app: CommandHost, _argument: str) -> str | None:
     app.exit()
     return None
 
 
-def _help(app: OncallApp, _argument: str) -> str | None:
+def _help(app: CommandHost, _argument: str) -> str | None:
     app.action_help()
     return None
 
@@ -97,7 +126,7 @@ def commands() -> dict[str, Command]:
     return table
 
 
-def completions(app: OncallApp, text: str) -> list[str]:
+def completions(app: CommandHost, text: str) -> list[str]:
     """Full command lines that start with ``text`` (a word, or a word and an argument)."""
     table = commands()
     word, space, argument = text.lstrip().partition(" ")
@@ -109,7 +138,7 @@ def completions(app: OncallApp, text: str) -> list[str]:
     return [f"{word} {a}" for a in command.arguments(app) if a.startswith(argument.strip())]
 
 
-def run(app: OncallApp, text: str) -> str | None:
+def run(app: CommandHost, text: str) -> str | None:
     """Run one command line; an error message (unknown command, bad argument) or None."""
     word, _, argument = text.strip().partition(" ")
     if not word:
@@ -126,7 +155,7 @@ def run(app: OncallApp, text: str) -> str | None:
 
 
 class _Completer(Suggester):
-    def __init__(self, app: OncallApp) -> None:
+    def __init__(self, app: CommandHost) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self._app = app
 
@@ -160,11 +189,8 @@ class CommandLine(ModalScreen[None]):
         self._position = len(history)
 
     @property
-    def _app(self) -> OncallApp:
-        from oncall_tui.ui.app import OncallApp
-
-        assert isinstance(self.app, OncallApp)
-        return self.app
+    def _app(self) -> CommandHost:
+        return cast(CommandHost, self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(self._hint(""), id="command-hint")
