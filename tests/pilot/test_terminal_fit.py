@@ -16,7 +16,8 @@ def lines(app: OncallApp) -> list[str]:
 
 
 def footer(app: OncallApp) -> str:
-    return lines(app)[-1]
+    shown = lines(app)
+    return shown[-1] if shown else ""  # nothing composed yet
 
 
 async def test_every_screen_at_80x24_shows_help_and_quit_in_the_footer(demo: DemoEnvironment) -> None:
@@ -28,11 +29,12 @@ async def test_every_screen_at_80x24_shows_help_and_quit_in_the_footer(demo: Dem
             await pilot.press(*keys)
             title = f" {name} "
             await wait_until(pilot, lambda: title in lines(app)[0], f"{name} screen")  # noqa: B023
-            await pilot.pause()
+            # The footer is drawn after the screen's first frame (on a loaded machine, visibly later).
+            await wait_until(pilot, lambda: footer(app).strip() != "", f"{name} footer")
             seen[name] = footer(app)
         app.push_screen(TraceScreen(traces=[fixture_trace("jaeger-ui-testTrace")], source_name="test"))
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen), "waterfall")
-        await pilot.pause()
+        await wait_until(pilot, lambda: footer(app).strip() != "", "Trace footer")
         seen["Trace"] = footer(app)
         for name, text in seen.items():
             assert "? Help" in text, f"{name}: {text!r}"
