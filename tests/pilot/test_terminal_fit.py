@@ -29,12 +29,13 @@ async def test_every_screen_at_80x24_shows_help_and_quit_in_the_footer(demo: Dem
             await pilot.press(*keys)
             title = f" {name} "
             await wait_until(pilot, lambda: title in lines(app)[0], f"{name} screen")  # noqa: B023
-            # The footer is drawn after the screen's first frame (on a loaded machine, visibly later).
-            await wait_until(pilot, lambda: footer(app).strip() != "", f"{name} footer")
+            # The footer follows focus, which settles after the screen's first frame (on a loaded
+            # machine visibly later): wait for the screen's own footer, then read it.
+            await wait_until(pilot, lambda: "? Help" in footer(app), f"? Help in the {name} footer")
             seen[name] = footer(app)
         app.push_screen(TraceScreen(traces=[fixture_trace("jaeger-ui-testTrace")], source_name="test"))
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen), "waterfall")
-        await wait_until(pilot, lambda: footer(app).strip() != "", "Trace footer")
+        await wait_until(pilot, lambda: "? Help" in footer(app), "? Help in the Trace footer")
         seen["Trace"] = footer(app)
         for name, text in seen.items():
             assert "? Help" in text, f"{name}: {text!r}"
