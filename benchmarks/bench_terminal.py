@@ -10,7 +10,8 @@ SSH session sees the app, not through the headless test driver.
 * First frame: ``oncall-tui --demo`` against a bare Textual app (Header, Static, Footer), started
   alternately ``--pairs`` times; the time from exec to the footer's "palette" reaching the
   terminal. The ratio is the median of per-pair ratios (target <= 1.3).
-* Idle bytes: the demo app on each screen (Alerts, Silences, Sources, Traces), settled, then the
+* Idle bytes: the demo app on each screen (Alerts, Silences, Sources, Traces search, a trace's
+  waterfall), settled, then the
   bytes written over ``--idle`` seconds with no key pressed (target <= 2 KB/s at 100x30, and
   <= 600 B/s with ``--low-bandwidth`` where the app supports it). The yardstick is the bare app
   idle over the same time (it has a clock-less header, so it should write nothing).
@@ -55,6 +56,8 @@ SCREENS: tuple[tuple[str, bytes], ...] = (
     ("silences", b"L"),
     ("sources", b"S"),
     ("traces", b"T"),
+    # x on the first alert (CheckoutHighErrorRate) opens the newest trace of its exemplars.
+    ("waterfall", b"x"),
 )
 """(name, keys that open the screen from the Alerts screen)."""
 

@@ -9,23 +9,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from oncall_tui.errors import ConfigError
+from oncall_tui.models.theme_colours import SEMANTIC_VARIABLES
 
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-
-SEMANTIC_VARIABLES: dict[str, str] = {
-    "severity-critical": "#ff5f5f",
-    "severity-warning": "#ffaf00",
-    "severity-info": "#5fafff",
-    "severity-none": "#8a8a8a",
-    "stale": "#d7af5f",
-    "source-up": "#5fd75f",
-    "source-down": "#ff5f5f",
-    "threshold-breach": "#ff5f5f",
-    "span-error": "#ff5f5f",
-    "critical-path": "#ffaf5f",
-    "demo-badge": "#af5fff",
-}
-"""Theme variables that carry meaning, with the defaults used when a theme leaves one out."""
 
 
 def _check_colour(value: str) -> str:

@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from oncall_tui.config import locations
-from oncall_tui.config.settings import Settings
 from oncall_tui.errors import ConfigError, OncallError
 
 if TYPE_CHECKING:
+    # Annotations only: the parser is built on every start, before the first frame.
     from oncall_tui.clients.prometheus import PrometheusClient
+    from oncall_tui.config.settings import Settings
     from oncall_tui.services.dashboard_catalog import Catalog
 
 EXIT_OK = 0
@@ -59,10 +60,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _import_grafana(args: argparse.Namespace) -> int:
-    from oncall_tui.commands import grafana_import_cmd
+    from oncall_tui.commands import grafana_import_args, grafana_import_cmd
 
     parser = argparse.ArgumentParser(prog="oncall-tui dashboards")
-    grafana_import_cmd.add_import_grafana_parser(parser.add_subparsers(dest="dashboards_command"))
+    grafana_import_args.add_import_grafana_parser(parser.add_subparsers(dest="dashboards_command"))
     parsed = parser.parse_args(["import-grafana", *args.grafana_args])
     for key, value in vars(args).items():
         if not hasattr(parsed, key):

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from oncall_tui import toml_write
+from oncall_tui.commands.grafana_import_args import add_import_grafana_parser
 from oncall_tui.config.dashboard_files import SUFFIXES
 from oncall_tui.config.locations import dashboards_dir, ensure_dir
 from oncall_tui.domain.grafana_import import (
@@ -44,34 +45,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _KEY_ORDER = ("name", "title", "kind", "description", "unit", "decimals", "window", "refresh")
 # Keys written first, in this order: a panel reads "title, kind, unit" before its queries.
-
-
-def add_import_grafana_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``import-grafana`` to the ``dashboards`` subcommand's parsers."""
-    parser = subparsers.add_parser(
-        "import-grafana",
-        help="turn a Grafana dashboard's Prometheus panels into a dashboard file",
-        description=(
-            "Convert a Grafana dashboard JSON file (or an API export wrapping one) into an oncall-tui "
-            "dashboard file. Prints TOML on stdout unless -o is given; the panels it skips and why "
-            "go to stderr."
-        ),
-    )
-    parser.add_argument("file", type=Path, metavar="FILE.json", help="Grafana dashboard JSON")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="OUT",
-        help="write to OUT (.toml, .yaml or .yml), or into the directory OUT as <title>.toml",
-    )
-    where.add_argument(
-        "--install",
-        action="store_true",
-        help="write <title>.toml into the dashboards directory next to the config file",
-    )
-    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -204,3 +177,6 @@ def run_import_grafana(args: argparse.Namespace) -> int:
         return _fail(f"{path}: cannot write: {exc.strerror or exc}")
     err.write(f"{summary} → {path}\n")
     return 0
+
+
+__all__ = ["add_import_grafana_parser", "run_import_grafana"]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from oncall_tui.config.settings import Settings
 
 
 def run(
@@ -15,28 +21,39 @@ def run(
     context: str | None,
     theme: str | None,
     demo: bool,
+    low_bandwidth: bool = False,
     runbook: str | None = None,
 ) -> int:
     """Start the app (on the step-through of ``runbook``, a FILE, URL or ALERTNAME, when given)."""
-    from oncall_tui.config.loader import load_settings
     from oncall_tui.config.locations import themes_dir
 
     if demo:
-        from oncall_tui.demo import DemoEnvironment
+        started: list[Any] = []
 
-        environment = DemoEnvironment()
-        environment.start()
+        def start_demo() -> Settings:
+            # Runs in the app's start-up thread, after its first frame is on screen.
+            from oncall_tui.demo import DemoEnvironment
+
+            environment = DemoEnvironment()
+            started.append(environment)
+            environment.start()
+            return environment.settings()
+
         try:
             return _run_app(
-                environment.settings(),
+                start_demo,
                 context="demo",
                 theme=theme,
                 demo=True,
                 themes=themes_dir(),
+                low_bandwidth=low_bandwidth,
                 runbook=runbook,
             )
         finally:
-            environment.stop()
+            for environment in started:
+                environment.stop()
+    from oncall_tui.config.loader import load_settings
+
     try:
         # The same validation as ``config check``: what it accepts starts, what it rejects does not.
         loaded = load_settings(
@@ -48,7 +65,28 @@ def run(
             print(problem, file=sys.stderr)
         return 2
     settings = loaded.settings
-    return _run_app(settings, context=context, theme=theme, demo=False, themes=themes_dir(), runbook=runbook)
+    if context is not None and context not in settings.contexts:
+        names = ", ".join(settings.contexts) or "none"
+        print(f"--context: no context named {context!r} (defined: {names})", file=sys.stderr)
+        return 2
+    if not settings.contexts:
+        print(
+            "no contexts configured: write one in the config file (oncall-tui config path shows where),\n"
+            "or try the built-in demo: oncall-tui --demo",
+            file=sys.stderr,
+        )
+        return 2
+    low_bandwidth = low_bandwidth or settings.low_bandwidth
+    return _run_app(
+        # Built after the first frame (with the services), like the demo's.
+        lambda: settings,
+        context=context,
+        theme=theme,
+        demo=False,
+        themes=themes_dir(),
+        low_bandwidth=low_bandwidth,
+        runbook=runbook,
+    )
 
 
 def _log_to_file() -> Path | None:
@@ -70,27 +108,35 @@ def _log_to_file() -> Path | None:
 
 
 def _run_app(
-    settings: object,
+    settings: Callable[[], Settings],
     *,
     context: str | None,
     theme: str | None,
     demo: bool,
     themes: Path,
+    low_bandwidth: bool,
     runbook: str | None = None,
 ) -> int:
-    from oncall_tui.config.settings import Settings
+    if low_bandwidth:
+        # Read by Textual when it is imported: 16 colours (shorter escape codes), no animation.
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     from oncall_tui.ui.app import OncallApp
 
-    assert isinstance(settings, Settings)
     _log_to_file()
+    options: dict[str, Any] = {
+        "context": context,
+        "demo": demo,
+        "theme_name": theme,
+        "user_themes_dir": themes,
+        "low_bandwidth": low_bandwidth,
+    }
     if runbook is not None:
         from oncall_tui.ui.runbook_app import RunbookApp
 
-        app: OncallApp = RunbookApp(
-            settings, runbook, context=context, demo=demo, theme_name=theme, user_themes_dir=themes
-        )
+        app: OncallApp = RunbookApp(settings, runbook, **options)
     else:
-        app = OncallApp(settings, context=context, demo=demo, theme_name=theme, user_themes_dir=themes)
+        app = OncallApp(settings, **options)
     app.run()
     # Textual sets 1 when the app died of an unhandled error; a clean quit leaves 0 (or None).
     return app.return_code or 0

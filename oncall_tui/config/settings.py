@@ -123,6 +123,8 @@ class ContextSettings(_Strict):
     """The alert source."""
     jaeger: JaegerSettings | None = None
     """The trace source."""
+    read_only: bool = False
+    """Look, do not touch: ack, unack, escalate and silence changes are refused (the keys say why)."""
 
 
 def default_user() -> str:
@@ -145,6 +147,9 @@ class Settings(_Strict):
     """Who the app acts as: ``createdBy`` of silences, author of log entries."""
     theme: str = "dark"
     """Theme name: a shipped one or a file in the user themes directory."""
+    low_bandwidth: bool = False
+    """Write less to the terminal (slow SSH links): minute-resolution ages and clock, polls at most
+    every 30 s, no latency figures; same as ``--low-bandwidth``."""
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     """Severity policy, ack defaults and escalation."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -164,6 +169,18 @@ class Settings(_Strict):
                 f"expected the name of a context ({', '.join(sorted(contexts)) or 'none defined'})"
             )
         return value
+
+    def with_polls_at_most_every(self, seconds: float) -> Settings:
+        """These settings with every source polled at most every ``seconds`` (``--low-bandwidth``)."""
+        contexts: dict[str, ContextSettings] = {}
+        for name, context in self.contexts.items():
+            update: dict[str, object] = {}
+            for kind in ("prometheus", "alertmanager", "jaeger"):
+                source = getattr(context, kind, None)
+                if source is not None and source.refresh < seconds:
+                    update[kind] = source.model_copy(update={"refresh": seconds})
+            contexts[name] = context.model_copy(update=update)
+        return self.model_copy(update={"contexts": contexts})
 
     def context_names(self) -> list[str]:
         """Context names in file order."""

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,37 +22,45 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, SystemClock
-from oncall_tui.config.settings import Settings
 from oncall_tui.domain.known_traces import KnownTraces
-from oncall_tui.models.health import SourceHealth
 from oncall_tui.redaction import scrub
-from oncall_tui.services.actions import ActionResult
-from oncall_tui.services.alert_session import AlertSession
-from oncall_tui.services.alert_state import AlertFeedState
-from oncall_tui.services.incident_actions import IncidentRequest
-from oncall_tui.services.incident_desk import IncidentDesk
-from oncall_tui.services.sources import SourceSet
-from oncall_tui.services.sources_feed import SourcesFeed, SourcesState
-from oncall_tui.theme_files import discover_themes
 from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
+from oncall_tui.ui.command_line import CommandHost
 from oncall_tui.ui.commands import TraceCommands
-from oncall_tui.ui.feed_adapter import LiveFeed
-from oncall_tui.ui.incident_host import perform_incident
-from oncall_tui.ui.messages import ActionCompleted
+from oncall_tui.ui.notifications import Notice, NoticeLog
+from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
-from oncall_tui.ui.screens.help import HelpScreen
+from oncall_tui.ui.terminal_output import QuietOutput
 from oncall_tui.ui.terminal_signals import exit_cleanly_on_signals
 from oncall_tui.ui.textual_guards import install as install_textual_guards
 from oncall_tui.ui.textual_guards import markup_is_valid
-from oncall_tui.ui.theme import VARIABLE_DEFAULTS, to_textual_theme
+from oncall_tui.ui.theme import VARIABLE_DEFAULTS
 from oncall_tui.ui.worker_errors import report_worker_error
 
-SourceSetFactory = Callable[[str, Settings], SourceSet]
+if TYPE_CHECKING:
+    # The first frame comes before these (and httpx, pydantic, the demo servers) are imported:
+    # they load in a thread once it is on screen (see OncallApp._boot).
+    from oncall_tui.config.settings import Settings
+    from oncall_tui.models.health import SourceHealth
+    from oncall_tui.services.actions import ActionResult
+    from oncall_tui.services.alert_session import AlertSession
+    from oncall_tui.services.alert_state import AlertFeedState
+    from oncall_tui.services.incident_actions import IncidentRequest
+    from oncall_tui.services.incident_desk import IncidentDesk
+    from oncall_tui.services.sources import SourceSet
+    from oncall_tui.services.sources_feed import SourcesState
+    from oncall_tui.theme_files import ThemeFile
+    from oncall_tui.ui.feed_adapter import LiveFeed
+
+LOW_BANDWIDTH_POLL = 30.0
+"""With ``--low-bandwidth`` sources are polled at most this often (seconds)."""
+
+SourceSetFactory = Callable[[str, "Settings"], "SourceSet"]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
 
 
-class OncallApp(App[None]):
+class OncallApp(QuietOutput, App[None]):
     """The terminal cockpit."""
 
     TITLE = "oncall-tui"
@@ -59,6 +68,8 @@ class OncallApp(App[None]):
     COMMANDS = App.COMMANDS | {TraceCommands}
     CSS = """
     Screen { background: $background; }
+    /* Toasts at the bottom left: on the right they covered the queue's Status column. */
+    ToastRack { align: left bottom; }
     DataTable > .datatable--header { text-style: bold; background: $panel; }
     """
 
@@ -69,7 +80,7 @@ class OncallApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | Callable[[], Settings],
         *,
         context: str | None = None,
         demo: bool = False,
@@ -78,38 +89,58 @@ class OncallApp(App[None]):
         user_themes_dir: Path | None = None,
         theme_name: str | None = None,
         database_path: Path | None = None,
+        low_bandwidth: bool = False,
     ) -> None:
         install_textual_guards()  # before Textual builds its filters and timers
         super().__init__()
-        self.settings = settings
-        """Validated configuration."""
+        self.settings: Settings
+        """Validated configuration (set once booted: see :attr:`booted`)."""
         self.demo = demo
         """Running on the built-in demo environment."""
         self.clock: Clock = clock or SystemClock()
         """Time source for ages, timers and pollers."""
-        self._source_set_factory = source_set_factory or _default_source_set
-        self._initial_context = context or settings.initial_context() or ""
+        self.low_bandwidth = low_bandwidth
+        """Fewer writes for slow links: minute-resolution ages and clock, slower polls."""
+        self.booted = False
+        """Settings loaded and services built (the first frame comes before; see :meth:`_boot`)."""
+        self.alert_feed: AlertSession
+        """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
+        ``database_path`` None means the incident log in the XDG data dir."""
+        self.alerts: LiveFeed[AlertFeedState]
+        """The alert session as screens follow it."""
+        self.source_feed: LiveFeed[SourcesState]
+        """Health and overviews of the context's sources, as screens follow them."""
+        self._boot_settings = settings
+        self._source_set_factory = source_set_factory
+        self._wanted_context = context
+        self._initial_context = ""
         self._user_themes_dir = user_themes_dir
-        self._theme_name = theme_name or settings.theme
+        self._theme_name = theme_name
+        self._database_path = database_path
         self.sources: SourceSet | None = None
         """Sources of the active context."""
         self.known_traces = KnownTraces()
         """Trace ids seen this session (search results, exemplars, opened traces): short ids resolve."""
-        self.alert_feed = AlertSession(settings, self.clock, database_path)
-        """Alert polling, actions, outbox drain and ack keeper (app-level: they run whatever screen shows).
-        ``database_path`` None means the incident log in the XDG data dir."""
-        self.alerts: LiveFeed[AlertFeedState] = LiveFeed(self, self.alert_feed)
-        """The alert session as screens follow it."""
-        self.source_feed: LiveFeed[SourcesState] = LiveFeed(self, SourcesFeed())
-        """Health and overviews of the context's sources, as screens follow them."""
-        self.alert_feed.on_completed(self._action_completed)
-        self.incident_desk = IncidentDesk(database_path, self.clock, settings.user, settings=settings)
+        self.incident_desk: IncidentDesk
         """The incident log for the incident screens (its own connection, opened on first use)."""
+        self.notice_log = NoticeLog()
+        """Every notification of the session (``:messages``); repeats show no new toast."""
+        self.command_history: list[str] = []
+        """Commands run on the ``:`` command line this session."""
+        if not callable(settings):
+            # Given settings (tests, benchmarks): the services exist before the app runs.
+            self._build(settings)
+        set_minute_resolution(self.low_bandwidth)
 
     @property
     def source_health(self) -> dict[str, SourceHealth]:
-        """Health per source key of the active context."""
-        return dict(self.source_feed.state.health)
+        """Health per source key of the active context (none before the app booted)."""
+        return dict(self.source_feed.state.health) if hasattr(self, "source_feed") else {}
+
+    @property
+    def messages(self) -> list[Notice]:
+        """Notifications of this session, oldest first."""
+        return list(self.notice_log.notices)
 
     def notify(
         self,
@@ -120,11 +151,21 @@ class OncallApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast goes through here: scrubbed of secrets (errors not made by the app included), and
-        shown as plain text when it is not valid markup (a server's or a parser's words with ``[``)."""
-        message = scrub(message)
+        """Every toast goes through here: scrubbed of secrets (errors not made by the app included), shown
+        as plain text when it is not valid markup (a server's or a parser's words with ``[``), and not shown
+        again when the same one was raised within a minute (then it only counts, in ``:messages``)."""
+        message = scrub(str(message))
+        title = scrub(title)
         markup = markup and markup_is_valid(message)
-        super().notify(message, title=scrub(title), severity=severity, timeout=timeout, markup=markup)
+        if self.notice_log.record(self.clock.now(), time.monotonic(), severity, title, message):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_command_line(self) -> None:
+        """Open the ``:`` command line (screens, ``ctx NAME``, ``theme NAME``, ``messages``)."""
+        from oncall_tui.ui.command_line import CommandLine
+
+        if self.booted and not isinstance(self.screen, CommandLine):
+            self.push_screen(CommandLine(self.command_history))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -134,20 +175,77 @@ class OncallApp(App[None]):
         exit_cleanly_on_signals(self)
 
     def on_mount(self) -> None:
-        self._register_themes()
+        self.now = self.clock.now()
+        self.set_interval(tick_seconds(), self._tick)
+        settings = self._boot_settings
+        if not callable(settings):
+            # Given settings (tests, benchmarks): everything is ready before the first frame.
+            self._booted(settings, *_load_boot_modules(self._user_themes_dir))
+            return
+        # The frame first: header, "connecting…", health bar and footer; the rest loads after it.
+        from oncall_tui.ui.screens.starting import StartingScreen
+
+        self.push_screen(StartingScreen())
+        self.call_after_refresh(self._boot)
+
+    def _boot(self) -> None:
+        self.run_worker(
+            self._boot_in_thread, thread=True, name="boot", description="starting", exit_on_error=False
+        )
+
+    def _boot_in_thread(self) -> None:
+        settings = self._boot_settings
+        try:
+            loaded = settings() if callable(settings) else settings
+            themes, problems = _load_boot_modules(self._user_themes_dir)
+        except Exception as exc:  # noqa: BLE001 - reported, and the app ends with an error status
+            self.call_from_thread(self.exit, 1, f"oncall-tui could not start: {exc}")
+            return
+        self.call_from_thread(self._booted, loaded, themes, problems)
+
+    def _booted(self, settings: Settings, themes: list[ThemeFile], problems: list[str]) -> None:
+        """Settings are loaded and the heavy modules imported: build the services, show the first screen."""
+        from oncall_tui.ui.screens.starting import StartingScreen
+
+        if not self.booted and not hasattr(self, "alert_feed"):
+            self._build(settings)
+        self._register_themes(themes, problems, self._theme_name or self.settings.theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        self.now = self.clock.now()
-        self.set_interval(1.0, self._tick)
+        self.booted = True
+        if isinstance(self.screen, StartingScreen):
+            self.pop_screen()
         self.show_screen(SCREENS[0].id)
         if self._initial_context:
             self.switch_context(self._initial_context)
 
-    def _register_themes(self) -> None:
-        themes, problems = discover_themes(self._user_themes_dir)
+    def _build(self, settings: Settings) -> None:
+        """The services of ``settings`` (imported here: after the first frame when deferred)."""
+        from oncall_tui.services.alert_session import AlertSession
+        from oncall_tui.services.sources_feed import SourcesFeed
+        from oncall_tui.ui.feed_adapter import LiveFeed
+
+        self.low_bandwidth = self.low_bandwidth or settings.low_bandwidth
+        if self.low_bandwidth:
+            settings = settings.with_polls_at_most_every(LOW_BANDWIDTH_POLL)
+            # No animation either (the compositor would write every frame of it).
+            self.animation_level = "none"
+        set_minute_resolution(self.low_bandwidth)
+        self.settings = settings
+        self._initial_context = self._wanted_context or settings.initial_context() or ""
+        self.alert_feed = AlertSession(settings, self.clock, self._database_path)
+        self.alerts = LiveFeed(self, self.alert_feed)
+        self.source_feed = LiveFeed(self, SourcesFeed())
+        self.alert_feed.on_completed(self._action_completed)
+        from oncall_tui.services.incident_desk import IncidentDesk
+
+        self.incident_desk = IncidentDesk(self._database_path, self.clock, settings.user, settings=settings)
+
+    def _register_themes(self, themes: list[ThemeFile], problems: list[str], wanted: str) -> None:
+        from oncall_tui.ui.theme import to_textual_theme
+
         for theme in themes:
             self.register_theme(to_textual_theme(theme))
-        wanted = self._theme_name
         if wanted not in self.available_themes:
             problems.append(f"theme {wanted!r} not found; using dark")
             wanted = "dark"
@@ -161,8 +259,10 @@ class OncallApp(App[None]):
     async def on_unmount(self) -> None:
         if self.sources is not None:
             await self.sources.aclose()
-        await self.alert_feed.aclose()
-        self.incident_desk.close()
+        if hasattr(self, "alert_feed"):
+            await self.alert_feed.aclose()
+        if hasattr(self, "incident_desk"):
+            self.incident_desk.close()
 
     # ------------------------------------------------------------------ contexts
     def switch_context(self, name: str) -> None:
@@ -175,18 +275,22 @@ class OncallApp(App[None]):
         self.alert_feed.stop()
         if old is not None:
             self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
-        self.sources = self._source_set_factory(name, self.settings)
+        self.sources = (self._source_set_factory or _default_source_set)(name, self.settings)
         self.context_name = name
         self.source_feed.feed.start(self.sources)
         self.alert_feed.start(self.sources)
 
     def _action_completed(self, what: str, results: list[ActionResult]) -> None:
+        from oncall_tui.ui.messages import ActionCompleted
+
         # Every screen in the stack hears it (a hidden one may refresh when shown again).
         for screen in self.screen_stack:
             screen.post_message(ActionCompleted(what, results))
 
     def perform_incident(self, request: IncidentRequest) -> None:
         """Run a logged incident action (``ui/incident_host.py``); every screen hears it completed."""
+        from oncall_tui.ui.incident_host import perform_incident
+
         perform_incident(self, self.incident_desk, request, self._action_completed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -196,6 +300,8 @@ class OncallApp(App[None]):
 
     # ------------------------------------------------------------------- actions
     def action_refresh_now(self) -> None:
+        if not self.booted:
+            return
         self.source_feed.feed.wake()
         self.alert_feed.wake()
         self.notify("refreshing every source", timeout=2)
@@ -206,12 +312,14 @@ class OncallApp(App[None]):
 
     def show_screen(self, screen_id: str) -> None:
         """Go back to the open screen ``screen_id`` or push a new one (``ui/screen_registry.py``)."""
-        show_screen(self, screen_id)
+        if self.booted:
+            show_screen(self, screen_id)
 
     # -------------------------------------------------------------- traces
     def open_trace_search(self, service: str | None, start: datetime | None, end: datetime | None) -> None:
         """Open the trace search, pre-filled (and run) when a service is given (alerts, exemplars)."""
-        open_trace_search(self, service, start, end)
+        if self.booted:
+            open_trace_search(self, service, start, end)
 
     def open_trace(self, trace_id: str) -> None:
         """Fetch trace ``trace_id`` from the context's Jaeger and show its waterfall."""
@@ -233,17 +341,29 @@ class OncallApp(App[None]):
             return
         self.push_screen(TraceScreen(traces=traces, source_name=str(path)))
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot, saved where a directory exists (Textual's toast says where)."""
+        from oncall_tui.ui.screenshots import screenshot_dir
+
+        return super().deliver_screenshot(filename, path or str(screenshot_dir()), time_format)
+
     def action_help(self) -> None:
+        from oncall_tui.ui.screens.help import HelpScreen
+
         screen = self.screen
         sections: list[tuple[str, list[Binding]]] = []
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
             sections.append((title_of(screen), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
-        self.push_screen(HelpScreen(sections, self.settings.keymap))
+        self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if not self.booted:
+            return
         for entry in SCREENS:
             yield SystemCommand(entry.title, entry.description, partial(self.show_screen, entry.id))
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
@@ -255,9 +375,27 @@ class OncallApp(App[None]):
 
 
 def _default_source_set(name: str, settings: Settings) -> SourceSet:
+    from oncall_tui.services.sources import SourceSet
+
     return SourceSet(name, settings.contexts[name])
+
+
+def _load_boot_modules(user_themes_dir: Path | None) -> tuple[list[ThemeFile], list[str]]:
+    """Import what the first screen and the services need, and read the theme files (in a thread)."""
+    import oncall_tui.services.alert_session
+    import oncall_tui.services.sources_feed  # noqa: F401 - imported here so the event loop does not wait
+    from oncall_tui.theme_files import discover_themes
+
+    SCREENS[0].kind()  # imports the first screen's module
+    themes, problems = discover_themes(user_themes_dir)
+    return list(themes), list(problems)
 
 
 def _implements_app_services(app: OncallApp) -> AppServices:
     # mypy checks here that the app gives screens everything AppServices promises.
+    return app
+
+
+def _implements_command_host(app: OncallApp) -> CommandHost:
+    # mypy checks here that the app gives the : command line everything it uses.
     return app

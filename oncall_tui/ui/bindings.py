@@ -12,7 +12,8 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 APP_BINDINGS: list[BindingType] = [
-    # Not in the footer (it has no room at 80 columns); listed by `?` and the command palette.
+    # Screens' own keys, then `?` and `q`, fill the footer at 80 columns: the screen switches are
+    # listed by `?` and the command palette instead.
     Binding("A", "show_screen('alerts')", "Alerts", show=False, id="show-alerts", tooltip="The alert queue"),
     Binding(
         "M",
@@ -34,6 +35,7 @@ APP_BINDINGS: list[BindingType] = [
         "S",
         "show_screen('sources')",
         "Sources",
+        show=False,
         id="show-sources",
         tooltip="Data sources: health, versions, targets",
     ),
@@ -41,6 +43,7 @@ APP_BINDINGS: list[BindingType] = [
         "T",
         "show_screen('traces')",
         "Traces",
+        show=False,
         id="show-traces",
         tooltip="Search Jaeger traces of this context",
     ),
@@ -57,8 +60,17 @@ APP_BINDINGS: list[BindingType] = [
         "r,ctrl+r",
         "refresh_now",
         "Refresh",
+        show=False,
         id="refresh-now",
         tooltip="Poll every source now (ctrl+r where r opens a runbook)",
+    ),
+    Binding(
+        "colon",
+        "command_line",
+        "Cmd",
+        key_display=":",
+        id="command-line",
+        tooltip="Command line: a screen by name, ctx NAME, theme NAME, messages (tab completes)",
     ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),
     # Textual shows its own palette key in the footer; this entry is for the help screen and keymap.
@@ -141,7 +153,7 @@ TRACE_BINDINGS: list[BindingType] = [
         id="trace-previous",
         tooltip="Previous search match while a search is active, else previous critical-path span",
     ),
-    Binding("p", "parent", "Parent", id="trace-parent", tooltip="Jump to the parent span"),
+    Binding("p", "parent", "Parent", show=False, id="trace-parent", tooltip="Jump to the parent span"),
     Binding(
         "z",
         "zoom",
@@ -203,7 +215,7 @@ TRACE_BINDINGS: list[BindingType] = [
 
 TRACE_SEARCH_BINDINGS: list[BindingType] = [
     Binding(
-        "ctrl+s", "search", "Search", id="traces-search", tooltip="Run the search (enter in a field does too)"
+        "ctrl+r", "search", "Search", id="traces-search", tooltip="Run the search (enter in a field does too)"
     ),
     Binding(
         "slash", "edit_form", "Form", key_display="/", id="traces-form", tooltip="Back to the search form"
@@ -243,8 +255,25 @@ ALERT_TABLE_BINDINGS: list[BindingType] = [
     Binding(
         "pagedown", "page_down", "Page down", show=False, id="alerts-page-down", tooltip="One screen down"
     ),
-    Binding("home,ctrl+home", "first", "First", show=False, id="alerts-first", tooltip="First row"),
-    Binding("end,ctrl+end", "last", "Last", show=False, id="alerts-last", tooltip="Last row"),
+    # k9s grammar: g / G first and last row, as in the waterfall.
+    Binding(
+        "home,ctrl+home,g",
+        "first",
+        "First",
+        key_display="home/g",
+        show=False,
+        id="alerts-first",
+        tooltip="First row",
+    ),
+    Binding(
+        "end,ctrl+end,G",
+        "last",
+        "Last",
+        key_display="end/G",
+        show=False,
+        id="alerts-last",
+        tooltip="Last row",
+    ),
     # Not shown: the screen's own `enter` (Detail) is what the footer lists; both open the row.
     Binding("enter", "select_cursor", "Open", show=False, id="alerts-open", tooltip="Open the row"),
 ]
@@ -302,9 +331,9 @@ ALERTS_BINDINGS: list[BindingType] = [
         tooltip="New silence from matchers",
     ),
     Binding(
-        "g",
+        "b",
         "group_by",
-        "Group",
+        "Group by",
         show=False,
         id="alerts-group-by",
         tooltip="Group by a label, or as Alertmanager does",
@@ -317,9 +346,18 @@ ALERTS_BINDINGS: list[BindingType] = [
         tooltip="Step through the alert's runbook, logged in its group's incident (refresh: ctrl+r)",
     ),
     Binding(
+        "y",
+        "copy_link",
+        "Copy link",
+        show=False,
+        id="alerts-copy",
+        tooltip="Copy the alert's runbook link (else its source link): OSC 52, works over SSH",
+    ),
+    Binding(
         "T",
         "traces",
         "Traces",
+        show=False,
         id="alerts-traces",
         tooltip="Traces of the alert's service around the time it fired",
     ),
@@ -339,7 +377,14 @@ SILENCES_BINDINGS: list[BindingType] = [
     Binding("n", "new_silence", "New", id="silences-new", tooltip="Create a silence from typed matchers"),
     Binding("x", "expire", "Expire", id="silences-expire", tooltip="Expire the highlighted silence"),
     Binding("plus,E", "extend", "Extend", key_display="+", id="silences-extend", tooltip="Move its end"),
-    Binding("t", "toggle_expired", "Expired", id="silences-expired", tooltip="Show or hide expired silences"),
+    Binding(
+        "t",
+        "toggle_expired",
+        "Expired",
+        show=False,
+        id="silences-expired",
+        tooltip="Show or hide expired silences",
+    ),
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_rows import GroupRow
-from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.escalation import current_level, escalation_countdown, next_level, select_policy
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.services.alert_state import AlertFeedState
+from oncall_tui.ui.resolution import RESOLUTION, format_age
 
 FAR_FUTURE = timedelta(days=365)
 """Silences longer than this show ``∞`` as their time left."""
@@ -39,7 +39,7 @@ def short_left(delta: timedelta) -> str:
 def countdown_text(delta: timedelta) -> str:
     """``4m05s`` below ten minutes (it moves visibly), else the compact age."""
     seconds = int(delta.total_seconds())
-    if 0 <= seconds < 600:
+    if 0 <= seconds < 600 and not RESOLUTION.minutes:
         return f"{seconds // 60}m{seconds % 60:02d}s"
     return format_age(delta)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.theme import Theme
 
-from oncall_tui.theme_files import SEMANTIC_VARIABLES, ThemeFile
+from oncall_tui.models.theme_colours import SEMANTIC_VARIABLES
+
+if TYPE_CHECKING:
+    from oncall_tui.theme_files import ThemeFile
 
 
 def to_textual_theme(theme: ThemeFile) -> Theme:

@@ -20,6 +20,7 @@ from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
 from oncall_tui.models.jaeger import Trace
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.ui.resolution import tick_seconds
 from oncall_tui.ui.screens.trace import TraceScreen
 
 
@@ -59,11 +60,14 @@ class TraceFileApp(OncallApp):
     def on_mount(self, event: Mount) -> None:  # type: ignore[override]
         # Replaces OncallApp.on_mount (Textual would run both): no context, no Sources screen.
         event.prevent_default()
-        self._register_themes()
+        from oncall_tui.theme_files import discover_themes
+
+        themes, problems = discover_themes(self._user_themes_dir)
+        self._register_themes(list(themes), list(problems), self._theme_name or self.settings.theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.now = self.clock.now()
-        self.set_interval(1.0, self._tick)
+        self.set_interval(tick_seconds(), self._tick)
         self.show_file_trace(0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -240,7 +240,7 @@ async def test_unacked_top_severity_escalates_by_itself_when_its_countdown_ends(
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
         table = screen_of(app).table
-        assert table.cell_text(SERVER1, "status") == "⇡ 16m → secondary"
+        assert table.cell_text(SERVER1, "status") == "⇡16m→secondary"
         # Polling and escalation run at app level: they go on while another screen shows.
         await pilot.press("S")
         backends.fake_clock.advance(minutes(17).total_seconds())
@@ -278,7 +278,7 @@ async def test_ack_on_a_group_header_silences_its_alerts_and_until_resolved_is_m
         }
         await next_poll(pilot)
         for key in (SERVER1, SERVER2):
-            assert table.cell_text(key, "status") == "✓ alice 0s·until resolved"
+            assert table.cell_text(key, "status") == "✓ alice 0s·till resolved"
         # The other prod alert (Memory_Usage_Too_High on server2) is not covered.
         assert table.cell_text("7d0b114ebf24f857", "status").startswith("⇡")
 
@@ -369,3 +369,24 @@ async def test_an_ack_queued_in_one_context_is_never_sent_to_another_contexts_al
         await next_poll(pilot)
         await next_poll(pilot)
         assert len(backends.posts) == 1 and len(backends.silences) == silences_before + 1
+
+
+async def test_escalation_confirmation_refuses_enter_and_typed_text(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(pilot)
+        screen_of(app).table.move_to(SERVER1)
+        await pilot.press("e")
+        assert isinstance(app.screen, EscalateModal)
+        # Enter out of habit: not a yes; the dialog says which key is.
+        await pilot.press("enter")
+        assert isinstance(app.screen, EscalateModal)
+        assert "only y confirms" in plain(app.screen.query_one("#confirm-hint", Static).content)
+        # Text typed into it (a word with a y in it, and q, S of the global keys): nothing happens.
+        await pilot.press(*"easy", "q", "S")
+        assert isinstance(app.screen, EscalateModal) and app.is_running
+        assert backends.webhooks == []
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EscalateModal)
+        assert backends.webhooks == []

@@ -48,7 +48,7 @@ async def test_first_screen_is_the_ranked_deduplicated_queue(tmp_path: Path) -> 
         assert table.cell_text(host, "fired") == "13m"
         assert table.cell_text(host, "due") == "⚠-8m"
         # Un-acked top-severity alerts show the automatic escalation countdown.
-        assert table.cell_text(host, "status") == "⇡ 16m → secondary"
+        assert table.cell_text(host, "status") == "⇡16m→secondary"
 
 
 async def test_suppressed_alerts_are_one_key_away_and_say_who_silenced_them(tmp_path: Path) -> None:
@@ -142,10 +142,29 @@ async def test_detail_says_so_when_prometheus_fails(tmp_path: Path) -> None:
         assert "Prometheus" in plain(note.content)
 
 
-async def test_wide_terminal_shows_the_detail_beside_the_queue(tmp_path: Path) -> None:
+async def test_at_120x40_the_detail_opens_under_the_queue_with_half_the_height(tmp_path: Path) -> None:
     backends = AlertBackends()
     app = backends.make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await polled(pilot)
+        screen = screen_of(app)
+        assert not screen.detail_visible
+        table_width = screen.table.size.width
+        await pilot.press("down", "enter")  # the first row is a group header: enter would fold it
+        await pilot.pause()
+        assert screen.detail_visible
+        detail = screen.detail.region
+        body = screen.query_one("#alerts-body").region
+        # Stacked: the queue keeps the full width, the detail takes at least half the body.
+        assert screen.table.size.width == table_width == body.width
+        assert detail.y >= screen.table.region.bottom
+        assert detail.height * 2 >= body.height
+
+
+async def test_wide_terminal_shows_the_detail_beside_the_queue(tmp_path: Path) -> None:
+    backends = AlertBackends()
+    app = backends.make_app(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
         await polled(pilot)
         screen = screen_of(app)
         assert screen.detail_visible
@@ -168,7 +187,7 @@ async def test_enter_on_a_group_folds_it_and_g_groups_by_a_label(tmp_path: Path)
         assert table.cursor_key == group
         await pilot.press("enter")
         assert len(table.keys) == before
-        await pilot.press("g", *"instance", "enter")
+        await pilot.press("b", *"instance", "enter")
         groups = [k for k in table.keys if k.startswith("group:")]
         # server2 has two alerts; single-alert groups (server1 …) show no header row.
         assert groups[0] == "group:by:instance='server2'"

@@ -22,6 +22,7 @@ from oncall_tui.ui.screens.trace import TraceScreen
 from oncall_tui.ui.screens.trace_search import (
     FormError,
     TraceSearchScreen,
+    format_window,
     parse_duration,
     parse_tags,
     parse_window,
@@ -63,7 +64,7 @@ async def test_search_form_results_and_open_a_waterfall() -> None:
         await pilot.press("enter", *"frontend", "enter")
         assert screen.service_select.value == "frontend"
         await wait_until(pilot, lambda: len(screen.operation_select._options) > 1, "operations")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         results = screen.results
         await wait_until(pilot, lambda: results.row_count == 2, "two results")
         assert results.has_focus
@@ -107,18 +108,18 @@ async def test_bad_form_input_is_named_and_focused() -> None:
     fake = FakeJaeger(FakeClock(real_sleep=True))
     async with make_app(fake).run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         assert "choose a service first" in status(screen)
         screen.service_select.value = "frontend"
         screen.query_one("#min-duration", Input).value = "fast"
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         assert "min-duration: expected a duration" in status(screen)
         assert screen.query_one("#min-duration", Input).has_focus
         await pilot.press("ctrl+u", *"10ms", "tab", *"5ms", "enter")
         assert "max duration is below min duration" in status(screen)
         screen.query_one("#max-duration", Input).value = ""
         screen.query_one("#tags", Input).value = "http.status_code"
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         assert "tags: expected key=value" in status(screen)
 
 
@@ -129,12 +130,12 @@ async def test_jaeger_down_is_reported_inline_and_nothing_crashes() -> None:
         screen = await open_search(pilot)
         screen.service_select.value = "frontend"
         fake.broken = True
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: "refused" in status(screen), "the failure")
         assert screen.status_line.has_class("-error")
         assert app.screen is screen
         fake.broken = False
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: screen.results.row_count == 2, "recovery")
 
 
@@ -201,6 +202,11 @@ def test_form_parsing_of_windows_durations_and_tags() -> None:
         datetime(2026, 1, 1, 1, 0, tzinfo=UTC),
         datetime(2026, 1, 1, 1, 30, tzinfo=UTC),
     )
+    # As the form shows an alert's window: the end on the start's day, as HH:MM; the form's own text
+    # parses back to the same window.
+    start, end = parse_window("2026-01-01T01:00..01:30", now)
+    assert end - start == timedelta(minutes=30)
+    assert parse_window(format_window(start, end), now) == (start, end)
     with pytest.raises(FormError, match="end is not after the start"):
         parse_window("2026-01-01T02:00Z..2026-01-01T01:00Z", now)
     with pytest.raises(FormError, match="expected a duration"):

@@ -62,7 +62,7 @@ def test_queue(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[in
     0 NONE, 8 alerts, active, "? keys"); prod first; groups of several alerts get a header row with a
     reversed severity badge and their alerts indented under it, single-alert groups no header;
     Fired 13m; Due shows ⚠-8m in the critical colour for prod (investigate target 5m missed) and
-    time left for staging; prod alerts show the automatic escalation countdown "⇡ 16m → secondary".
+    time left for staging; prod alerts show the automatic escalation countdown "⇡16m→secondary".
     At 120 columns the detail of the highlighted group sits on the right."""
     app = AlertBackends().make_app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=settle)
@@ -106,3 +106,12 @@ def test_ack_dialog(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
 
     app = AlertBackends().make_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", ["light", "high-contrast", "colorblind-safe"])
+def test_queue_in_each_shipped_theme(snap_compare: Callable[..., bool], tmp_path: Path, theme: str) -> None:
+    """The queue at 80x24 in each shipped theme besides dark (test_queue): severities told apart by
+    colour and by their text (PROD/STAG/DEV), the cursor row readable, the footer's `? Help` and `q Quit`
+    visible, the overdue ⚠ and the countdown ⇡16m→secondary in the theme's critical colour."""
+    app = AlertBackends().make_app(tmp_path, theme_name=theme)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

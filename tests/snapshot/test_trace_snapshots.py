@@ -64,7 +64,7 @@ def test_trace_search_results(snap_compare: Callable[..., bool], size: tuple[int
         await wait_until(pilot, lambda: len(screen.service_select._options) > 1)
         await pilot.press("enter", *"frontend", "enter")
         await wait_until(pilot, lambda: len(screen.operation_select._options) > 1)
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: screen.results.row_count == 2)
         await pilot.press("u")
         await settle(pilot)

@@ -276,3 +276,15 @@ def test_check_rejects_a_password_in_a_url_without_printing_it(
     out, err = capsys.readouterr()
     assert f"{path}: contexts.a.alertmanager.urls: a password in the URL is a secret" in err
     assert TOKEN not in out + err
+
+
+def test_global_options_work_after_the_subcommand_too(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["config", "check", "--config", str(config)]) == 0
+    after = capsys.readouterr().out
+    assert main(["--config", str(config), "config", "check"]) == 0
+    assert capsys.readouterr().out == after == f"OK: {config}: 2 contexts (prod-eu, staging), opens prod-eu\n"
+    # Given before the subcommand and not after it: the value before is kept.
+    assert main(["--config", str(config), "config", "path"]) == 0
+    assert str(config) in capsys.readouterr().out

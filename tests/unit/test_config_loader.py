@@ -191,7 +191,8 @@ def test_unknown_key_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
 def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path: Path) -> None:
     path = write(tmp_path, "[contexts.prod]\nloki = 1\n")
     assert problems_of(path) == [
-        f"{path}: contexts.prod.loki: unknown key (expected one of: prometheus, alertmanager, jaeger)"
+        f"{path}: contexts.prod.loki: unknown key "
+        "(expected one of: prometheus, alertmanager, jaeger, read_only)"
     ]
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.errors import ConfigError
-from oncall_tui.theme_files import SEMANTIC_VARIABLES, discover_themes, load_theme_file, shipped_themes_dir
+from oncall_tui.models.theme_colours import SEMANTIC_VARIABLES
+from oncall_tui.theme_files import discover_themes, load_theme_file, shipped_themes_dir
 
 
 def test_every_shipped_theme_is_valid_and_defines_every_semantic_variable() -> None:

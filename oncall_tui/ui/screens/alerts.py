@@ -1,8 +1,9 @@
 """Alerts screen: counts, filter bar, the queue, and the detail of the highlighted alert.
 
-Layout: below 120 columns the queue takes the screen and ``enter`` opens the detail as
-a bottom split (``escape`` closes it); from 120 columns the detail is always shown on
-the right and follows the cursor.
+Layout: below 160 columns the queue takes the screen and ``enter`` opens the detail as
+a bottom split, half the body high (``escape`` closes it); from 160 columns the detail is
+always shown on the right and follows the cursor (narrower, it would squeeze the queue's
+columns and wrap URLs mid-word).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ from oncall_tui.ui.widgets.alert_table import AlertTable
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
 from oncall_tui.ui.widgets.resolved_list import ResolvedList, shown_resolved
 
-WIDE = 120
-"""From this many columns the detail pane sits beside the queue."""
+WIDE = 160
+"""From this many columns the detail pane sits beside the queue (below, it stacks under it)."""
 WARM_SLICE = 1000
 """Free-text haystacks built per event-loop turn when the filter opens (about 1 ms)."""
 HISTORY_TTL = 60.0

@@ -57,6 +57,8 @@ class AlertActionKeys(OncallScreen):
         return AlertTarget.of_rows(rows), rows
 
     def action_ack(self) -> None:
+        if self.refuse_if_read_only("ack"):
+            return
         picked = self._targets()
         if picked is None:
             return
@@ -117,6 +119,8 @@ class AlertActionKeys(OncallScreen):
         )
 
     def action_unack(self) -> None:
+        if self.refuse_if_read_only("unack"):
+            return
         picked = self._targets()
         if picked is None:
             return
@@ -139,6 +143,8 @@ class AlertActionKeys(OncallScreen):
         self.feed.perform("unack", keys, UnackAlerts(tuple(acked)))
 
     def action_escalate(self) -> None:
+        if self.refuse_if_read_only("escalate"):
+            return
         current = self.table.current
         if current is None:
             self.notify("No alert highlighted.", severity="warning", timeout=3)
@@ -187,6 +193,23 @@ class AlertActionKeys(OncallScreen):
             return
         self.app.push_screen(screen_for_alert(self.oncall_app, target))
 
+    def action_copy_link(self) -> None:
+        """Copy the highlighted alert's runbook link, else its source (generator) link."""
+        from oncall_tui.ui.widgets.alert_detail import RUNBOOK_KEYS
+
+        current = self.table.current
+        if not isinstance(current, AlertRow):
+            self.notify("No alert highlighted.", severity="warning", timeout=3)
+            return
+        annotations = current.alert.annotations
+        link = next((annotations[k] for k in RUNBOOK_KEYS if annotations.get(k)), "")
+        link = link or current.alert.generator_url or ""
+        if not link:
+            self.notify("This alert has no link to copy.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(f"copied: {link}", title="Clipboard", timeout=4, markup=False)
+
     def action_traces(self) -> None:
         """Trace search for the alert's service, from 15 min before it fired; its window follows now."""
         row = self.table.current
@@ -234,6 +257,8 @@ class AlertActionKeys(OncallScreen):
         self.app.push_screen(screen)
 
     def action_new_silence(self) -> None:
+        if self.refuse_if_read_only("a new silence"):
+            return
         row = self.table.current
         matchers: list[Matcher] = []
         if isinstance(row, AlertRow):

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from oncall_tui.services.sources_feed import SourcesState
 from oncall_tui.ui.app_services import AppServices
-from oncall_tui.ui.feed_adapter import LiveFeed
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 from oncall_tui.ui.worker_errors import ForwardWorkerErrors
+
+if TYPE_CHECKING:
+    from oncall_tui.services.sources_feed import SourcesState
+    from oncall_tui.ui.feed_adapter import LiveFeed
 
 S = TypeVar("S")
 
@@ -57,7 +59,8 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
         yield StatusHeader()
         yield from self.compose_body()
         yield HealthBar()
-        yield Footer()
+        # Compact: one space between keys, so `?` and `q` still fit at 80 columns.
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -129,10 +132,31 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
     def on_unmount(self) -> None:
         self.on_screen_suspend()
 
+    # --- read-only contexts ------------------------------------------------------------------
+
+    def _read_only(self) -> bool:
+        app = self.oncall_app
+        context = app.settings.contexts.get(app.context_name) if app.context_name else None
+        return context is not None and context.read_only
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """In a read-only context, say why ``what`` is not done and return True (the caller stops)."""
+        if not self._read_only():
+            return False
+        name = self.oncall_app.context_name
+        self.notify(
+            f"{what} is disabled: context {name} is read-only (contexts.{name}.read_only)",
+            title="Read-only",
+            severity="warning",
+            timeout=5,
+        )
+        return True
+
     # --- the shared frame ---------------------------------------------------------------------
 
     def _context_changed(self, name: str) -> None:
         self.status_header.context_name = name
+        self.status_header.read_only = self._read_only()
         if self.is_current:
             for following in self._following:
                 if following.while_shown:

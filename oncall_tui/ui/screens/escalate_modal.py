@@ -8,6 +8,7 @@ incident log (``…: <reason>``).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,10 +16,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from oncall_tui.ui.screens.modals import MODAL_CSS
+from oncall_tui.ui.screens.modals import MODAL_CSS, TYPED_PAUSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +54,13 @@ class EscalateModal(ModalScreen[EscalateRequest | None]):
         Binding("n,escape", "cancel", "Cancel", id="escalate-no", tooltip="Do not escalate"),
     ]
 
+    HINT = "y: escalate and notify · n / escape: cancel · tab: type a reason (enter leaves it)"
+    """The keys, as the dialog states them."""
+
     def __init__(self, plans: list[EscalationPlan]) -> None:
         super().__init__()
         self._plans = plans
+        self._typed_at = -TYPED_PAUSE
 
     def compose(self) -> ComposeResult:
         body = Text()
@@ -68,10 +74,17 @@ class EscalateModal(ModalScreen[EscalateRequest | None]):
             yield Input(
                 placeholder="tab to type one, e.g. every checkout fails", id="escalate-reason", compact=True
             )
-            yield Static(
-                "y: escalate and notify · n / escape: cancel · tab: type a reason (enter leaves it)",
-                classes="hint",
-            )
+            yield Static(self.HINT, id="confirm-hint", classes="hint")
+
+    def on_key(self, event: Key) -> None:
+        if self.query_one("#escalate-reason", Input).has_focus or event.key in ("y", "n", "escape", "tab"):
+            return
+        # Anything else outside the reason field (enter, or text meant for somewhere else) is not an
+        # answer: say so, and a y right after it is part of that text, not a yes.
+        self._typed_at = time.monotonic()
+        event.stop()
+        event.prevent_default()
+        self.query_one("#confirm-hint", Static).update(f"only y confirms — {self.HINT}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter leaves the field; it never escalates. (Letters typed in the field are text: the
@@ -80,6 +93,8 @@ class EscalateModal(ModalScreen[EscalateRequest | None]):
         self.set_focus(None)
 
     def action_escalate(self) -> None:
+        if time.monotonic() - self._typed_at < TYPED_PAUSE:
+            return  # the y is part of text typed a moment ago
         if not any(plan.possible for plan in self._plans):
             self.dismiss(None)
             return

@@ -1,7 +1,7 @@
 """Dialogs of the incident screens: multi-line text (notes, fields), status, action item, new incident.
 
 Keyboard only, like every dialog: tab moves between fields, escape cancels. A multi-line field
-takes enter as a new line, so ``ctrl+s`` (or ``f2``) saves it.
+takes enter as a new line, so ``f2`` (or ``ctrl+r``) saves it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _say(field: Static, problem: str) -> None:
 
 
 class TextModal(ModalScreen[str | None]):
-    """Multi-line text (a note, the impact, the root cause…); ctrl+s saves, escape cancels."""
+    """Multi-line text (a note, the impact, the root cause…); f2 saves, escape cancels."""
 
     DEFAULT_CSS = (
         MODAL_CSS.format(name="TextModal")
@@ -47,8 +47,8 @@ class TextModal(ModalScreen[str | None]):
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
-        # f2 too: a terminal with flow control on takes ctrl+s before the app sees it.
-        Binding("ctrl+s,f2", "save", "Save", id="text-save", tooltip="Save the text"),
+        # Not ctrl+s: a terminal with flow control on takes it before the app sees it.
+        Binding("f2,ctrl+r", "save", "Save", id="text-save", tooltip="Save the text"),
         Binding("escape", "cancel", "Cancel", id="text-cancel", tooltip="Close without saving"),
     ]
 
@@ -63,7 +63,7 @@ class TextModal(ModalScreen[str | None]):
             yield Label(self._title, classes="modal-title")
             yield TextArea(self._text, id="text-body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="text-error", classes="field-error")
-            yield Static("ctrl+s or f2 saves · enter new line · escape cancels", classes="hint")
+            yield Static("f2 saves · enter new line · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -185,7 +185,7 @@ class ActionItemModal(ModalScreen[ActionItemRequest | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="ActionItemModal")
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="item-cancel", tooltip="Close without adding"),
-        Binding("ctrl+s", "submit", "Add", id="item-submit", tooltip="Add the action item"),
+        Binding("f2,ctrl+r", "submit", "Add", id="item-submit", tooltip="Add the action item"),
     ]
 
     def __init__(self, today: Callable[[], date]) -> None:
@@ -248,7 +248,7 @@ class NewIncidentModal(ModalScreen[NewIncidentRequest | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="NewIncidentModal")
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="new-incident-cancel", tooltip="Close without opening"),
-        Binding("ctrl+s", "submit", "Open", id="new-incident-submit", tooltip="Open the incident"),
+        Binding("f2,ctrl+r", "submit", "Open", id="new-incident-submit", tooltip="Open the incident"),
     ]
 
     def __init__(self, alerts: str = "") -> None:

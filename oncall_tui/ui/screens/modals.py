@@ -7,6 +7,7 @@ submits, escape cancels. Input errors are shown under the field as they are type
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
@@ -25,6 +27,9 @@ from oncall_tui.domain.silences import SilenceInfo
 ACK_CSS = """
 AckModal #ack-existing { color: $warning; margin-top: 1; height: auto; }
 """
+
+TYPED_PAUSE = 1.0
+"""Seconds after another key during which a ``y`` in a confirmation counts as typed text, not a yes."""
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -116,7 +121,7 @@ class AckModal(ModalScreen[AckRequest | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="AckModal") + ACK_CSS
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="ack-cancel", tooltip="Close without acking"),
-        Binding("ctrl+s,enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
+        Binding("enter", "submit", "Ack", id="ack-submit", tooltip="Ack with these values"),
         Binding("ctrl+n", "toggle_noise", "Noise", id="ack-not-actionable", tooltip="Mark as not actionable"),
     ]
 
@@ -247,18 +252,27 @@ def _until_label(on: bool) -> str:
 
 
 class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question; enter or y confirms, escape or n declines."""
+    """A yes/no question for a destructive or loud action: only ``y`` confirms; ``n`` or escape declines.
+
+    ``enter`` never means yes (it is pressed out of habit), and text typed into the dialog (the
+    engineer was still typing when it opened) never confirms: a ``y`` within a second of another
+    key is ignored.
+    """
 
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmModal")
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
-        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes", tooltip="Do it"),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Do it"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Do not do it"),
     ]
+
+    HINT = "y: yes · n / escape: no"
+    """The keys, under the question."""
 
     def __init__(self, title: str, body: str | Text) -> None:
         super().__init__()
         self._title = title
         self._body = body
+        self._typed_at = -TYPED_PAUSE
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -266,9 +280,20 @@ class ConfirmModal(ModalScreen[bool]):
             yield Label(Text(self._title), classes="modal-title")
             body = Text(self._body) if isinstance(self._body, str) else self._body
             yield Static(body, id="confirm-body")
-            yield Static("y / enter: yes · n / escape: no", classes="hint")
+            yield Static(self.HINT, id="confirm-hint", classes="hint")
+
+    def on_key(self, event: Key) -> None:
+        if event.key in ("y", "n", "escape"):
+            return
+        # Anything else (enter, or text meant for somewhere else) is not an answer: say so.
+        self._typed_at = time.monotonic()
+        event.stop()
+        event.prevent_default()
+        self.query_one("#confirm-hint", Static).update(f"only y confirms — {self.HINT}")
 
     def action_answer(self, answer: bool) -> None:
+        if answer and time.monotonic() - self._typed_at < TYPED_PAUSE:
+            return  # the y is part of text typed a moment ago
         self.dismiss(answer)
 
 

@@ -2,7 +2,7 @@
 comment that is required, and a confirmation naming all of it before anything is created.
 
 ``enter`` in a field moves to the next one (a silence is never created by a stray ``enter`` in
-the matcher field); ``ctrl+s`` checks every field and asks to confirm; ``escape`` cancels. Like
+the matcher field); ``ctrl+r`` checks every field and asks to confirm; ``escape`` cancels. Like
 ``amtool silence add`` (``require-comment`` on by default), a silence without a comment is refused:
 the people it hides alerts from need to know why.
 """
@@ -75,7 +75,7 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
     )
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
         Binding("escape", "cancel", "Cancel", id="silence-cancel", tooltip="Close without creating"),
-        Binding("ctrl+s", "submit", "Create", id="silence-submit", tooltip="Check, confirm and create"),
+        Binding("ctrl+r", "submit", "Create", id="silence-submit", tooltip="Check, confirm and create"),
     ]
 
     def __init__(
@@ -114,7 +114,7 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
             yield Label("Would silence:", id="silence-preview-title", classes="field-label")
             yield VerticalScroll(Static(id="silence-preview-body"), id="silence-preview")
             yield Static(
-                "ctrl+s checks and asks to confirm · enter next field · escape cancels", classes="hint"
+                "ctrl+r checks and asks to confirm · enter next field · escape cancels", classes="hint"
             )
 
     def on_mount(self) -> None:
@@ -194,7 +194,7 @@ class SilenceEditor(ModalScreen[SilenceRequest | None]):
         return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter moves on: creating a silence takes ctrl+s and a confirmation.
+        # Enter moves on: creating a silence takes ctrl+r and a confirmation.
         event.stop()
         self.focus_next()
 

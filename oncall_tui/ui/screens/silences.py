@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from oncall_tui.domain.durations import format_age
 from oncall_tui.domain.durations import parse_duration as duration_of
 from oncall_tui.domain.matchers import Filter, Matcher, format_matchers
 from oncall_tui.domain.silences import SilenceInfo, extended_end, strip_marker
@@ -27,6 +26,7 @@ from oncall_tui.services.alert_state import AlertFeedState
 from oncall_tui.services.outbox_drain import CREATE_SILENCE, EXPIRE_SILENCE
 from oncall_tui.ui.bindings import SILENCES_BINDINGS
 from oncall_tui.ui.formatting import short_left, who
+from oncall_tui.ui.resolution import format_age
 from oncall_tui.ui.screens.alerts_actions import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
@@ -309,6 +309,8 @@ class SilencesScreen(OncallScreen):
             self.app.pop_screen()
 
     def action_new_silence(self) -> None:
+        if self.refuse_if_read_only("a new silence"):
+            return
         open_silence_editor(self, "")
 
     def _live(self) -> Silence | None:
@@ -322,6 +324,8 @@ class SilencesScreen(OncallScreen):
         return line.silence
 
     def action_expire(self) -> None:
+        if self.refuse_if_read_only("expire"):
+            return
         silence = self._live()
         if silence is None:
             return
@@ -344,6 +348,8 @@ class SilencesScreen(OncallScreen):
         )
 
     def action_extend(self) -> None:
+        if self.refuse_if_read_only("extend"):
+            return
         silence = self._live()
         if silence is None:
             return

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from oncall_tui.domain.durations import format_latency, format_rough_age
+from oncall_tui.domain.durations import format_latency
 from oncall_tui.models.health import HealthState, SourceHealth
 from oncall_tui.services.sources import AlertmanagerOverview, JaegerOverview, PrometheusOverview
 from oncall_tui.services.sources_feed import SourceOverviews, SourcesState
 from oncall_tui.ui.bindings import SOURCES_BINDINGS
+from oncall_tui.ui.resolution import format_rough_age
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.health_bar import STATE_MARKS
 

@@ -52,6 +52,8 @@ def trace_facts(analysis: TraceAnalysis) -> str:
     parts = [
         f"trace {t.trace_id[:12]}",
         f"{analysis.span_count} spans",
+        # Right after the span count: at 80 columns the tail of the line may be cut.
+        f"depth {analysis.max_depth + 1}",
         f"{len(analysis.services_used())} svc",
         format_micros(analysis.duration_us),
     ]
@@ -67,7 +69,6 @@ def trace_facts(analysis: TraceAnalysis) -> str:
         parts.append(f"≈ {skewed} skewed")
     if analysis.duplicates:
         parts.append(f"{len(analysis.duplicates)} dup ids")
-    parts.append(f"depth {analysis.max_depth + 1}")
     return " · ".join(parts)
 
 

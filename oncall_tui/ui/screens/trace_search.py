@@ -5,7 +5,7 @@ from the server), tags ``key=value`` (space separated, quote values with spaces)
 window that is either a lookback (``1h``, ``30m``, ``2d``), ``START..`` (until now) or a pinned
 ``START..END`` (ISO 8601 or a clock time ``HH:MM`` of today; local time when no zone is given),
 min and max span duration (``100ms``, ``1.5s``). A window without an end follows "now": every
-search (``enter`` in any field, or ``ctrl+s``) ends it at that moment; the label beside it says
+search (``enter`` in any field, or ``ctrl+r``) ends it at that moment; the label beside it says
 which. Empty fields show dim hints, not values. ``enter`` on a result opens its waterfall.
 Results are sorted with ``t`` (time), ``u`` (duration), ``s`` (spans), ``e`` (errors); the same
 key again reverses.
@@ -338,7 +338,7 @@ class TraceSearchScreen(OncallScreen):
         elif len(services) == 1:
             select.value = services[0]
         count = len(message.services)
-        self._set_status(f"{count} services · choose one, then enter in any field (or ctrl+s) searches")
+        self._set_status(f"{count} services · choose one, then enter in any field (or ctrl+r) searches")
         if self._auto_search and wanted:
             self._auto_search = False
             self.action_search()

@@ -16,20 +16,20 @@ from rich.text import Text
 from textual.strip import Strip
 
 from oncall_tui.domain.alert_rows import AlertRow, AlertState, GroupRow
-from oncall_tui.domain.durations import format_age
 from oncall_tui.ui.formatting import RowContext, countdown_text, severity_variable, short_left, where_of, who
+from oncall_tui.ui.resolution import format_age
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("sev", "Sev", 4),
     ("alert", "Alert", 30),
-    ("fired", "Fired", 6),
+    ("fired", "Fired", 5),
     ("due", "Due", 6),
     ("status", "Status", 20),
 )
 """(key, title, minimum width) of each column; ``alert`` takes the width left over."""
 
 CELL_PADDING = 1
-"""Blank cells on either side of each column."""
+"""Blank cells between two columns (and before the first, after the last)."""
 
 _PAD = " " * CELL_PADDING
 _COLUMN_META = tuple(Style.from_meta({"column": index}) for index in range(len(COLUMNS)))
@@ -84,14 +84,12 @@ def status_text(row: AlertRow, ctx: RowContext) -> Text:
             age = format_age(ack.age(ctx.now))
             if ack.until_resolved:
                 # Renewed while the alert fires: its time left says nothing about when it ends.
-                return Text(f"✓ {who(ack.created_by)} {age}·until resolved", style=ctx.colour("source-up"))
+                return _status(f"✓ {who(ack.created_by)} {age}·till resolved", ctx.colour("source-up"))
             left = short_left(ack.left(ctx.now))
-            return Text(f"✓ {who(ack.created_by)} {age}·{left} left", style=ctx.colour("source-up"))
+            return _status(f"✓ {who(ack.created_by)} {age}·{left} left", ctx.colour("source-up"))
         if row.silences:
             silence = row.silences[0]
-            return Text(
-                f"silenced {who(silence.created_by)} {short_left(silence.left(ctx.now))}", style=muted
-            )
+            return _status(f"silenced {who(silence.created_by)} {short_left(silence.left(ctx.now))}", muted)
         return Text("silenced", style=muted)
     if row.state is AlertState.INHIBITED:
         return Text("inhibited", style=muted)
@@ -108,9 +106,14 @@ def _countdown_text(countdown: tuple[timedelta, str], ctx: RowContext) -> Text:
     left, level = countdown
     colour = ctx.colour("severity-critical")
     if left <= timedelta(0):
-        return Text(f"⇡ escalating to {level}", style=f"bold {colour}")
-    # Time first: in a narrow column the countdown must survive the cut, the level name may not.
-    return Text(f"⇡ {countdown_text(left)} → {level}", style=colour)
+        return _status(f"⇡ escalating to {level}", f"bold {colour}")
+    # Time first, no spaces: in a narrow column the countdown must survive the cut, the level may not.
+    return _status(f"⇡{countdown_text(left)}→{level}", colour)
+
+
+def _status(text: str, style: str) -> Text:
+    # An ellipsis shows where a narrow column cut the text.
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
 def group_cells(group: GroupRow, ctx: RowContext) -> tuple[Text, Text, Text, Text, Text]:
@@ -150,12 +153,13 @@ def column_widths(width: int) -> tuple[int, ...]:
     """Width of each column (padding excluded) for a widget ``width`` cells wide.
 
     One column is left for the scrollbar; the alert and status columns share what the fixed
-    columns leave, status getting about a third (20 to 34 cells).
+    columns leave, status getting about two fifths (24 to 34 cells: its compact forms, e.g.
+    ``⇡3m39s→secondary on-call`` or ``✓ root 14s·till resolved``, fit 24).
     """
     fixed = sum(w for key, _, w in COLUMNS if key not in ("alert", "status"))
-    fixed += 2 * CELL_PADDING * len(COLUMNS) + 1
-    spare = max(width - fixed, 40)
-    status = max(20, min(34, spare // 3))
+    fixed += CELL_PADDING * (len(COLUMNS) + 1) + 1
+    spare = max(width - fixed, 48)
+    status = max(24, min(34, spare * 2 // 5))
     alert = max(20, spare - status)
     sizes = {"alert": alert, "status": status}
     return tuple(sizes.get(key, w) for key, _, w in COLUMNS)
@@ -186,7 +190,8 @@ def render_cells(
             # Text.render leaves a span-less text's own style out: put it under the spans here.
             under = under + get_style(cell.style)
         cell.truncate(cell_width, pad=True)
-        segments.append(pad)
+        if column == 0:
+            segments.append(pad)
         segments.extend(Segment.apply_style(cell.render(_CONSOLE), under, post))
         segments.append(pad)
     strip = Strip(segments)

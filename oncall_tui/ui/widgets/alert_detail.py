@@ -18,9 +18,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
-from oncall_tui.domain.durations import format_age
 from oncall_tui.services.alert_history import History
 from oncall_tui.ui.formatting import RowContext, severity_variable, short_left, where_of
+from oncall_tui.ui.resolution import format_age
 from oncall_tui.ui.widgets.time_axis import TimeAxis
 
 RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")

@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from oncall_tui.domain.durations import format_latency, format_rough_age
+from oncall_tui.domain.durations import format_latency
 from oncall_tui.models.health import HealthState, SourceHealth
+from oncall_tui.ui.resolution import RESOLUTION, format_rough_age
 
 SHORT_NAMES = {"prometheus": "prom", "alertmanager": "am", "jaeger": "jaeger"}
 """Names short enough that three sources fit an 80-column line."""
@@ -66,9 +67,14 @@ class HealthBar(Widget):
     """Latest health per source key (replaced wholesale after each poll)."""
     now: reactive[datetime | None] = reactive(None)
     """Current time, ticked by the app so ages advance without a poll."""
+    starting: reactive[bool] = reactive(False)
+    """The app is still loading its settings: sources are not known yet."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.health and self.starting:
+            text.append(" ○ connecting…", style="italic")
+            return text
         if not self.health:
             text.append(" no sources configured — see: oncall-tui config path", style="italic")
             return text
@@ -105,7 +111,9 @@ class HealthBar(Widget):
             age = format_rough_age((self.now - health.last_ok_at).total_seconds())
         if health.state == HealthState.UP:
             # Latency, then the age of the data on screen (it grows between slow refreshes).
-            return " ".join(part for part in (format_latency(health.latency), age) if part)
+            # Latency changes with every poll: not shown at minute resolution (a write per poll).
+            latency = "" if RESOLUTION.minutes else format_latency(health.latency)
+            return " ".join(part for part in (latency, age) if part)
         if age:
             age = f" {age} old"
         label = {

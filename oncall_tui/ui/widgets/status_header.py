@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from oncall_tui.ui.resolution import clock_text
+
 
 class StatusHeader(Widget):
     """App name, screen title, context and (in demo mode) a DEMO badge."""
@@ -28,6 +30,8 @@ class StatusHeader(Widget):
     """Title of the screen showing."""
     demo: reactive[bool] = reactive(False)
     """Whether the app runs on the built-in demo environment."""
+    read_only: reactive[bool] = reactive(False)
+    """The context refuses actions (``read_only = true``): a badge says so."""
     now: reactive[datetime | None] = reactive(None)
     """Current time (UTC); shown in local time."""
 
@@ -35,7 +39,7 @@ class StatusHeader(Widget):
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
-        clock = self.now.astimezone().strftime("%H:%M:%S %Z ") if self.now is not None else ""
+        clock = clock_text(self.now) + " " if self.now is not None else ""
         grid.add_row(self.title_text(), clock)
         return grid
 
@@ -50,6 +54,8 @@ class StatusHeader(Widget):
         if self.context_name:
             text.append("  ctx:", style="dim")
             text.append(self.context_name, style="bold")
+        if self.read_only:
+            text.append(" READ-ONLY ", style="bold reverse")
         return text
 
     def on_resize(self) -> None:
