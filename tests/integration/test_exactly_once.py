@@ -23,7 +23,7 @@ import pytest
 from oncall_tui.clients.alertmanager import AlertmanagerClient
 from oncall_tui.clients.http import build_async_client
 from oncall_tui.config.settings import SourceSettings
-from oncall_tui.domain.silences import marker_of
+from oncall_tui.domain.silences import has_marker
 from oncall_tui.store.db import Database
 from tests.integration.binaries import require_binaries
 from tests.integration.faults import ROOT, PrivateAlertmanager, WebhookReceiver, unread_requests
@@ -188,7 +188,7 @@ async def test_an_ack_and_an_escalation_are_delivered_exactly_once(
 
     (marker,) = [p["marker"] for k, _, p in app.outbox() if k == "create_silence"]
     client = AlertmanagerClient(build_async_client(am.url, SourceSettings(timeout=5)))
-    silences = [s for s in await client.silences() if marker_of(s.comment) == marker]
+    silences = [s for s in await client.silences() if has_marker(s.comment, str(marker))]
     await client.aclose()
     assert [s.status.state for s in silences] == ["active"], silences
 
