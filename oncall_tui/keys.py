@@ -121,7 +121,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
     "metrics-dashboards": ("metrics", "d"),
     "metrics-variables": ("metrics", "v"),
     "metrics-copy": ("metrics", "y"),
-    "metrics-refresh": ("metrics", "r"),
+    "metrics-refresh": ("metrics", "r,ctrl+r"),
     "metrics-next-panel": ("panel-grid", "tab,right,l"),
     "metrics-previous-panel": ("panel-grid", "shift+tab,left,h"),
     "metrics-panel-below": ("panel-grid", "down,j"),

@@ -450,7 +450,7 @@ METRICS_BINDINGS: list[BindingType] = [
     Binding("v", "pick_variable", "Variables", id="metrics-variables", tooltip="Choose a variable's value"),
     Binding("y", "copy_promql", "Copy PromQL", id="metrics-copy", tooltip="Copy the panel's PromQL (OSC 52)"),
     Binding(
-        "r",
+        "r,ctrl+r",
         "refresh_metrics",
         "Refresh",
         show=False,

@@ -186,9 +186,9 @@ async def test_an_ack_and_an_escalation_are_delivered_exactly_once(
     )
     app.kill()
 
-    (marker,) = [p["marker"] for k, _, p in app.outbox() if k == "create_silence"]
+    (marker,) = [str(p["marker"]) for k, _, p in app.outbox() if k == "create_silence"]
     client = AlertmanagerClient(build_async_client(am.url, SourceSettings(timeout=5)))
-    silences = [s for s in await client.silences() if has_marker(s.comment, str(marker))]
+    silences = [s for s in await client.silences() if has_marker(s.comment, marker)]
     await client.aclose()
     assert [s.status.state for s in silences] == ["active"], silences
 

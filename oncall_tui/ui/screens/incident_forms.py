@@ -1,7 +1,7 @@
 """Dialogs of the incident screens: multi-line text (notes, fields), status, action item, new incident.
 
 Keyboard only, like every dialog: tab moves between fields, escape cancels. A multi-line field
-takes enter as a new line, so ``ctrl+s`` saves it.
+takes enter as a new line, so ``ctrl+s`` (or ``f2``) saves it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class TextModal(ModalScreen[str | None]):
     """
     )
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
-        Binding("ctrl+s", "save", "Save", id="text-save", tooltip="Save the text"),
+        # f2 too: a terminal with flow control on takes ctrl+s before the app sees it.
+        Binding("ctrl+s,f2", "save", "Save", id="text-save", tooltip="Save the text"),
         Binding("escape", "cancel", "Cancel", id="text-cancel", tooltip="Close without saving"),
     ]
 
@@ -62,7 +63,7 @@ class TextModal(ModalScreen[str | None]):
             yield Label(self._title, classes="modal-title")
             yield TextArea(self._text, id="text-body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="text-error", classes="field-error")
-            yield Static("ctrl+s saves · enter new line · escape cancels", classes="hint")
+            yield Static("ctrl+s or f2 saves · enter new line · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
