@@ -258,7 +258,12 @@ def describe_validation_error(
 def _field_path(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        name = str(part)
+        # A key with a newline or a control character (TOML allows quoted ones) is shown escaped, so
+        # every problem stays one line.
+        if not isinstance(part, int) and not (name and name.isprintable()):
+            name = repr(name)
+        text += f"[{part}]" if isinstance(part, int) else (f".{name}" if text else name)
     return text or "(top level)"
 
 

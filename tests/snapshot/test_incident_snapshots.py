@@ -55,7 +55,22 @@ async def open_timeline(pilot: Pilot[Any]) -> None:
         lambda: isinstance(app.screen, IncidentDetailScreen) and app.screen.record is not None,
         "timeline",
     )
+    screen = app.screen
+    assert isinstance(screen, IncidentDetailScreen)
+    table = screen.table
+
+    def at_newest() -> bool:
+        # The table follows its newest entry once the panels under it have taken their height:
+        # wait for that, not for a fixed time.
+        return (
+            bool(table.row_count)
+            and table.cursor_row == table.row_count - 1
+            and (table.scroll_y == table.max_scroll_y)
+        )
+
+    await wait_until(pilot, at_newest, "timeline scrolled to its newest entry")
     await settle(pilot)
+    await wait_until(pilot, at_newest, "timeline still at its newest entry after layout")
 
 
 async def open_report(pilot: Pilot[Any]) -> None:

@@ -8,10 +8,12 @@ bugs are kept below as plain regression tests.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from oncall_tui.errors import TraceDataError
+from oncall_tui.config.loader import load_settings
+from oncall_tui.errors import ConfigError, TraceDataError
 from oncall_tui.trace_io import parse_traces
 from tests.support.fuzzing import targets
 
@@ -69,3 +71,13 @@ def test_a_regex_python_warns_about_is_parsed_without_writing_to_stderr() -> Non
         warnings.simplefilter("error")
         (matcher,) = parse_matchers('job=~"[[a]x"')
     assert matcher.matches_value("[x")
+
+
+def test_a_config_key_with_a_newline_is_reported_on_one_line(tmp_path: Path) -> None:
+    """Found by the config fuzzer: ``{"\\n" = false}`` made a two-line problem."""
+    config = tmp_path / "config.toml"
+    config.write_text('"\\n" = false\n[contexts.prod.prometheus]\nurl = "http://127.0.0.1:9"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={}, for_app=True)
+    assert caught.value.problems[0].startswith(f"{config}: '\\n': unknown key (expected one of:")
+    assert all("\n" not in p for p in caught.value.problems)
