@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from oncall_tui import __version__
+from oncall_tui.commands.global_options import accept_global_options_anywhere, add_global_options
 
 EPILOG = """\
 configuration precedence (lowest to highest):
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oncall-tui {__version__}")
-    _add_global_options(parser, suppress=False)
+    add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     config = sub.add_parser("config", help="check the config or show where files live")
@@ -66,42 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     from oncall_tui.commands.dashboards_cmd import add_parser as add_dashboards_parser
 
     add_dashboards_parser(sub)
-    _accept_global_options_anywhere(parser)
+    accept_global_options_anywhere(parser)
     return parser
-
-
-def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """The options every command understands. On a subcommand (``suppress``) an option left out
-    keeps the value given before the subcommand, instead of resetting it to the default."""
-    defaults: dict[str, object] = {"default": argparse.SUPPRESS} if suppress else {}
-    options: list[tuple[str, dict[str, object]]] = [
-        ("--config", {"type": Path, "help": "config file to use instead of the XDG one"}),
-        ("--context", {"help": "context to open (default: default_context, else the first)"}),
-        ("--theme", {"help": "theme to use (overrides config)"}),
-        (
-            "--demo",
-            {"action": "store_true", "help": "run against the built-in demo environment (no servers needed)"},
-        ),
-        (
-            "--low-bandwidth",
-            {
-                "action": "store_true",
-                "help": "write less to the terminal (slow SSH): clock and ages to the minute, slower refresh",
-            },
-        ),
-    ]
-    for flag, kwargs in options:
-        if flag not in parser._option_string_actions:
-            parser.add_argument(flag, **{**kwargs, **defaults})  # type: ignore[arg-type]
-
-
-def _accept_global_options_anywhere(parser: argparse.ArgumentParser) -> None:
-    """``oncall-tui config check --config FILE`` as well as ``oncall-tui --config FILE config check``."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for subparser in set(action.choices.values()):
-                _add_global_options(subparser, suppress=True)
-                _accept_global_options_anywhere(subparser)
 
 
 def _add_incident_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

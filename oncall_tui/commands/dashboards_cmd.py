@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
+from oncall_tui.commands.global_options import accept_global_options_anywhere
 from oncall_tui.config import locations
 from oncall_tui.errors import ConfigError, OncallError
 
@@ -64,6 +65,7 @@ def _import_grafana(args: argparse.Namespace) -> int:
 
     parser = argparse.ArgumentParser(prog="oncall-tui dashboards")
     grafana_import_args.add_import_grafana_parser(parser.add_subparsers(dest="dashboards_command"))
+    accept_global_options_anywhere(parser)
     parsed = parser.parse_args(["import-grafana", *args.grafana_args])
     for key, value in vars(args).items():
         if not hasattr(parsed, key):

@@ -22,7 +22,7 @@ def detail_lines(app: object) -> list[str]:
 
 async def test_history_lists_each_firing_with_start_and_end_over_a_time_axis(tmp_path: Path) -> None:
     app = AlertBackends().make_app(tmp_path)
-    async with app.run_test(size=(150, 60)) as pilot:
+    async with app.run_test(size=(170, 60)) as pilot:
         await polled(pilot)
         screen_of(app).table.move_to("7013294faf5f854d")
         await wait_until(pilot, lambda: "firing now" in " ".join(detail_lines(app)), "the firing history")

@@ -60,7 +60,7 @@ async def test_the_detail_names_the_trace_x_opens_and_X_lists_them_all(
 ) -> None:
     app = OncallApp(demo.settings(), demo=True, clock=demo.clock, database_path=tmp_path / "log.sqlite3")
     # Wide: the detail sits beside the queue, tall enough to show the exemplar lines.
-    async with app.run_test(size=(150, 50)) as pilot:
+    async with app.run_test(size=(170, 50)) as pilot:
         await _first_alert(app, pilot)
         await wait_until(pilot, lambda: "x opens" in detail_text(app), "the exemplar note")
         shown = detail_text(app)

@@ -113,14 +113,14 @@ async def test_n_creates_a_silence_from_typed_matchers_with_a_preview(tmp_path: 
         assert "column" in plain(editor.query_one("#silence-matchers-error", Static).content)
         await pilot.press("enter")
         assert app.screen is editor
-        # enter only moves on; ctrl+s without a comment is refused, saying so.
+        # enter only moves on; ctrl+r without a comment is refused, saying so.
         await pilot.press("shift+tab", "end", '"', "enter")
         assert app.screen is editor and editor.query_one("#silence-start").has_focus
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         assert app.screen is editor
         assert "a comment is required" in " ".join(screen_text(app).split())
         # A maintenance window: starts at 14:00 (the frozen time is 13:02), for 2 h.
-        await pilot.press(*"14:00", "tab", "ctrl+u", *"2h", "tab", *"disk swap", "ctrl+s")
+        await pilot.press(*"14:00", "tab", "ctrl+u", *"2h", "tab", *"disk swap", "ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the confirmation")
         question = " ".join(screen_text(app).replace("│", " ").split())
         assert 'Create this silence? {cluster="staging", alertname=~"Host_.*"}' in question, question
@@ -155,7 +155,7 @@ async def test_a_silence_made_here_shows_as_a_silence_not_an_ack(tmp_path: Path)
     app = backends.make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await polled(pilot)
-        await pilot.press("L", "n", *'instance="server1"', "tab", "tab", "tab", *"NIC swap", "ctrl+s")
+        await pilot.press("L", "n", *'instance="server1"', "tab", "tab", "tab", *"NIC swap", "ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the confirmation")
         await pilot.press("y")
         await until(pilot, lambda: any("silence done" in t for t in toasts(app)), "silence done")

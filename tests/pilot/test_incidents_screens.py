@@ -142,7 +142,7 @@ async def test_a_note_is_logged_and_shown_after_commit(app: OncallApp) -> None:
         detail = await open_detail(pilot, 2)
         await pilot.press("n")
         await pilot.press(*"restarted consumer", "enter", *"lag back to 0")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: "lag back to 0" in screen_text(app), "note in the timeline")
         lines = screen_lines(app)
         first = row_of(lines, "alice", "note", "restarted consumer")

@@ -105,7 +105,7 @@ async def test_a_regex_matcher_in_a_confirmation_is_text_not_markup(tmp_path: Pa
     app = backends.make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await polled(pilot)
-        await pilot.press("L", "n", *'instance=~"server[12]"', "tab", "tab", "tab", *"[maint]", "ctrl+s")
+        await pilot.press("L", "n", *'instance=~"server[12]"', "tab", "tab", "tab", *"[maint]", "ctrl+r")
         await pilot.pause()
         shown = " ".join(screen_text(app).replace("│", " ").split())
         assert 'Create this silence? {instance=~"server[12]"}' in shown and "“[maint]”" in shown, shown

@@ -53,7 +53,7 @@ async def test_a_window_from_an_alert_is_shown_whole_and_follows_now_until_pinne
         first = searched_until(fake)
         # Ten minutes on, the same search ends at the new now.
         clock.advance(600)
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: len(searched_until(fake)) == len(first) + 1, "the second search")
         assert "frontend 02:40–03:10" in "\n".join(rendered_lines(app))
         # Typing an end pins it: the label says so, and later searches keep that end.

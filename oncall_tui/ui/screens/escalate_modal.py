@@ -91,6 +91,8 @@ class EscalateModal(ModalScreen[EscalateRequest | None]):
         # field takes them before the y/n bindings, so "y" in "yesterday" does not escalate.)
         event.stop()
         self.set_focus(None)
+        # What was typed went into the field on purpose: a y now is an answer, not stray text.
+        self._typed_at = -TYPED_PAUSE
 
     def action_escalate(self) -> None:
         if time.monotonic() - self._typed_at < TYPED_PAUSE:
