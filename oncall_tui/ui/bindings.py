@@ -286,7 +286,9 @@ ALERTS_BINDINGS: list[BindingType] = [
     Binding(
         "enter", "open", "Detail", id="alerts-detail", tooltip="Show the alert's detail; on a group: fold"
     ),
-    Binding("space", "select", "Select", show=False, id="alerts-select", tooltip="Pick alerts to ack together"),
+    Binding(
+        "space", "select", "Select", show=False, id="alerts-select", tooltip="Pick alerts to ack together"
+    ),
     Binding("a", "ack", "Ack", id="alerts-ack", tooltip="Silence the alert(s) and log it"),
     Binding("u", "unack", "Unack", id="alerts-unack", tooltip="Expire the ack silence"),
     Binding("e", "escalate", "Escalate", id="alerts-escalate", tooltip="Notify the next escalation level"),

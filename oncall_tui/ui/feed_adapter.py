@@ -9,11 +9,13 @@ screen that was hidden when the feed changed and drives the once-a-second tick.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
 from textual.app import App
 from textual.signal import Signal
+from textual.worker import Worker
 
 from oncall_tui.services.feed import Feed, Notice
 
@@ -25,11 +27,14 @@ class AppFeedHost:
 
     def __init__(self, app: App[Any]) -> None:
         self._app = app
+        self._unstarted: dict[Worker[Any], Coroutine[Any, Any, None]] = {}
 
     def spawn(
         self, work: Coroutine[Any, Any, None], *, group: str, description: str, exclusive: bool = False
     ) -> None:
-        self._app.run_worker(
+        if exclusive:
+            self._close_unstarted(self._app.workers.cancel_group(self._app, group))
+        worker = self._app.run_worker(
             work,
             name=description,
             group=group,
@@ -37,9 +42,21 @@ class AppFeedHost:
             exit_on_error=False,
             description=description,
         )
+        self._unstarted[worker] = work
 
     def cancel(self, group: str) -> None:
-        self._app.workers.cancel_group(self._app, group)
+        self._close_unstarted(self._app.workers.cancel_group(self._app, group))
+
+    def _close_unstarted(self, cancelled: list[Worker[Any]]) -> None:
+        # A worker cancelled before its task reached our coroutine never awaits it (a RuntimeWarning
+        # when a screen is left at once): close those coroutines. Their tasks are already cancelled.
+        for worker in cancelled:
+            work = self._unstarted.pop(worker, None)
+            if work is not None and inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+                work.close()
+        for worker, work in list(self._unstarted.items()):
+            if inspect.getcoroutinestate(work) != inspect.CORO_CREATED:
+                del self._unstarted[worker]  # started: the worker's cancellation reaches it
 
     def notice(self, notice: Notice) -> None:
         if notice.bell:

@@ -62,7 +62,7 @@ async def test_ctx_switches_the_context_repoints_sources_and_stops_the_old_polls
         assert app.sources is not None and app.sources is not old
         assert app.sources.context_name == "staging"
         switched = len(backends.requests)
-        # staging has only a Prometheus: a refresh (ctrl+r; r opens a runbook here) polls it, nothing of prod-eu.
+        # staging has only a Prometheus: a refresh (ctrl+r; r is Runbook here) polls it, not prod-eu.
         await pilot.press("ctrl+r")
         await wait_until(
             pilot, lambda: any("prometheus" in r for r in backends.requests[switched:]), "staging polled"

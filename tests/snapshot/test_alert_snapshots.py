@@ -115,3 +115,14 @@ def test_queue_in_each_shipped_theme(snap_compare: Callable[..., bool], tmp_path
     visible, the overdue ⚠ and the countdown ⇡16m→secondary in the theme's critical colour."""
     app = AlertBackends().make_app(tmp_path, theme_name=theme)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_queue_under_no_color(
+    snap_compare: Callable[..., bool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue at 80x24 with NO_COLOR set: no colour anywhere, severities read from their text
+    (PROD/STAG/DEV), the group headers' badges reversed, the cursor row reversed, overdue ⚠-8m and the
+    countdown ⇡16m→secondary in bold; the footer's `? Help` and `q Quit` visible."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = AlertBackends().make_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

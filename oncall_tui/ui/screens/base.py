@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from oncall_tui.ui.app_services import AppServices
+from oncall_tui.ui.widgets.fitted_footer import FittedFooter
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 from oncall_tui.ui.worker_errors import ForwardWorkerErrors
@@ -59,8 +59,8 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
         yield StatusHeader()
         yield from self.compose_body()
         yield HealthBar()
-        # Compact: one space between keys, so `?` and `q` still fit at 80 columns.
-        yield Footer(compact=True)
+        # `?` and `q` always fit: the screen's least important keys give way at 80 columns.
+        yield FittedFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from oncall_tui.ui.widgets.fitted_footer import FittedFooter
 from oncall_tui.ui.widgets.health_bar import HealthBar
 from oncall_tui.ui.widgets.status_header import StatusHeader
 
@@ -26,7 +27,7 @@ class StartingScreen(Screen[None]):
         yield StatusHeader()
         yield Static("connecting…", id="starting-body")
         yield HealthBar()
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)
