@@ -61,6 +61,18 @@ class QueueOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueLayout:
+    """The rows a queue table shows, in order, with each row's index by key."""
+
+    rows: list[GroupRow | AlertRow]
+    """Group headers and alert rows in display order."""
+    order: list[str]
+    """Their keys, in the same order."""
+    index: dict[str, int]
+    """Position of each key in :attr:`order`."""
+
+
+@dataclass(frozen=True, slots=True)
 class QueueView:
     """What the queue widget renders."""
 
@@ -74,6 +86,45 @@ class QueueView:
     """Alerts in the poll (every state)."""
     shown: int
     """Alerts in the view."""
+    _cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    """Layouts and counts already computed (a view never changes: 55,000 rows are walked once,
+    in the poll's thread for the default view, not per keystroke on the event loop)."""
+
+    def layout(self, collapsed: frozenset[str] | set[str] = frozenset()) -> QueueLayout:
+        """The rows shown with ``collapsed`` groups folded. A group of one alert gets no header row
+        (at 80x24 the header would only repeat the alert) unless it is folded."""
+        key = ("layout", frozenset(collapsed))
+        cached = self._cache.get(key)
+        if isinstance(cached, QueueLayout):
+            return cached
+        closed = key[1]
+        rows: list[GroupRow | AlertRow] = []
+        for group in self.groups:
+            folded = group.key in closed
+            if folded or len(group.alerts) != 1:
+                rows.append(group)
+            if not folded:
+                rows.extend(group.alerts)
+        order = [row.key for row in rows]
+        layout = QueueLayout(rows, order, dict(zip(order, range(len(order)), strict=True)))
+        if len(self._cache) > 8:
+            self._cache.clear()  # folds toggled many times: keep the cache small
+        self._cache[key] = layout
+        return layout
+
+    def acked(self) -> int:
+        """Alerts in the view that an ack of this app's silences (shown with "acked")."""
+        cached = self._cache.get("acked")
+        if isinstance(cached, int):
+            return cached
+        count = sum(1 for r in self.alert_rows() if r.state is not AlertState.ACTIVE and r.acks)
+        self._cache["acked"] = count
+        return count
+
+    def warm(self) -> None:
+        """Compute what the table and the summary need of the unfolded view now (in a worker thread)."""
+        self.layout()
+        self.acked()
 
     @property
     def unfiltered(self) -> int:

@@ -26,15 +26,22 @@ from oncall_tui.clients.alertmanager_ha import AlertmanagerCluster
 from oncall_tui.clients.notify import Notifier
 from oncall_tui.clock import Clock
 from oncall_tui.config.settings import Settings
-from oncall_tui.domain.alert_queue import GroupRow
+from oncall_tui.domain.alert_queue import GroupRow, QueueSnapshot, QueueView
 from oncall_tui.domain.incident_lifecycle import Step
-from oncall_tui.domain.resolved_alerts import describe_resolved, track_resolved
+from oncall_tui.domain.resolved_alerts import describe_resolved
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.errors import OncallError
 from oncall_tui.models.alertmanager import PostableSilence
 from oncall_tui.services.ack_keeper import AckKeeper
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions
-from oncall_tui.services.alert_state import BIG_POLL, NEW_FOR, AlertFeedState, AlertPoll, prepare_poll
+from oncall_tui.services.alert_state import (
+    BIG_POLL,
+    AlertFeedState,
+    AlertPoll,
+    PollChanges,
+    poll_changes,
+    prepare_poll,
+)
 from oncall_tui.services.feed import Feed, FeedHost, Notice, Severity
 from oncall_tui.services.firing_log import FiringLog
 from oncall_tui.services.incident_lifecycle import IncidentLifecycle
@@ -205,20 +212,22 @@ class AlertSession(Feed[AlertFeedState]):
         assert self.sources is not None
         cluster = await self.sources.alertmanager()
         groups, silences = await asyncio.gather(cluster.alert_groups(), cluster.silences())
-        # Ranking and grouping 10k alerts is pure Python: off the event loop, so keys stay responsive.
-        snapshot, am_groups, default_view = await asyncio.to_thread(
-            prepare_poll,
-            groups.value,
-            self.policy,
-            silences.value,
-            self._settings.alerts.group_by,
-            self.state.snapshot,
-        )
+        # Ranking, grouping and comparing 10k alerts is pure Python: off the event loop, so keys
+        # stay responsive. The state it compares with is the one now: only _polled changes it.
+        before, now = self.state, self._clock.now()
+
+        def prepare() -> tuple[QueueSnapshot, Mapping[str, GroupRow], QueueView, PollChanges]:
+            snapshot, am_groups, default_view = prepare_poll(
+                groups.value, self.policy, silences.value, self._settings.alerts.group_by, before.snapshot
+            )
+            return snapshot, am_groups, default_view, poll_changes(before, snapshot, now)
+
+        snapshot, am_groups, default_view, changes = await asyncio.to_thread(prepare)
         problems = tuple(
             f"{p.url}: {p.reason}" for p in (*groups.failed, *silences.failed) if p.reason is not None
         )
         return AlertPoll(
-            snapshot, am_groups, default_view, tuple(silences.value), tuple(dict.fromkeys(problems))
+            snapshot, am_groups, default_view, tuple(silences.value), tuple(dict.fromkeys(problems)), changes
         )
 
     def _polled(self, result: Fresh[AlertPoll] | Failed[AlertPoll]) -> None:
@@ -226,18 +235,7 @@ class AlertSession(Feed[AlertFeedState]):
             self._set(replace(self.state, error=result.error.message))
             return
         poll = result.value
-        now = self._clock.now()
-        previous = self.state.snapshot
-        new = poll.snapshot.new_since(previous)
-        first_seen = {
-            fp: seen
-            for fp, seen in self.state.first_seen.items()
-            if fp in poll.snapshot.fingerprints and now - seen < NEW_FOR
-        }
-        for fp in new:
-            first_seen[fp] = now
-        before = ((r.alert, r.group_key) for r in previous.rows) if previous is not None else ()
-        resolved, just_resolved = track_resolved(self.state.resolved, before, poll.snapshot.fingerprints, now)
+        changes = poll.changes
         self._set(
             replace(
                 self.state,
@@ -245,20 +243,21 @@ class AlertSession(Feed[AlertFeedState]):
                 am_groups=poll.am_groups,
                 default_view=poll.default_view,
                 silences=poll.silences,
-                fetched_at=now,
+                fetched_at=changes.at,
                 error=None,
                 peer_problems=poll.peer_problems,
-                first_seen=first_seen,
+                first_seen=changes.first_seen,
                 generation=self.state.generation + 1,
-                resolved=resolved,
+                resolved=changes.resolved,
             )
         )
+        just_resolved = changes.just_resolved
         if just_resolved:
             self.notice(Notice(describe_resolved(just_resolved), title="Resolved", severity="information"))
         if len(poll.snapshot.rows) >= BIG_POLL:
             # After the screens have drawn this poll (so its table cells are included).
             self.host.after_render(collector.keep_long_lived)
-        if self._settings.alerts.bell_on_new_critical and poll.snapshot.new_critical(previous):
+        if self._settings.alerts.bell_on_new_critical and changes.new_critical:
             self.notice(Notice("", bell=True))
         if self.actions is not None:
             # Once the screens have drawn the poll: its threads would otherwise share the GIL with

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from oncall_tui.domain.alert_queue import GroupRow, QueueOptions, QueueSnapshot, QueueView, prepare
 from oncall_tui.domain.escalation import EscalationState
-from oncall_tui.domain.resolved_alerts import ResolvedAlert
+from oncall_tui.domain.resolved_alerts import ResolvedAlert, track_resolved
 from oncall_tui.domain.severity import SeverityPolicy
 from oncall_tui.models.alertmanager import AlertGroup, Silence
 from oncall_tui.models.incident import OutboxItem
@@ -34,6 +34,39 @@ class AlertPoll:
     """Every silence the peers know (active, pending and expired)."""
     peer_problems: tuple[str, ...]
     """``url: reason`` of each peer that did not answer (the others' alerts are still shown)."""
+    changes: PollChanges
+    """What changed since the poll before it (computed in the thread too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollChanges:
+    """What a poll changed since the one on screen: each walks every alert, so it is worked out in
+    the poll's thread, not on the event loop where a keystroke would wait for it."""
+
+    at: datetime
+    """When the poll was taken."""
+    first_seen: Mapping[str, datetime]
+    """The state's ``first_seen`` after this poll."""
+    resolved: Mapping[str, ResolvedAlert]
+    """The state's ``resolved`` after this poll."""
+    just_resolved: list[ResolvedAlert]
+    """Alerts that stopped firing with this poll."""
+    new_critical: bool
+    """A new active alert of the highest severity arrived (rings the bell)."""
+
+
+def poll_changes(before: AlertFeedState, snapshot: QueueSnapshot, now: datetime) -> PollChanges:
+    """Compare ``snapshot`` with the poll of ``before`` (the state when the poll started)."""
+    previous = before.snapshot
+    fingerprints = snapshot.fingerprints
+    first_seen = {
+        fp: seen for fp, seen in before.first_seen.items() if fp in fingerprints and now - seen < NEW_FOR
+    }
+    for fp in snapshot.new_since(previous):
+        first_seen[fp] = now
+    pairs = ((r.alert, r.group_key) for r in previous.rows) if previous is not None else ()
+    resolved, just_resolved = track_resolved(before.resolved, pairs, fingerprints, now)
+    return PollChanges(now, first_seen, resolved, just_resolved, bool(snapshot.new_critical(previous)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,4 +154,6 @@ def prepare_poll(
     snapshot = prepare(groups, policy, silences=silences)
     snapshot.warm(previous)
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
-    return snapshot, am_groups, snapshot.view(default_options(group_by))
+    default_view = snapshot.view(default_options(group_by))
+    default_view.warm()
+    return snapshot, am_groups, default_view

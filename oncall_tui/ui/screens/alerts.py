@@ -25,7 +25,6 @@ from textual.widgets import Static
 from oncall_tui import collector
 from oncall_tui.domain.alert_queue import (
     AlertRow,
-    AlertState,
     GroupRow,
     QueueOptions,
     QueueView,
@@ -209,7 +208,7 @@ class AlertsScreen(AlertActionKeys):
                 f"{view.shown} of {view.unfiltered} shown" if self.options.filter else f"{view.shown} alerts"
             )
             text.append(shown)
-            acked = sum(1 for r in view.alert_rows() if r.state is not AlertState.ACTIVE and r.acks)
+            acked = view.acked()
             if acked:
                 text.append(f" ({acked} acked)")
             text.append(" · all states" if self.options.include_suppressed else " · active")

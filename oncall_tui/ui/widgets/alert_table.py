@@ -36,7 +36,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from oncall_tui.domain.alert_queue import AlertRow, GroupRow, QueueView
+from oncall_tui.domain.alert_queue import AlertRow, QueueView
 from oncall_tui.ui.bindings import ALERT_TABLE_BINDINGS
 from oncall_tui.ui.formatting import RowContext
 from oncall_tui.ui.widgets.alert_cells import (
@@ -227,27 +227,20 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._ctx = ctx
         self._ctx_marks = marks
 
-    def _visible_rows(self, view: QueueView) -> list[Row]:
-        # A group of one alert gets no header row: at 80x24 the header would only repeat the alert.
-        collapsed = self.collapsed
-        return [
-            row
-            for row in view.rows(collapsed)
-            if not (isinstance(row, GroupRow) and len(row.alerts) == 1 and row.key not in collapsed)
-        ]
-
     def apply(self, view: QueueView, ctx: RowContext) -> None:
         """Show ``view``: replace the row list, keep cursor and selection by key, repaint."""
         old_key = self.cursor_key
         old_index = self.cursor_row
         old_scroll = self.scroll_y
-        rows = self._visible_rows(view)
-        order = [row.key for row in rows]
-        index = dict(zip(order, range(len(order)), strict=True))
+        # Computed once per view (the default view's in the poll's thread): the event loop only
+        # swaps lists, whatever the number of alerts.
+        layout = view.layout(self.collapsed)
+        rows, order, index = layout.rows, layout.order, layout.index
         self.view = view
         if self.selected:
             # Selected alerts no longer in the view (gone from the poll, or filtered out) are dropped.
-            self.selected &= {row.key for row in view.alert_rows()}
+            everything = view.layout().index
+            self.selected.difference_update([key for key in self.selected if key not in everything])
         old_rows = self._rows
         self._rows = rows
         self._order = order
@@ -255,7 +248,7 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         if old_rows and old_rows[0] is not (rows[0] if rows else None):
             # After a poll these are often the last references to the previous poll's 10,000
             # alerts: freeing them at once is a 15 ms pause. Let them go a slice at a time.
-            self._graveyard.append(old_rows)
+            self._graveyard.append(list(old_rows))  # a copy: the view's layout keeps its own list
             if len(self._graveyard) == 1:
                 asyncio.get_running_loop().call_soon(self._bury)
         self._set_context(ctx)
