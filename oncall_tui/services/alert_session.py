@@ -287,12 +287,18 @@ class AlertSession(Feed[AlertFeedState]):
                 if not result.ok:
                     self._report(result, "Ack keeper")
         # Firings first: an incident the escalation opens then learns its alerts' names and starts.
-        firings = self._firings.new_firings(poll.snapshot.alerts(), actions.engine.context or "")
+        # Walking every alert of a big poll is pure Python: in a thread, so keys stay answered.
+        context = actions.engine.context or ""
+        firings, firing = await asyncio.to_thread(
+            lambda: (
+                self._firings.new_firings(poll.snapshot.alerts(), context),
+                # Every alert of the poll counts (a silenced alert still fires).
+                {row.group_key for row in poll.snapshot.rows},
+            )
+        )
         if firings and self._db is not None:
             await asyncio.to_thread(self._firings.write, self._db, firings)
         if self._lifecycle is not None:
-            # Every alert of the poll counts (a silenced alert still fires).
-            firing = {row.group_key for row in poll.snapshot.rows}
             for decision in await asyncio.to_thread(self._lifecycle.after_poll, firing):
                 if decision.step is Step.RESOLVE:
                     text = f"incident #{decision.incident_id} {decision.text}"
