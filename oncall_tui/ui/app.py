@@ -350,13 +350,14 @@ class OncallApp(QuietOutput, App[None]):
         return super().deliver_screenshot(filename, path or str(screenshot_dir()), time_format)
 
     def action_help(self) -> None:
-        from oncall_tui.ui.screens.help import HelpScreen
+        from oncall_tui.ui.screens.help import HelpScreen, list_sections
 
         screen = self.screen
         sections: list[tuple[str, list[Binding]]] = []
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
             sections.append((title_of(screen), screen_bindings))
+        sections += list_sections(screen, title_of(screen))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
         self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 

@@ -61,6 +61,8 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = ALERT_TABLE_BINDINGS
+    KEYS_TITLE: ClassVar[str] = "queue"
+    """The section of ``?`` that lists these keys."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"alert-table--header", "alert-table--cursor"}
 
