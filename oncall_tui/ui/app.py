@@ -357,8 +357,9 @@ class OncallApp(QuietOutput, App[None]):
         screen_bindings = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
         if screen_bindings:
             sections.append((title_of(screen), screen_bindings))
-        sections += list_sections(screen, title_of(screen))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
+        # The lists' keys (j/k, g/G …) are the same on every screen: after the screen's own.
+        sections += list_sections(screen, title_of(screen))
         self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
