@@ -350,7 +350,7 @@ class OncallApp(QuietOutput, App[None]):
         return super().deliver_screenshot(filename, path or str(screenshot_dir()), time_format)
 
     def action_help(self) -> None:
-        from oncall_tui.ui.screens.help import HelpScreen
+        from oncall_tui.ui.screens.help import HelpScreen, list_sections
 
         screen = self.screen
         sections: list[tuple[str, list[Binding]]] = []
@@ -358,6 +358,8 @@ class OncallApp(QuietOutput, App[None]):
         if screen_bindings:
             sections.append((title_of(screen), screen_bindings))
         sections.append(("Everywhere", [b for b in APP_BINDINGS if isinstance(b, Binding)]))
+        # The lists' keys (j/k, g/G …) are the same on every screen: after the screen's own.
+        sections += list_sections(screen, title_of(screen))
         self.push_screen(HelpScreen(sections, self.settings.keymap if self.booted else {}))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

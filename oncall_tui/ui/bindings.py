@@ -90,6 +90,7 @@ SOURCES_BINDINGS: list[BindingType] = [
     Binding(
         "tab", "app.focus_next", "Next table", id="sources-next", tooltip="Move between the three tables"
     ),
+    Binding("escape", "back", "Back", show=False, id="sources-back", tooltip="Back to the previous screen"),
 ]
 """Bindings of the Sources screen."""
 
@@ -504,6 +505,7 @@ METRICS_BINDINGS: list[BindingType] = [
         id="metrics-refresh",
         tooltip="Fetch the panels (and every source) now",
     ),
+    Binding("escape", "back", "Back", show=False, id="metrics-back", tooltip="Back to the previous screen"),
 ]
 """Bindings of the Metrics screen (the panel grid adds tab/arrows and enter)."""
 
@@ -524,6 +526,24 @@ PANEL_GRID_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "up,k", "move_row(-1)", "Panel above", show=False, id="metrics-panel-above", tooltip="Panel above"
+    ),
+    Binding(
+        "home,g",
+        "edge(0)",
+        "First panel",
+        key_display="home/g",
+        show=False,
+        id="metrics-first-panel",
+        tooltip="First panel",
+    ),
+    Binding(
+        "end,G",
+        "edge(1)",
+        "Last panel",
+        key_display="end/G",
+        show=False,
+        id="metrics-last-panel",
+        tooltip="Last panel",
     ),
     Binding("enter", "open", "Drill down", id="metrics-drill-down", tooltip="Full chart of the panel"),
 ]
@@ -561,3 +581,71 @@ DRILLDOWN_BINDINGS: list[BindingType] = [
     Binding("escape", "back", "Back", id="drilldown-back", tooltip="Back to the dashboard"),
 ]
 """Bindings of the drill-down chart."""
+
+# --- the key grammar shared by every list --------------------------------------------------------
+# k9s-style: the same key means the same thing on every screen. The tables below are the bindings
+# of the shared list widgets (``ui/widgets/lists.py``): every DataTable screen (Silences, Sources,
+# trace search results, Incidents, an incident's timeline and items), every pick list of a modal,
+# and the scrolling panes (help, messages, report, an alert's detail). A screen's own keys are
+# checked after the focused list's, so none of these may be a screen action's key there
+# (tests/unit/test_keys.py checks).
+
+TABLE_BINDINGS: list[BindingType] = [
+    Binding("up,k", "cursor_up", "Up", show=False, key_display="↑/k", id="table-up", tooltip="Previous row"),
+    Binding(
+        "down,j", "cursor_down", "Down", show=False, key_display="↓/j", id="table-down", tooltip="Next row"
+    ),
+    Binding("pageup", "page_up", "Page up", show=False, id="table-page-up", tooltip="One screen up"),
+    Binding(
+        "pagedown", "page_down", "Page down", show=False, id="table-page-down", tooltip="One screen down"
+    ),
+    Binding(
+        "home,ctrl+home,g",
+        "scroll_top",
+        "First",
+        key_display="home/g",
+        show=False,
+        id="table-first",
+        tooltip="First row",
+    ),
+    Binding(
+        "end,ctrl+end,G",
+        "scroll_bottom",
+        "Last",
+        key_display="end/G",
+        show=False,
+        id="table-last",
+        tooltip="Last row",
+    ),
+]
+"""Bindings of every DataTable list (active while it has focus)."""
+
+PICK_LIST_BINDINGS: list[BindingType] = [
+    Binding(
+        "up,k", "cursor_up", "Up", show=False, key_display="↑/k", id="pick-up", tooltip="Previous choice"
+    ),
+    Binding(
+        "down,j", "cursor_down", "Down", show=False, key_display="↓/j", id="pick-down", tooltip="Next choice"
+    ),
+    Binding("home,g", "first", "First", key_display="home/g", show=False, id="pick-first", tooltip="First"),
+    Binding("end,G", "last", "Last", key_display="end/G", show=False, id="pick-last", tooltip="Last"),
+]
+"""Bindings of the pick lists of modals (dashboards, variables, exemplars, post-mortem fields)."""
+
+SCROLL_BINDINGS: list[BindingType] = [
+    Binding("up,k", "scroll_up", "Up", show=False, key_display="↑/k", id="scroll-up", tooltip="Scroll up"),
+    Binding(
+        "down,j",
+        "scroll_down",
+        "Down",
+        show=False,
+        key_display="↓/j",
+        id="scroll-down",
+        tooltip="Scroll down",
+    ),
+    Binding("home,g", "scroll_home", "Top", key_display="home/g", show=False, id="scroll-top", tooltip="Top"),
+    Binding(
+        "end,G", "scroll_end", "Bottom", key_display="end/G", show=False, id="scroll-bottom", tooltip="Bottom"
+    ),
+]
+"""Bindings of the scrolling text panes (help, messages, the report, an alert's detail)."""

@@ -23,6 +23,9 @@ SCOPE_OF_TABLE = {
     "METRICS_BINDINGS": "metrics",
     "PANEL_GRID_BINDINGS": "panel-grid",
     "DRILLDOWN_BINDINGS": "drilldown",
+    "TABLE_BINDINGS": "table",
+    "PICK_LIST_BINDINGS": "pick-list",
+    "SCROLL_BINDINGS": "scroll",
 }
 
 
@@ -63,3 +66,54 @@ def test_keys_textual_understands_are_accepted(key: str) -> None:
 @pytest.mark.parametrize("key", ["ctrl+shift+banana", "ctrl+", "hyper+f99", "cmd+a", "space bar", ""])
 def test_keys_no_terminal_can_send_are_rejected(key: str) -> None:
     assert keys.key_problem(key) is not None
+
+
+WIDGET_SCOPES = {"alert-table", "panel-grid", "table", "pick-list", "scroll"}
+"""Scopes of list widgets: live while the list has focus, checked before the screen's keys."""
+
+MOVE_KEYS = ("k", "j", "g", "G", "up", "down", "home", "end")
+
+
+def screen_keys(screen: str) -> dict[str, str]:
+    """Key -> binding id, of the app's and the screen's own bindings (not its lists')."""
+    scopes = set(keys.SCREEN_SCOPES[screen]) - WIDGET_SCOPES
+    return {
+        key: bid
+        for bid, (scope, key_list) in keys.DEFAULT_KEYS.items()
+        if scope in scopes
+        for key in keys.split_keys(key_list)
+    }
+
+
+@pytest.mark.parametrize("screen", sorted(keys.SCREEN_SCOPES))
+def test_the_move_keys_are_the_lists_own_on_every_screen(screen: str) -> None:
+    # k9s grammar: j/k and the arrows move, g/G go to the first/last entry, on every screen that
+    # has a list; no screen action may take one of them (it would win over nothing, or shadow it).
+    taken = {key: bid for key, bid in screen_keys(screen).items() if key in MOVE_KEYS}
+    if screen == "Trace":
+        # The waterfall is drawn by the screen itself: its moves are the screen's bindings.
+        assert {bid for bid in taken.values()} == {"trace-up", "trace-down", "trace-first", "trace-last"}
+    else:
+        assert taken == {}
+    widget_scopes = set(keys.SCREEN_SCOPES[screen]) & WIDGET_SCOPES
+    for scope in widget_scopes:
+        scope_keys = {
+            key
+            for s, key_list in keys.DEFAULT_KEYS.values()
+            if s == scope
+            for key in keys.split_keys(key_list)
+        }
+        assert {"j", "k"} <= scope_keys, (screen, scope)
+        if scope != "panel-grid":
+            assert {"g", "G"} <= scope_keys, (screen, scope)
+
+
+@pytest.mark.parametrize("screen", sorted(set(keys.SCREEN_SCOPES) - {"Pick lists", "Help and messages"}))
+def test_escape_means_back_on_every_screen(screen: str) -> None:
+    assert "escape" in screen_keys(screen), screen
+
+
+def test_no_default_key_is_one_the_terminal_takes() -> None:
+    for bid, (_scope, key_list) in keys.DEFAULT_KEYS.items():
+        for key in keys.split_keys(key_list):
+            assert key.lower() not in keys.RESERVED_KEYS, (bid, key)

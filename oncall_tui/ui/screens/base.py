@@ -132,6 +132,13 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
     def on_unmount(self) -> None:
         self.on_screen_suspend()
 
+    # --- the key grammar ---------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """``escape``: back to the screen underneath (a top-level screen on its own stays)."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
     # --- read-only contexts ------------------------------------------------------------------
 
     def _read_only(self) -> bool:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from oncall_tui.domain.exemplars import ExemplarTrace
 from oncall_tui.ui.screens.modals import MODAL_CSS
+from oncall_tui.ui.widgets.lists import PickList
 
 
 def exemplar_line(trace: ExemplarTrace) -> Text:
@@ -55,7 +56,7 @@ class ExemplarPicker(ModalScreen[str | None]):
             yield Static(Text(self._title), classes="modal-title")
             yield Static(Text(self._note), classes="hint")
             yield Static(f"{'time':<10}{'value':>8}  {'trace id':<34}errors", classes="columns")
-            yield OptionList(
+            yield PickList(
                 *(Option(exemplar_line(t), id=t.trace_id) for t in self._traces), id="exemplar-list"
             )
             yield Static("enter opens the trace · esc closes", classes="hint")

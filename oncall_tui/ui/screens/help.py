@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from oncall_tui.keys import DEFAULT_KEYS
+from oncall_tui.ui.widgets.lists import ScrollPane
+
+
+def list_sections(screen: Screen[Any], title: str) -> list[tuple[str, list[Binding]]]:
+    """The keys of the lists and panes on ``screen`` (the focused one's own keys), one section each.
+
+    Only the bindings of ``ui/bindings.py`` (those with a keymap id) are listed, once per table.
+    """
+    sections: list[tuple[str, list[Binding]]] = []
+    seen: set[int] = set()
+    for widget in screen.query("*"):
+        table = getattr(type(widget), "BINDINGS", [])
+        if id(table) in seen:
+            continue
+        seen.add(id(table))
+        bindings = [b for b in table if isinstance(b, Binding) and b.id in DEFAULT_KEYS]
+        if bindings:
+            sections.append((f"{title}: {getattr(widget, 'KEYS_TITLE', 'list')}", bindings))
+    return sections
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
         """User overrides by binding id: shown instead of the default key."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with ScrollPane():
             for title, bindings in self.sections:
                 table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
                 table.add_column("key", style="bold", width=10, no_wrap=True)

@@ -46,6 +46,7 @@ from oncall_tui.ui.screens.incident_forms import (
 )
 from oncall_tui.ui.screens.modals import PromptModal
 from oncall_tui.ui.screens.runbook_open import screen_for_incident
+from oncall_tui.ui.widgets.lists import ListTable
 
 KIND_LABELS: dict[str, str] = {
     "opened": "opened",
@@ -172,9 +173,9 @@ class IncidentDetailScreen(OncallScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="incident-summary")
-        yield DataTable(id="timeline-table", cursor_type="row")
+        yield ListTable(id="timeline-table", cursor_type="row")
         yield Static(id="incident-fields")
-        yield DataTable(id="action-items", cursor_type="row", show_header=False)
+        yield ListTable(id="action-items", cursor_type="row", show_header=False)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -22,6 +22,7 @@ from oncall_tui.models.incident import IncidentStatus
 from oncall_tui.models.incident_record import FIELD_LABELS, INCIDENT_FIELDS, IncidentFields
 from oncall_tui.store.incident_records import MANUAL_SEVERITIES
 from oncall_tui.ui.screens.modals import MODAL_CSS
+from oncall_tui.ui.widgets.lists import PickList
 
 STATUS_KEYS: dict[str, IncidentStatus] = {
     "t": IncidentStatus.TRIGGERED,
@@ -139,7 +140,7 @@ class FieldPicker(ModalScreen[str | None]):
             options.append(Option(f"{FIELD_LABELS[name]:<22} {shown}", id=name))
         with Vertical():
             yield Label("Edit a field", classes="modal-title")
-            yield OptionList(*options, id="field-options")
+            yield PickList(*options, id="field-options")
             yield Static("enter edits · escape closes", classes="hint")
 
     def on_mount(self) -> None:

@@ -28,6 +28,7 @@ from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.incident_forms import NewIncidentModal, NewIncidentRequest
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
+from oncall_tui.ui.widgets.lists import ListTable
 
 STATUS_LABELS: dict[IncidentStatus, str] = {
     IncidentStatus.TRIGGERED: "triggered",
@@ -128,7 +129,7 @@ class IncidentsScreen(OncallScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="incidents-summary")
         yield FilterBar(placeholder='free text, or status="resolved" severity="critical" owner="ann"')
-        yield DataTable(id="incidents-table", cursor_type="row", zebra_stripes=False)
+        yield ListTable(id="incidents-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="incident-line")
 
     def on_mount(self) -> None:
@@ -330,10 +331,6 @@ class IncidentsScreen(OncallScreen):
             )
 
         self.app.push_screen(NewIncidentModal(), opened)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
 
 
 def _opened(value: datetime) -> str:

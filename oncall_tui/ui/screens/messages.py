@@ -7,11 +7,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from oncall_tui.ui.notifications import Notice
+from oncall_tui.ui.widgets.lists import ScrollPane
 
 MARKS = {"error": ("✖", "source-down"), "warning": ("▲", "stale"), "information": ("●", "source-up")}
 """Glyph and theme variable per severity (readable without colour)."""
@@ -35,7 +35,7 @@ class MessagesScreen(ModalScreen[None]):
         self._notices = notices
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with ScrollPane():
             yield Static(self._text(), id="messages-body")
 
     def _text(self) -> Text:

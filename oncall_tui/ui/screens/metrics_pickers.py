@@ -13,6 +13,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from oncall_tui.ui.screens.modals import MODAL_CSS
+from oncall_tui.ui.widgets.lists import PickList
 
 
 class ChoiceModal(ModalScreen[str | None]):
@@ -32,7 +33,7 @@ class ChoiceModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, classes="modal-title")
-            yield OptionList(*(Option(text, id=key) for key, text in self._choices), id="choices")
+            yield PickList(*(Option(text, id=key) for key, text in self._choices), id="choices")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

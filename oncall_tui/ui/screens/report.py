@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from oncall_tui.domain.incident_stats import Figure, Report, short_duration
@@ -22,6 +21,7 @@ from oncall_tui.services.incident_desk import IncidentDesk
 from oncall_tui.ui.bindings import REPORT_BINDINGS
 from oncall_tui.ui.messages import ActionCompleted
 from oncall_tui.ui.screens.base import OncallScreen
+from oncall_tui.ui.widgets.lists import ScrollPane
 
 METRICS: tuple[tuple[str, str], ...] = (("tta", "to ack"), ("ttr", "to resolve"), ("ttd", "to detect"))
 """(attribute of ``SeverityFigures``, row label) of the three figures, in display order."""
@@ -97,7 +97,7 @@ class ReportScreen(OncallScreen):
         return self._desk or self.oncall_app.incident_desk
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="report-body"):
+        with ScrollPane(id="report-body"):
             yield Static("Computing…", id="report-figures")
             yield Static("Alert noise", id="report-noise-heading", classes="report-heading")
             yield Static(id="report-noise")
@@ -148,7 +148,3 @@ class ReportScreen(OncallScreen):
             noise.update(Group(noise_table(report), hint))
         else:
             noise.update(Text("No alert firings recorded yet.", style="italic"))
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()

@@ -31,6 +31,7 @@ from oncall_tui.ui.screens.alerts_actions import open_silence_editor
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.screens.modals import ConfirmModal, PromptModal, duration_problem, parse_end
 from oncall_tui.ui.widgets.filter_bar import FilterBar, FilterInput
+from oncall_tui.ui.widgets.lists import ListTable
 
 STATE_ORDER = {"queued": 0, "active": 1, "pending": 2, "expired": 3}
 """Sort order of the silence states."""
@@ -156,7 +157,7 @@ class SilencesScreen(OncallScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="silences-summary")
         yield FilterBar(placeholder='free text, or matchers such as instance="web1"')
-        yield DataTable(id="silences-table", cursor_type="row")
+        yield ListTable(id="silences-table", cursor_type="row")
         yield Static(id="silence-detail")
 
     def on_mount(self) -> None:
@@ -303,10 +304,6 @@ class SilencesScreen(OncallScreen):
     def action_toggle_expired(self) -> None:
         self.show_expired = not self.show_expired
         self._render_state(self.feed.state)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
 
     def action_new_silence(self) -> None:
         if self.refuse_if_read_only("a new silence"):

@@ -19,6 +19,7 @@ from oncall_tui.ui.bindings import SOURCES_BINDINGS
 from oncall_tui.ui.resolution import format_rough_age
 from oncall_tui.ui.screens.base import OncallScreen
 from oncall_tui.ui.widgets.health_bar import STATE_MARKS
+from oncall_tui.ui.widgets.lists import ListTable
 
 TARGET_HEALTH_VARIABLE = {"up": "source-up", "down": "source-down", "unknown": "stale"}
 
@@ -57,11 +58,11 @@ class SourcesScreen(OncallScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="sources-body"):
-            yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=False)
+            yield ListTable(id="sources-table", cursor_type="row", zebra_stripes=False)
             yield Static("Alertmanager peers", classes="section-title")
-            yield DataTable(id="peers-table", cursor_type="row")
+            yield ListTable(id="peers-table", cursor_type="row")
             yield Static("Prometheus scrape targets", id="targets-title", classes="section-title")
-            yield DataTable(id="targets-table", cursor_type="row")
+            yield ListTable(id="targets-table", cursor_type="row")
             yield Static("", id="detail")
 
     def on_mount(self) -> None:

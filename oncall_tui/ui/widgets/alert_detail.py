@@ -14,13 +14,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from oncall_tui.domain.alert_queue import AlertRow, AlertState, GroupRow
 from oncall_tui.services.alert_history import History
 from oncall_tui.ui.formatting import RowContext, severity_variable, short_left, where_of
 from oncall_tui.ui.resolution import format_age
+from oncall_tui.ui.widgets.lists import ScrollPane
 from oncall_tui.ui.widgets.time_axis import TimeAxis
 
 RUNBOOK_KEYS = ("runbook_url", "runbook", "playbook", "url", "help")
@@ -37,7 +37,7 @@ def _exemplar_text(history: History) -> Text:
     return text
 
 
-class AlertDetail(VerticalScroll, can_focus=True):
+class AlertDetail(ScrollPane, can_focus=True):
     """Detail of the highlighted alert (or group)."""
 
     DEFAULT_CSS = """

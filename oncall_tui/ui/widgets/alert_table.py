@@ -61,6 +61,8 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = ALERT_TABLE_BINDINGS
+    KEYS_TITLE: ClassVar[str] = "queue"
+    """The section of ``?`` that lists these keys."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"alert-table--header", "alert-table--cursor"}
 
@@ -394,12 +396,16 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
         if content <= 0:
             return Strip.blank(max(content, 0))
         widths = column_widths(width)
+        # The table's own colours (background, foreground, focus tint) under every cell: a Line API
+        # widget gets no background from its styles, and the terminal's default (dark in most
+        # terminals) would show through in a light theme.
+        base = self.rich_style
         if y == 0:
-            return self._header(widths, content)
+            return self._header(widths, content, base)
         index = round(self.scroll_y) + y - 1
         ctx = self._ctx
         if ctx is None or not 0 <= index < len(self._rows):
-            return Strip.blank(content)
+            return Strip.blank(content, base)
         row = self._rows[index]
         key = row.key
         cursor = index == self.cursor_row
@@ -415,6 +421,7 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             cursor and (1 + focus),
             marks,
             self._theme_version,
+            base,
             self._epoch,
             # The row's version is the row object itself: a poll hands over new ones. The entry
             # keeps it alive, so its id cannot be reused by another row meanwhile.
@@ -425,16 +432,16 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
             return hit[1]
         ctx.selected = self.selected
         ctx.collapsed = self.collapsed
-        pre = post = None
+        pre, post = base, None
         if cursor:
-            pre = self.get_component_rich_style("alert-table--cursor")
+            pre = base + self.get_component_rich_style("alert-table--cursor")
             # As in DataTable: the cursor's foreground wins over the cells' colours.
             post = Style(color=pre.color) if pre.color is not None else None
         strip = render_cells(row_cells(row, ctx), widths, content, pre, post)
         self._cache.put(cache_key, (row, strip))
         return strip
 
-    def _header(self, widths: tuple[int, ...], width: int) -> Strip:
-        style = self.get_component_rich_style("alert-table--header")
+    def _header(self, widths: tuple[int, ...], width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("alert-table--header")
         titles = tuple(Text(title) for _, title, _ in COLUMNS)
         return render_cells(titles, widths, width, style, None)

@@ -106,6 +106,8 @@ class PanelGrid(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = PANEL_GRID_BINDINGS
+    KEYS_TITLE: ClassVar[str] = "panels"
+    """The section of ``?`` that lists these keys."""
 
     focused_index: reactive[int] = reactive(0, init=False)
     """Index of the panel with the focus cursor."""
@@ -281,6 +283,10 @@ class PanelGrid(ScrollView, can_focus=True):
         target = self.focused_index + delta * columns
         if 0 <= target < len(self._slots):
             self.focused_index = target
+
+    def action_edge(self, end: int) -> None:
+        if self._slots:
+            self.focused_index = len(self._slots) - 1 if end else 0
 
     def action_open(self) -> None:
         if self._slots:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from oncall_tui.domain.durations import format_micros
 from oncall_tui.models.jaeger import TraceSummary
+from oncall_tui.ui.widgets.lists import ListTable
 
 SortKey = Literal["time", "duration", "spans", "errors"]
 """Columns the results can be sorted by."""
@@ -49,7 +50,7 @@ def format_start(start: datetime, now: datetime | None) -> str:
     return local.strftime("%m-%d %H:%M")
 
 
-class TraceResults(DataTable[Any]):
+class TraceResults(ListTable):
     """The result list; ``enter`` on a row posts :class:`TraceResults.TraceChosen`."""
 
     DEFAULT_CSS = """

@@ -290,7 +290,7 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
         view = self._view
         row_index = round(self.scroll_offset.y) + y
         if view is None or row_index >= len(view) or width <= 0:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         node = view.visible[row_index]
         selected = row_index == self.cursor_row
         key = (node, width, selected, self._view_version, self._match_version, self._theme_version)
@@ -326,7 +326,8 @@ class WaterfallRuler(Widget):
         renderer = self._waterfall.renderer
         width = self.size.width
         if renderer is None or y != 0:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         # Follow the waterfall's split (its width excludes the scrollbar).
         layout = WaterfallLayout.for_width(self._waterfall.scrollable_content_region.width or width)
-        return renderer.ruler(layout, " service · operation").adjust_cell_length(width)
+        ruler = renderer.ruler(layout, " service · operation").adjust_cell_length(width)
+        return ruler.apply_style(self.rich_style)

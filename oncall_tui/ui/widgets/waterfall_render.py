@@ -208,7 +208,9 @@ class WaterfallRenderer:
     def render(self, row: WaterfallRow, layout: WaterfallLayout, selected: bool, match: bool) -> Strip:
         """One row as a Strip exactly ``layout.width`` cells wide."""
         p = self.palette
-        row_bg = p.selected_bg if selected else None
+        # Every cell gets a background: the terminal's own (dark in most) must not show through a
+        # light theme.
+        row_bg = p.selected_bg if selected else p.background
         segments = self._label(row, layout.label, row_bg, match)
         segments.append(_styled("│", p.separator, row_bg))
         segments.extend(self._timeline(row, layout, row_bg))
