@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from oncall_tui.errors import ConfigError
 
 if TYPE_CHECKING:
+    from oncall_tui.clock import Clock
     from oncall_tui.config.settings import Settings
 
 
@@ -28,13 +29,17 @@ def run(
     from oncall_tui.config.locations import themes_dir
 
     if demo:
+        from oncall_tui.clock import DemoClock
+
         started: list[Any] = []
+        # Shared by the app and the demo servers: paused, both stand still (``:demo pause``).
+        clock = DemoClock()
 
         def start_demo() -> Settings:
             # Runs in the app's start-up thread, after its first frame is on screen.
             from oncall_tui.demo import DemoEnvironment
 
-            environment = DemoEnvironment()
+            environment = DemoEnvironment(clock)
             started.append(environment)
             environment.start()
             return environment.settings()
@@ -48,6 +53,7 @@ def run(
                 themes=themes_dir(),
                 low_bandwidth=low_bandwidth,
                 runbook=runbook,
+                clock=clock,
             )
         finally:
             for environment in started:
@@ -116,6 +122,7 @@ def _run_app(
     themes: Path,
     low_bandwidth: bool,
     runbook: str | None = None,
+    clock: Clock | None = None,
 ) -> int:
     if low_bandwidth:
         # Read by Textual when it is imported: 16 colours (shorter escape codes), no animation.
@@ -130,6 +137,7 @@ def _run_app(
         "theme_name": theme,
         "user_themes_dir": themes,
         "low_bandwidth": low_bandwidth,
+        "clock": clock,
     }
     if runbook is not None:
         from oncall_tui.ui.runbook_app import RunbookApp

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from types import TracebackType
 
-from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.clock import Clock, DemoClock
 from oncall_tui.config.alerting import AlertSettings, EscalationLevel, EscalationPolicy, NotifierTarget
 from oncall_tui.config.settings import (
     AlertmanagerSettings,
@@ -32,8 +33,10 @@ class DemoEnvironment:
 
     Everything served is a function of the clock and the seed: the scenario is
     anchored at ``clock.now()`` when the environment is created, so a test with a
-    ``FakeClock`` sees the same bytes every run. Use as a context manager, or call
-    ``start()`` and ``stop()``.
+    ``FakeClock`` sees the same bytes every run. The clock is a :class:`DemoClock`
+    (the given clock wrapped in one): pausing it holds the scenario still, and its
+    ``restart()`` re-anchors the scenario at now, so the incident cycle starts over.
+    Use as a context manager, or call ``start()`` and ``stop()``.
     """
 
     def __init__(
@@ -45,8 +48,8 @@ class DemoEnvironment:
         alertmanager_peers: int = 1,
         external_url: str | None = None,
     ) -> None:
-        self.clock: Clock = clock or SystemClock()
-        """Time source of every server (a FakeClock in tests)."""
+        self.clock = clock if isinstance(clock, DemoClock) else DemoClock(clock)
+        """Time source of every server (following a FakeClock in tests); the app shares it."""
         self.seed = seed
         """Seed of every pseudo-random choice of the scenario."""
         self.scenario = Scenario(self.clock.now().timestamp(), seed)
@@ -65,6 +68,7 @@ class DemoEnvironment:
         """Prometheus ``--web.external-url`` for alert ``generatorURL``s; None = the demo's own URL.
         A fixed value keeps snapshots stable although the ports change every run."""
         self.alertmanager.peers = max(1, alertmanager_peers)
+        self.clock.on_restart(self._anchor_at)
         self._servers = {
             "prometheus": DemoServer(self.prometheus, "prometheus"),
             "alertmanager": DemoServer(self.alertmanager.peer(0), "alertmanager"),
@@ -76,6 +80,18 @@ class DemoEnvironment:
             self._servers[f"alertmanager-{i + 1}"] = DemoServer(
                 self.alertmanager.peer(i), f"alertmanager-{i + 1}"
             )
+
+    def _anchor_at(self, now: datetime) -> None:
+        """A new scenario anchored at ``now``: the cycle starts over, every severity firing again.
+
+        Only what the scenario serves moves (series, alerts, traces); silences and alerts posted to
+        Alertmanager are the user's, in the clock's time, and stay as they are.
+        """
+        self.scenario = Scenario(now.timestamp(), self.seed)
+        self.traces = TraceGenerator(self.scenario)
+        self.prometheus.use(self.scenario, self.traces)
+        self.alertmanager.scenario = self.scenario
+        self.jaeger.traces = self.traces
 
     @property
     def running(self) -> bool:

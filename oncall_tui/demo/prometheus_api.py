@@ -133,10 +133,14 @@ class PrometheusAPI:
     """Request handler of the demo Prometheus."""
 
     def __init__(self, scenario: Scenario, clock: Clock, traces: TraceGenerator) -> None:
-        self.scenario = scenario
-        """The synthetic world."""
         self.clock = clock
         """Source of "now"."""
+        self.use(scenario, traces)
+
+    def use(self, scenario: Scenario, traces: TraceGenerator) -> None:
+        """Serve ``scenario`` (a restarted demo's) from now on."""
+        self.scenario = scenario
+        """The synthetic world."""
         self.traces = traces
         """Traces that exemplars point to."""
         self.evaluator = Evaluator(scenario.series)

@@ -21,13 +21,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from oncall_tui.clock import Clock, SystemClock
+from oncall_tui.clock import Clock, DemoClock, SystemClock
 from oncall_tui.domain.known_traces import KnownTraces
 from oncall_tui.redaction import scrub
 from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.command_line import CommandHost
 from oncall_tui.ui.commands import TraceCommands
+from oncall_tui.ui.demo_controls import PALETTE, DemoHost, control, offered
 from oncall_tui.ui.notifications import Notice, NoticeLog
 from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
@@ -77,6 +78,8 @@ class OncallApp(QuietOutput, App[None]):
     """The active context."""
     now: reactive[datetime | None] = reactive(None)
     """Wall clock, ticked every second so ages and timers advance."""
+    demo_paused: reactive[bool] = reactive(False)
+    """The demo's incident cycle is paused (``:demo pause``): the headers say so."""
 
     def __init__(
         self,
@@ -131,6 +134,11 @@ class OncallApp(QuietOutput, App[None]):
             # Given settings (tests, benchmarks): the services exist before the app runs.
             self._build(settings)
         set_minute_resolution(self.low_bandwidth)
+
+    @property
+    def demo_clock(self) -> DemoClock | None:
+        """The clock the demo's incident cycle runs on, to pause and restart (None unless ``--demo``)."""
+        return self.clock if self.demo and isinstance(self.clock, DemoClock) else None
 
     @property
     def source_health(self) -> dict[str, SourceHealth]:
@@ -275,7 +283,8 @@ class OncallApp(QuietOutput, App[None]):
         self.alert_feed.stop()
         if old is not None:
             self.run_worker(old.aclose(), group="cleanup", exit_on_error=False)
-        self.sources = (self._source_set_factory or _default_source_set)(name, self.settings)
+        factory = self._source_set_factory or partial(_default_source_set, clock=self.clock)
+        self.sources = factory(name, self.settings)
         self.context_name = name
         self.source_feed.feed.start(self.sources)
         self.alert_feed.start(self.sources)
@@ -302,9 +311,18 @@ class OncallApp(QuietOutput, App[None]):
     def action_refresh_now(self) -> None:
         if not self.booted:
             return
-        self.source_feed.feed.wake()
-        self.alert_feed.wake()
+        self.refresh_sources()
         self.notify("refreshing every source", timeout=2)
+
+    def refresh_sources(self) -> None:
+        """Poll the context's sources and alerts now."""
+        if self.booted:
+            self.source_feed.feed.wake()
+            self.alert_feed.wake()
+
+    def control_demo(self, action: str) -> str | None:
+        """Pause, resume or restart the demo's incident cycle (``ui/demo_controls.py``); an error or None."""
+        return control(self, action)
 
     def action_show_screen(self, screen_id: str) -> None:
         """Go to a registered screen (the bindings of ``ui/bindings.py`` call this)."""
@@ -369,6 +387,9 @@ class OncallApp(QuietOutput, App[None]):
         for entry in SCREENS:
             yield SystemCommand(entry.title, entry.description, partial(self.show_screen, entry.id))
         yield SystemCommand("Refresh now", "Poll every source now", self.action_refresh_now)
+        for action in offered(self.demo_clock):
+            title, help_text = PALETTE[action]
+            yield SystemCommand(title, help_text, partial(self.control_demo, action))
         for name in self.settings.contexts:
             if name != self.context_name:
                 yield SystemCommand(
@@ -376,10 +397,11 @@ class OncallApp(QuietOutput, App[None]):
                 )
 
 
-def _default_source_set(name: str, settings: Settings) -> SourceSet:
+def _default_source_set(name: str, settings: Settings, *, clock: Clock) -> SourceSet:
     from oncall_tui.services.sources import SourceSet
 
-    return SourceSet(name, settings.contexts[name])
+    # The app's clock: on the demo's, a paused cycle is queried where it stands.
+    return SourceSet(name, settings.contexts[name], clock=clock)
 
 
 def _load_boot_modules(user_themes_dir: Path | None) -> tuple[list[ThemeFile], list[str]]:
@@ -400,4 +422,9 @@ def _implements_app_services(app: OncallApp) -> AppServices:
 
 def _implements_command_host(app: OncallApp) -> CommandHost:
     # mypy checks here that the app gives the : command line everything it uses.
+    return app
+
+
+def _implements_demo_host(app: OncallApp) -> DemoHost:
+    # mypy checks here that the app gives the demo's controls everything they use.
     return app

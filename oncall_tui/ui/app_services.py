@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from oncall_tui.clock import Clock
+    from oncall_tui.clock import Clock, DemoClock
     from oncall_tui.config.settings import Settings
     from oncall_tui.domain.known_traces import KnownTraces
     from oncall_tui.services.alert_session import AlertSession
@@ -36,6 +36,14 @@ class AppServices(Protocol):
     @property
     def demo(self) -> bool:
         """Running on the built-in demo environment."""
+
+    @property
+    def demo_clock(self) -> DemoClock | None:
+        """The clock the demo's incident cycle runs on, to pause and restart (None unless ``--demo``)."""
+
+    @property
+    def demo_paused(self) -> bool:
+        """The demo's incident cycle is paused (``:demo pause``)."""
 
     @property
     def now(self) -> datetime | None:

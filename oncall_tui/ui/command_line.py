@@ -2,6 +2,7 @@
 
 Its words come from the screen registry (every registered screen by id), the contexts of the
 config and the registered themes, so a new screen is a command without touching this module.
+``:demo pause|resume|restart`` exists only with ``--demo``.
 ``tab`` (or ``→``) completes, ``↑``/``↓`` walk the history of this session, ``enter`` runs,
 ``escape`` closes.
 """
@@ -18,9 +19,11 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from oncall_tui.ui.demo_controls import DEMO_ACTIONS, offered
 from oncall_tui.ui.screen_registry import SCREENS
 
 if TYPE_CHECKING:
+    from oncall_tui.clock import DemoClock
     from oncall_tui.config.settings import Settings
     from oncall_tui.ui.notifications import Notice
 
@@ -42,6 +45,11 @@ class CommandHost(Protocol):
     def show_screen(self, screen_id: str) -> None: ...
 
     def switch_context(self, name: str) -> None: ...
+
+    @property
+    def demo_clock(self) -> DemoClock | None: ...
+
+    def control_demo(self, action: str) -> str | None: ...
 
     def push_screen(self, screen: Any) -> Any: ...
 
@@ -68,6 +76,8 @@ class Command:
     """Does it, given the argument; returns an error to show, or None."""
     arguments: Callable[[CommandHost], list[str]] | None = None
     """Completions of its argument (context names, theme names)."""
+    offered: Callable[[CommandHost], bool] | None = None
+    """Whether the app has this command now (``demo`` only with ``--demo``); None: always."""
 
 
 def _show(screen_id: str) -> Callable[[CommandHost, str], str | None]:
@@ -112,23 +122,41 @@ def _help(app: CommandHost, _argument: str) -> str | None:
     return None
 
 
-def commands() -> dict[str, Command]:
-    """Every command by word: the registered screens first, then the app's own."""
+def _demo(app: CommandHost, action: str) -> str | None:
+    return app.control_demo(action)
+
+
+def _demo_arguments(app: CommandHost) -> list[str]:
+    # What applies now first (pause or resume), so tab completes to it.
+    now = offered(app.demo_clock)
+    return now + [a for a in DEMO_ACTIONS if a not in now]
+
+
+def commands(app: CommandHost) -> dict[str, Command]:
+    """Every command the app has now, by word: the registered screens first, then the app's own."""
     table = {entry.id: Command(entry.id, entry.description, _show(entry.id)) for entry in SCREENS}
     for command in (
         Command("ctx", "switch to another context", _context, lambda app: list(app.settings.contexts)),
         Command("theme", "switch the colour theme", _theme, lambda app: sorted(app.available_themes)),
         Command("messages", "recent notifications with their times", _messages),
+        Command(
+            "demo",
+            "pause, resume or restart the demo's incident cycle",
+            _demo,
+            _demo_arguments,
+            lambda app: app.demo_clock is not None,
+        ),
         Command("help", "every key of this screen", _help),
         Command("quit", "quit oncall-tui", _quit),
     ):
-        table.setdefault(command.word, command)
+        if command.offered is None or command.offered(app):
+            table.setdefault(command.word, command)
     return table
 
 
 def completions(app: CommandHost, text: str) -> list[str]:
     """Full command lines that start with ``text`` (a word, or a word and an argument)."""
-    table = commands()
+    table = commands(app)
     word, space, argument = text.lstrip().partition(" ")
     if not space:
         return [w for w in table if w.startswith(word)]
@@ -143,7 +171,7 @@ def run(app: CommandHost, text: str) -> str | None:
     word, _, argument = text.strip().partition(" ")
     if not word:
         return None
-    table = commands()
+    table = commands(app)
     command = table.get(word)
     if command is None:
         matches = [w for w in table if w.startswith(word)]
@@ -208,7 +236,7 @@ class CommandLine(ModalScreen[None]):
         found = completions(self._app, text)
         if not found:
             return "no such command — tab completes, ↑/↓ history, esc closes"
-        table = commands()
+        table = commands(self._app)
         shown = found[:6]
         word = text.strip().partition(" ")[0]
         if word in table and " " in text:
@@ -223,9 +251,8 @@ class CommandLine(ModalScreen[None]):
     def action_complete(self) -> None:
         found = completions(self._app, self.input.value)
         if found:
-            self.input.value = found[0] + (
-                " " if found[0] in commands() and commands()[found[0]].arguments else ""
-            )
+            table = commands(self._app)
+            self.input.value = found[0] + (" " if found[0] in table and table[found[0]].arguments else "")
             self.input.cursor_position = len(self.input.value)
 
     def action_history(self, step: int) -> None:

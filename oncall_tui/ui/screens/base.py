@@ -70,6 +70,8 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
         header = self.status_header
         header.screen_title = self.TITLE_TEXT
         header.demo = app.demo
+        header.demo_hint = app.demo_clock is not None
+        self.watch(self.app, "demo_paused", self._demo_paused_changed)
         self.watch(self.app, "context_name", self._context_changed)
         self.watch(self.app, "now", self._tick)
         self.follow(app.source_feed, self._sources_changed)
@@ -160,6 +162,9 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
         return True
 
     # --- the shared frame ---------------------------------------------------------------------
+
+    def _demo_paused_changed(self, paused: bool) -> None:
+        self.status_header.demo_paused = paused
 
     def _context_changed(self, name: str) -> None:
         self.status_header.context_name = name

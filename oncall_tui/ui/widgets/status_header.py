@@ -1,4 +1,4 @@
-"""Top line: app name, context, DEMO badge, alert counts later, and the clock."""
+"""Top line: app name, context, DEMO badge (and how to pause the demo), and the clock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from oncall_tui.ui.resolution import clock_text
 
 
 class StatusHeader(Widget):
-    """App name, screen title, context and (in demo mode) a DEMO badge."""
+    """App name, screen title, context and (in demo mode) a DEMO badge that says how to pause it."""
 
     DEFAULT_CSS = """
     StatusHeader {
@@ -30,6 +30,10 @@ class StatusHeader(Widget):
     """Title of the screen showing."""
     demo: reactive[bool] = reactive(False)
     """Whether the app runs on the built-in demo environment."""
+    demo_paused: reactive[bool] = reactive(False)
+    """The demo's incident cycle is paused: the badge says so."""
+    demo_hint: reactive[bool] = reactive(False)
+    """Say after the badge how to pause (or resume) the demo: ``:demo pause`` works."""
     read_only: reactive[bool] = reactive(False)
     """The context refuses actions (``read_only = true``): a badge says so."""
     now: reactive[datetime | None] = reactive(None)
@@ -49,7 +53,9 @@ class StatusHeader(Widget):
         text.append(" oncall-tui ", style="bold reverse")
         if self.demo:
             badge = self.app.theme_variables.get("demo-badge", "magenta")
-            text.append(" DEMO ", style=f"bold reverse {badge}")
+            text.append(" DEMO PAUSED " if self.demo_paused else " DEMO ", style=f"bold reverse {badge}")
+            if self.demo_hint:
+                text.append(f" :demo {'resume' if self.demo_paused else 'pause'} ", style=badge)
         text.append(f" {self.screen_title}", style="bold")
         if self.context_name:
             text.append("  ctx:", style="dim")
