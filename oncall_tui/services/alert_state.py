@@ -151,7 +151,7 @@ def prepare_poll(
     ``previous`` is the poll on screen: if it has search haystacks (someone filters by free text),
     this poll builds its own here, off the event loop, reusing those of alerts that did not change.
     """
-    snapshot = prepare(groups, policy, silences=silences)
+    snapshot = prepare(groups, policy, silences=silences, previous=previous)
     snapshot.warm(previous)
     am_groups = {g.key: g for g in snapshot.view(QueueOptions()).groups}
     default_view = snapshot.view(default_options(group_by))

@@ -135,3 +135,18 @@ def test_haystacks_follow_search_use_and_are_reused_only_for_unchanged_text() ->
     assert unchanged is not None and third.haystack(unchanged) is second._haystacks[unchanged.key]
     view = third.view(QueueOptions(filter=parse_filter("again")))
     assert [r.key for r in view.alert_rows()] == [f"{1:016x}"]
+
+
+def test_rows_of_unchanged_alerts_are_the_last_polls_rows() -> None:
+    reuse = AlertReuse()
+    groups = body([alert(n) for n in range(1, 4)])
+    first = prepare(decode(groups, reuse), POLICY)
+    second = prepare(decode(groups, reuse), POLICY, previous=first)
+    assert all(a is b for a, b in zip(first.rows, second.rows, strict=True))
+    changed = copy.deepcopy(groups)
+    changed[0]["alerts"][0]["annotations"]["summary"] = "disk of db1 is FULL again"
+    third = prepare(decode(changed, reuse), POLICY, previous=second)
+    fresh = third.row(f"{1:016x}")
+    assert fresh is not None and fresh is not second.row(f"{1:016x}")
+    assert fresh.alert.annotations["summary"] == "disk of db1 is FULL again"
+    assert third.row(f"{2:016x}") is second.row(f"{2:016x}")
