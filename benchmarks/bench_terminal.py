@@ -58,6 +58,8 @@ SCREENS: tuple[tuple[str, bytes], ...] = (
     ("traces", b"T"),
     # x on the first alert (CheckoutHighErrorRate) opens the newest trace of its exemplars.
     ("waterfall", b"x"),
+    ("metrics", b"M"),
+    ("incidents", b"I"),
 )
 """(name, keys that open the screen from the Alerts screen)."""
 
