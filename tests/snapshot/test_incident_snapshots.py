@@ -18,6 +18,7 @@ from oncall_tui.clock import FakeClock
 from oncall_tui.store.db import Database
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.incident_detail import IncidentDetailScreen
+from oncall_tui.ui.screens.incidents import IncidentsScreen
 from oncall_tui.ui.screens.report import ReportScreen
 from tests.support.fake_backends import FakeBackends
 from tests.support.incidents import OPENED, build_sample_incident
@@ -100,3 +101,22 @@ def test_report(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[i
     over 90 days: CheckoutErrorsHigh fired 1, acked 0 (—), CheckoutLatencyHigh fired 1, acked 1, 0% not
     actionable, median to ack 6m30s (at 80x24 the noise table is below the fold)."""
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=open_report)
+
+
+async def open_incidents(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    await pilot.press("I")
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, IncidentsScreen) and app.screen.table.row_count == 1,
+        "incident list",
+    )
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_incident_list(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]) -> None:
+    """Incidents: the filter line, one row for #1 "Checkout latency above 2s" (resolved, critical, prod,
+    owner ann, opened 03-01 03:00, acked in 30s, resolved in 29m) highlighted, the line under the table
+    naming its alerts; the footer keeps `? Help` and `q Quit` at 80 columns."""
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=open_incidents)

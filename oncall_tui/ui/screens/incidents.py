@@ -46,7 +46,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("opened", "Opened", 11),
     ("tta", "To ack", 6),
     ("ttr", "To fix", 6),
-    ("alerts", "Al", 2),
+    ("alerts", "Alerts", 6),
 )
 """(key, title, width) of the columns at 80 columns; the title takes what is left over."""
 
@@ -224,7 +224,8 @@ class IncidentsScreen(OncallScreen):
             return
         open_count = sum(1 for r in self.rows if r.incident.is_open)
         summary.append(f"{open_count} open", style="bold")
-        summary.append(f" · {len(self.rows)} incidents")
+        count = len(self.rows)
+        summary.append(f" · {count} incident{'' if count == 1 else 's'}")
         if self.filter is not None and not self.filter.is_empty:
             summary.append(f" · {len(self.shown)} match the filter")
         summary.append(" │ enter opens · N new · / filter", style="dim")
