@@ -90,6 +90,14 @@ SOURCES_BINDINGS: list[BindingType] = [
     Binding(
         "tab", "app.focus_next", "Next table", id="sources-next", tooltip="Move between the three tables"
     ),
+    Binding(
+        "y",
+        "copy_url",
+        "Copy URL",
+        show=False,
+        id="sources-copy",
+        tooltip="Copy the highlighted source's, peer's or scrape target's URL (OSC 52, works over SSH)",
+    ),
     Binding("escape", "back", "Back", show=False, id="sources-back", tooltip="Back to the previous screen"),
 ]
 """Bindings of the Sources screen."""
@@ -388,6 +396,14 @@ SILENCES_BINDINGS: list[BindingType] = [
         id="silences-expired",
         tooltip="Show or hide expired silences",
     ),
+    Binding(
+        "y",
+        "copy_matchers",
+        "Copy",
+        show=False,
+        id="silences-copy",
+        tooltip="Copy the silence's matchers as amtool takes them (OSC 52, works over SSH)",
+    ),
     Binding("escape", "back", "Back", id="silences-back", tooltip="Back to the alerts"),
 ]
 """Bindings of the Silences screen."""
@@ -439,6 +455,14 @@ INCIDENTS_BINDINGS: list[BindingType] = [
     Binding("enter", "open_incident", "Open", id="incidents-open", tooltip="Open the incident's timeline"),
     Binding("slash", "filter", "Filter", key_display="/", id="incidents-filter", tooltip="Filter the list"),
     Binding("N", "new_incident", "New", id="incidents-new", tooltip="Open an incident by hand"),
+    Binding(
+        "y",
+        "copy_reference",
+        "Copy",
+        show=False,
+        id="incidents-copy",
+        tooltip="Copy '#ID title' of the highlighted incident (OSC 52)",
+    ),
     Binding("escape", "back", "Back", show=False, id="incidents-back", tooltip="Back to the previous screen"),
 ]
 """Bindings of the Incidents screen."""
@@ -457,6 +481,9 @@ INCIDENT_DETAIL_BINDINGS: list[BindingType] = [
     Binding("l", "link", "Link", show=False, id="incident-link", tooltip="Link firing alerts"),
     Binding("u", "unlink", "Unlink", show=False, id="incident-unlink", tooltip="Unlink an alert"),
     Binding("x", "export", "Export", id="incident-export", tooltip="Write the post-mortem draft (Markdown)"),
+    Binding(
+        "y", "copy_reference", "Copy", show=False, id="incident-copy", tooltip="Copy '#ID title' (OSC 52)"
+    ),
     Binding(
         "r",
         "runbook",

@@ -120,6 +120,22 @@ async def test_list_is_newest_first_and_filters(app: OncallApp) -> None:
         assert "1 match the filter" in screen_text(app)
 
 
+async def test_y_copies_the_incident_reference_from_the_list_and_the_detail(app: OncallApp) -> None:
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign, assignment]
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = await open_incidents(pilot)
+        screen.table.move_cursor(row=[r.incident.id for r in screen.shown].index(2))
+        await pilot.press("y")
+        assert copied == ["#2 Queue backlog in billing"]
+        assert toasts(app)[-1] == "copied: #2 Queue backlog in billing"
+        await pilot.press("escape")
+        await open_detail(pilot, 1)
+        await pilot.press("y")
+        assert copied[-1] == "#1 Checkout latency above 2s"
+        assert toasts(app)[-1] == "copied: #1 Checkout latency above 2s"
+
+
 async def test_detail_shows_the_timeline_newest_last_without_secrets(app: OncallApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_detail(pilot, 1)

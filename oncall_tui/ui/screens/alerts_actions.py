@@ -207,8 +207,7 @@ class AlertActionKeys(OncallScreen):
         if not link:
             self.notify("This alert has no link to copy.", severity="warning", timeout=3)
             return
-        self.app.copy_to_clipboard(link)
-        self.notify(f"copied: {link}", title="Clipboard", timeout=4, markup=False)
+        self.copy_text(link)
 
     def action_traces(self) -> None:
         """Trace search for the alert's service, from 15 min before it fired; its window follows now."""

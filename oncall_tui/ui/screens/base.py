@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 S = TypeVar("S")
 
 
+COPIED_TOAST_WIDTH = 120
+"""A copy's toast shows at most this many characters of what was copied."""
+
+
 @dataclass(slots=True)
 class _Following:
     live: LiveFeed[Any]
@@ -140,6 +144,14 @@ class OncallScreen(ForwardWorkerErrors, Screen[None]):
         """``escape``: back to the screen underneath (a top-level screen on its own stays)."""
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def copy_text(self, text: str) -> None:
+        """``y``: put ``text`` on the clipboard (OSC 52, works over SSH) and toast what was copied."""
+        self.app.copy_to_clipboard(text)
+        shown = " ".join(text.split())
+        if len(shown) > COPIED_TOAST_WIDTH:
+            shown = shown[: COPIED_TOAST_WIDTH - 1] + "…"
+        self.notify(f"copied: {shown}", title="Clipboard", timeout=4, markup=False)
 
     # --- read-only contexts ------------------------------------------------------------------
 

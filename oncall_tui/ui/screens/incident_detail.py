@@ -412,6 +412,14 @@ class IncidentDetailScreen(OncallScreen):
 
         self.run_worker(export(), group="incident-export", exclusive=True, exit_on_error=False)
 
+    def action_copy_reference(self) -> None:
+        """``y``: ``#ID title`` of the incident."""
+        if self.record is None:
+            self.notify("The incident is not read yet.", severity="warning", timeout=3)
+            return
+        incident = self.record.incident
+        self.copy_text(f"#{incident.id} {incident.title}")
+
     def action_runbook(self) -> None:
         """The runbook last followed for this incident (resumed), else a linked firing alert's."""
         alerts = firing_alerts(self.oncall_app.alert_feed.state)

@@ -297,6 +297,14 @@ class IncidentsScreen(OncallScreen):
         event.stop()
         self.action_open_incident()
 
+    def action_copy_reference(self) -> None:
+        """``y``: ``#ID title`` of the highlighted incident."""
+        row = self.current()
+        if row is None:
+            self.notify("No incident highlighted.", severity="warning", timeout=3)
+            return
+        self.copy_text(f"#{row.incident.id} {row.incident.title}")
+
     def action_filter(self) -> None:
         self.add_class("-filtering")
         self.query_one(FilterBar).input.focus()

@@ -301,6 +301,14 @@ class SilencesScreen(OncallScreen):
         if isinstance(event.input, FilterInput):
             self.on_filter_input_done(FilterInput.Done())
 
+    def action_copy_matchers(self) -> None:
+        """``y``: the highlighted silence's matchers in Alertmanager's syntax (what amtool takes)."""
+        line = self.current()
+        if line is None:
+            self.notify("No silence highlighted.", severity="warning", timeout=3)
+            return
+        self.copy_text(format_matchers(line.matchers))
+
     def action_toggle_expired(self) -> None:
         self.show_expired = not self.show_expired
         self._render_state(self.feed.state)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from oncall_tui.domain.durations import format_latency
 from oncall_tui.models.health import HealthState, SourceHealth
+from oncall_tui.redaction import scrub
 from oncall_tui.services.sources import AlertmanagerOverview, JaegerOverview, PrometheusOverview
 from oncall_tui.services.sources_feed import SourceOverviews, SourcesState
 from oncall_tui.ui.bindings import SOURCES_BINDINGS
@@ -43,6 +44,8 @@ class SourcesScreen(OncallScreen):
 
     _details: dict[str, dict[str, str]]
     """Per table id, per row key: the full text shown in #detail when that row is highlighted."""
+    _urls: dict[str, dict[str, str]]
+    """Per table id, per row key: the URL ``y`` copies (scrubbed of every registered secret)."""
 
     @property
     def sources_table(self) -> DataTable[Any]:
@@ -68,6 +71,7 @@ class SourcesScreen(OncallScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._details = {"sources-table": {}, "peers-table": {}, "targets-table": {}}
+        self._urls = {"sources-table": {}, "peers-table": {}, "targets-table": {}}
         self.sources_table.add_columns("Source", "State", "Version", "Latency", "Data age", "Reason")
         self.peers_table.add_columns("Peer", "Cluster", "Version", "Peers", "Problem")
         self.targets_table.add_columns("Job", "Instance", "Health", "Last scrape", "Took", "Last error")
@@ -99,6 +103,33 @@ class SourcesScreen(OncallScreen):
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             detail = self._details.get(table.id, {}).get(str(row_key.value), "")
         self.query_one("#detail", Static).update(Text(detail))
+
+    def action_copy_url(self) -> None:
+        """``y``: the URL of the focused table's highlighted row (a source, a peer, a scrape target)."""
+        table = self.focused
+        if not isinstance(table, DataTable) or not table.row_count or table.id is None:
+            self.notify("No row highlighted.", severity="warning", timeout=3)
+            return
+        row_key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        url = self._urls.get(table.id, {}).get(row_key, "")
+        if not url:
+            self.notify("This row has no URL to copy.", severity="warning", timeout=3)
+            return
+        self.copy_text(url)
+
+    def _source_urls(self, key: str) -> list[str]:
+        """The configured URLs of source ``key`` (config refuses a URL with a password)."""
+        sources = self.oncall_app.sources
+        if sources is None:
+            return []
+        context = sources.context
+        if key == "prometheus" and context.prometheus is not None:
+            return [str(context.prometheus.url)]
+        if key == "alertmanager" and context.alertmanager is not None:
+            return [str(url) for url in context.alertmanager.urls]
+        if key == "jaeger" and context.jaeger is not None:
+            return [str(context.jaeger.url)]
+        return []
 
     def _coloured(self, text: str, variable: str, bold: bool = False) -> Text:
         colour = self.app.theme_variables.get(variable, "")
@@ -133,6 +164,8 @@ class SourcesScreen(OncallScreen):
         self._details["sources-table"] = {
             key: f"{key}: {item.reason}" for key, item in health.items() if item.reason
         }
+        # Alertmanager's peers: one URL a line (each peer's own row in the peers table copies one).
+        self._urls["sources-table"] = {key: scrub("\n".join(self._source_urls(key))) for key in health}
         _replace_rows(table, rows)
 
     def _render_peers(self, overview: AlertmanagerOverview | None) -> None:
@@ -174,11 +207,13 @@ class SourcesScreen(OncallScreen):
                     )
                 )
         self._details["peers-table"] = details
+        self._urls["peers-table"] = {key: scrub(key.rstrip("/")) for key, _ in rows}
         _replace_rows(self.peers_table, rows)
 
     def _render_targets(self, overview: PrometheusOverview | None, now: datetime | None) -> None:
         rows: list[tuple[str, list[Any]]] = []
         details: dict[str, str] = {}
+        urls: dict[str, str] = {}
         if overview is not None:
             ordered = sorted(overview.targets, key=lambda t: (t.health == "up", t.job, t.instance))
             for target in ordered:
@@ -188,6 +223,7 @@ class SourcesScreen(OncallScreen):
                     else "never"
                 )
                 key = target.scrape_url or f"{target.job}/{target.instance}"
+                urls[key] = scrub(target.scrape_url)
                 if target.last_error:
                     details[key] = f"{target.instance}: {target.last_error}"
                 rows.append(
@@ -209,6 +245,7 @@ class SourcesScreen(OncallScreen):
             title = f"Prometheus scrape targets — {len(overview.targets)} total, {down} not up"
             self.query_one("#targets-title", Static).update(title)
         self._details["targets-table"] = details
+        self._urls["targets-table"] = urls
         _replace_rows(self.targets_table, rows)
 
 
