@@ -28,6 +28,7 @@ from oncall_tui.domain.matchers import Matcher, selects
 from oncall_tui.domain.silences import is_until_resolved_marker, marker_of
 from oncall_tui.models.alertmanager import Alert, Silence
 from oncall_tui.services.actions import ActionResult, AlertActions
+from oncall_tui.services.alert_target import AlertTarget
 
 
 def is_until_resolved(silence: Silence) -> bool:
@@ -91,30 +92,51 @@ class AckKeeper:
         self._step = step
 
     async def run_once(
-        self, silences: Sequence[Silence], alerts: Sequence[Alert], now: datetime
+        self,
+        silences: Sequence[Silence],
+        alerts: Sequence[Alert],
+        now: datetime,
+        shown: Iterable[tuple[Alert, str]] = (),
     ) -> list[ActionResult]:
         """End the acks whose alerts resolved, extend every due one; one result per change.
 
-        ``silences`` and ``alerts`` are one successful poll's.
+        ``silences`` and ``alerts`` are one successful poll's. ``shown`` pairs the alerts of the poll
+        and the recently resolved ones with the group each was shown in: a change is logged in the
+        incident of the ack's group (without it, in one of its own, named after the matchers).
         """
+
         # Matching every ack against 10,000s of alerts is pure Python: in a thread, keys stay answered.
-        endings, extensions = await asyncio.to_thread(
-            lambda: (
-                due_endings(silences, alerts),
-                due_extensions(silences, alerts, now, self._step, created_by=self._actions.user),
-            )
-        )
+        def due() -> list[tuple[Silence, AlertTarget | None, bool]]:
+            ends = due_endings(silences, alerts)
+            extends = due_extensions(silences, alerts, now, self._step, created_by=self._actions.user)
+            pairs = list(shown) if ends or extends else []
+            return [(s, target_of(s, pairs), True) for s in ends] + [
+                (s, target_of(s, pairs), False) for s in extends
+            ]
+
         results = []
-        for silence in endings:
-            # Logged and sent like any expiry (the outbox retries it if Alertmanager is down).
-            results.append(await self._actions.expire_silence(silence))
-        for silence in extensions:
+        for silence, target, ending in await asyncio.to_thread(due):
+            if ending:
+                # Logged and sent like any expiry (the outbox retries it if Alertmanager is down).
+                results.append(await self._actions.expire_silence(silence, target=target))
+                continue
             # One extension per silence and current end: a keeper running again before the next
             # poll shows the new end maps to the same outbox item instead of extending twice.
             key = f"keep-{silence.id}-{int(silence.ends_at.timestamp())}"
             results.append(
                 await self._actions.extend_silence(
-                    silence, duration=self._step, dedup_key=key, automatic=True
+                    silence, duration=self._step, dedup_key=key, automatic=True, target=target
                 )
             )
         return results
+
+
+def target_of(silence: Silence, shown: Sequence[tuple[Alert, str]]) -> AlertTarget | None:
+    """The alerts of one group the silence covers (the first such group), or None if it covers none shown."""
+    covered = covered_firing(silence, (alert for alert, _ in shown))
+    if not covered:
+        return None
+    group_of = {id(alert): group for alert, group in shown}
+    group = group_of[id(covered[0])]
+    alerts = tuple(a for a in covered if group_of[id(a)] == group)
+    return AlertTarget(group, {}, alerts)

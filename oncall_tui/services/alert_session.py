@@ -13,6 +13,7 @@ items are still pending, and a notice (toast) per result.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -236,6 +237,9 @@ class AlertSession(Feed[AlertFeedState]):
             return
         poll = result.value
         changes = poll.changes
+        if self.state.error is not None and self.state.pending and self._drain is not None:
+            # Alertmanager is back: what waits out a backoff (up to minutes) is delivered now.
+            self._drain.wake(retry_now=True)
         self._set(
             replace(
                 self.state,
@@ -281,8 +285,13 @@ class AlertSession(Feed[AlertFeedState]):
         if actions is None:
             return
         if self._keeper is not None:
+            # Evaluated in the keeper's thread, and only when an ack is due.
+            shown = itertools.chain(
+                ((row.alert, row.group_key) for row in poll.snapshot.rows),
+                ((r.alert, r.group_key) for r in self.state.resolved.values()),
+            )
             for result in await self._keeper.run_once(
-                poll.silences, poll.snapshot.alerts(), self._clock.now()
+                poll.silences, poll.snapshot.alerts(), self._clock.now(), shown
             ):
                 if not result.ok:
                     self._report(result, "Ack keeper")

@@ -312,11 +312,14 @@ class OutboxDrain:
         self._wake = asyncio.Event()
         self._on_error = on_error
         self._on_delivered = on_delivered
+        self._retry_now = False
         self.last_error: OncallError | None = None
         """Why the last round failed (the incident log could not be used); None once a round succeeds."""
 
-    def wake(self) -> None:
-        """Try now (e.g. the source came back, or the user pressed retry)."""
+    def wake(self, *, retry_now: bool = False) -> None:
+        """Try now (e.g. the user pressed retry); ``retry_now``: the server is back, so items waiting
+        out a backoff (up to minutes) are tried now too."""
+        self._retry_now = self._retry_now or retry_now
         self._wake.set()
 
     @property
@@ -369,6 +372,9 @@ class OutboxDrain:
             # came back meanwhile) must start another round, not be lost until the idle timeout.
             self._wake.clear()
             try:
+                if self._retry_now:
+                    self._retry_now = False
+                    await asyncio.to_thread(self._outbox.retry_now, self._clock.now(), scope=self._scope)
                 deliveries = await self.run_once()
                 if deliveries and self._on_delivered is not None:
                     # What waits changed: the "queued" marks must not wait for the next poll.

@@ -150,6 +150,19 @@ class Outbox:
                 claimed.append(self._get(conn, int(row["id"])))
             return claimed
 
+    def retry_now(self, now: datetime | None = None, *, scope: ContextScope | None = None) -> int:
+        """Make every waiting item of ``scope`` due now (its server is back: the backoff is over);
+        how many. Items in flight keep their lease."""
+        stamp = to_db_time(now or self._clock.now())
+        where, params = scope.where() if scope is not None else ("1", [])
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?"
+                f" WHERE state = 'pending' AND next_attempt_at > ? AND {where}",
+                (stamp, stamp, *params),
+            )
+            return int(cursor.rowcount)
+
     def mark_done(
         self, item_id: int, result: Mapping[str, Any] | None = None, *, lease_token: str | None = None
     ) -> OutboxItem:

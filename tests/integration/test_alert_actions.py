@@ -210,8 +210,11 @@ async def test_ack_until_resolved_is_extended_on_the_real_alertmanager_with_the_
     clock.advance(20 * 60)
     keeper = AckKeeper(actions, SETTINGS.ack.until_resolved_step)
     silences = await client.silences()
-    (extended,) = await keeper.run_once(silences, [alert], clock.now())
+    shown = [(alert, target.group_key)]
+    (extended,) = await keeper.run_once(silences, [alert], clock.now(), shown)
     assert extended.status is ActionStatus.DONE, extended.message
+    # Logged in the incident the ack opened, the group's: not in one named after the matchers.
+    assert extended.incident_id == acked.incident_id
     (new_id,) = extended.silence_ids
     active = [s for s in await client.silences() if s.status.state == "active"]
     assert [s.id for s in active] == [new_id]  # whatever id Alertmanager chose, it is the one recorded
@@ -223,8 +226,10 @@ async def test_ack_until_resolved_is_extended_on_the_real_alertmanager_with_the_
 
     # Resolved (gone from Alertmanager's alerts): the ack ends at once, so a new firing is not covered.
     clock.advance(20 * 60)
-    (ended,) = await keeper.run_once(await client.silences(), [], clock.now())
+    # The alert is only among the recently resolved now: still the group's incident.
+    (ended,) = await keeper.run_once(await client.silences(), [], clock.now(), shown)
     assert ended.status is ActionStatus.DONE, ended.message
+    assert ended.incident_id == acked.incident_id
     assert (await client.silence(new_id)).status.state == "expired"
     await client.aclose()
     db.close()

@@ -180,3 +180,32 @@ async def test_an_incident_whose_alerts_resolved_resolves_after_the_grace_period
     await wait_for(lambda: any(n.title == "Incident resolved" for n in host.notices), "the notice")
     notice = next(n for n in host.notices if n.title == "Incident resolved")
     assert notice.message == f"incident #{incident_id} resolved automatically: no alert fired for 5m"
+
+
+async def test_an_ack_queued_while_alertmanager_was_down_goes_out_with_the_first_poll_after_it_is_back(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    session, backends, _host = running
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    snapshot = session.state.snapshot
+    assert snapshot is not None
+    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    backends.down.add("alertmanager")
+    generation = session.state.generation
+    session.wake()
+    await wait_for(lambda: session.state.error is not None, "the failed poll")
+
+    async def ack(actions: AlertActions) -> list[ActionResult]:
+        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
+
+    assert session.perform("ack", [row.key], ack)
+    await wait_for(lambda: session.state.pending, "the ack queued")
+    # The clock stands still: the queued ack's backoff never runs out by itself. Alertmanager is
+    # back, and the first good poll delivers it.
+    backends.down.clear()
+    session.wake()
+    await wait_for(
+        lambda: session.state.generation > generation and session.state.error is None, "a good poll"
+    )
+    await wait_for(lambda: len(backends.silences) == 4, "the queued ack delivered")
+    await wait_for(lambda: not session.state.pending, "nothing left queued")

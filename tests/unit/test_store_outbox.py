@@ -229,3 +229,26 @@ def test_items_made_without_a_context_belong_only_to_a_drain_without_one(outbox:
     assert outbox.pending(prod) == [] and outbox.claim_due(scope=prod) == []
     assert outbox.pending(ContextScope.of(None)) == [plain]
     assert [i.dedup_key for i in outbox.claim_due(scope=ContextScope.of(None))] == ["plain"]
+
+
+def test_retry_now_ends_the_backoff_of_waiting_items_of_its_context_only(outbox: Outbox) -> None:
+    prod = outbox.enqueue("create_silence", PAYLOAD, dedup_key="prod", context="prod-eu")
+    (claimed,) = outbox.claim_due(scope=ContextScope.of("prod-eu"))
+    outbox.mark_failed(
+        prod.id, "connection refused", START + timedelta(minutes=5), lease_token=claimed.lease_token
+    )
+    staging = outbox.enqueue(
+        "create_silence",
+        PAYLOAD,
+        dedup_key="staging",
+        context="staging",
+        not_before=START + timedelta(minutes=5),
+    )
+    flying = outbox.enqueue("create_silence", PAYLOAD, dedup_key="flying", context="prod-eu")
+    (in_flight,) = outbox.claim_due(scope=ContextScope.of("prod-eu"))
+    assert in_flight.id == flying.id
+    # Alertmanager of prod-eu is back: its waiting item is due now; staging's and the leased one are not.
+    assert outbox.retry_now(scope=ContextScope.of("prod-eu")) == 1
+    assert [i.id for i in outbox.claim_due(scope=ContextScope.of("prod-eu"))] == [prod.id]
+    assert outbox.claim_due(scope=ContextScope.of("staging")) == []
+    assert outbox.get(staging.id).next_attempt_at == START + timedelta(minutes=5)
