@@ -7,6 +7,8 @@ looks at the app's own such silences:
 * if at least one alert it covers is still in Alertmanager's list (still firing) and
   less than half of the step is left, it is extended to ``now + step`` through
   :meth:`AlertActions.extend_silence` (logged, outbox, new id recorded);
+* a second copy of one ack (same marker; a retry after a request a stopped server had taken)
+  is ended at once (:func:`duplicates`), so an ack is in force exactly once;
 * if none of the alerts it was made for fires any more (the alert resolved; or what fires
   now under its matchers started after the ack: a new firing), it is ended at once
   (:func:`due_endings`), so a new firing is a new, un-acked alert. This also holds across a
@@ -59,6 +61,26 @@ def due_endings(silences: Sequence[Silence], alerts: Sequence[Alert]) -> list[Si
     ]
 
 
+def duplicates(silences: Sequence[Silence]) -> list[Silence]:
+    """The app's silences that are a second copy of one action: same marker, both in force.
+
+    A request to an Alertmanager that was stopped (it accepts, never answers) times out, the
+    outbox finds no silence with the marker and sends again; when the server resumes it may
+    apply both. The copy made first stays; the others are ended.
+    """
+    first: dict[str, Silence] = {}
+    extra = []
+    for silence in sorted(silences, key=lambda s: (s.starts_at, s.id)):
+        marker = marker_of(silence.comment)
+        if marker is None or silence.status.state == "expired":
+            continue
+        if marker in first:
+            extra.append(silence)
+        else:
+            first[marker] = silence
+    return extra
+
+
 def due_extensions(
     silences: Sequence[Silence],
     alerts: Sequence[Alert],
@@ -107,8 +129,10 @@ class AckKeeper:
 
         # Matching every ack against 10,000s of alerts is pure Python: in a thread, keys stay answered.
         def due() -> list[tuple[Silence, AlertTarget | None, bool]]:
-            ends = due_endings(silences, alerts)
-            extends = due_extensions(silences, alerts, now, self._step, created_by=self._actions.user)
+            copies = duplicates(silences)
+            kept = [s for s in silences if s not in copies]
+            ends = copies + due_endings(kept, alerts)
+            extends = due_extensions(kept, alerts, now, self._step, created_by=self._actions.user)
             pairs = list(shown) if ends or extends else []
             return [(s, target_of(s, pairs), True) for s in ends] + [
                 (s, target_of(s, pairs), False) for s in extends

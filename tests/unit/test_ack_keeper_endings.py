@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
+
 from oncall_tui.domain.silences import silence_marker
 from oncall_tui.models.alertmanager import Alert, AlertStatus, Silence, SilenceMatcher, SilenceStatus
-from oncall_tui.services.ack_keeper import due_endings, due_extensions
+from oncall_tui.services.ack_keeper import due_endings, due_extensions, duplicates
 
 ACKED_AT = datetime(2026, 3, 11, 3, 4, tzinfo=UTC)
 LABELS = {"alertname": "Host_Down", "instance": "server1"}
@@ -58,3 +60,14 @@ def test_only_the_apps_active_until_resolved_acks_end() -> None:
     someone_elses = ack("maintenance")
     expired = ack(UNTIL_RESOLVED.comment, state="expired")
     assert due_endings([plain_ack, someone_elses, expired], []) == []
+
+
+def test_a_second_copy_of_one_ack_is_ended_and_the_first_kept() -> None:
+    # A stopped Alertmanager took the ack's request, the outbox retried it, both were applied.
+    first = ack(f"on it {silence_marker('ack-0123')}")
+    copy = msgspec.structs.replace(first, id="s2", starts_at=ACKED_AT + timedelta(seconds=20))
+    other = msgspec.structs.replace(first, id="s3", comment=f"other {silence_marker('ack-4567')}")
+    someone_elses = msgspec.structs.replace(first, id="s4", comment="maintenance")
+    assert duplicates([copy, first, other, someone_elses]) == [copy]
+    # An expired copy is no copy in force.
+    assert duplicates([first, msgspec.structs.replace(copy, status=SilenceStatus(state="expired"))]) == []
