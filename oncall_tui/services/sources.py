@@ -174,6 +174,7 @@ class SourceSet:
                 transport_for("jaeger"),
             )
         self._jaeger_client: JaegerClient | None = None
+        self._cluster: tuple[list[httpx.AsyncClient], AlertmanagerCluster] | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -194,10 +195,17 @@ class SourceSet:
     async def alertmanager(self) -> AlertmanagerCluster:
         """All Alertmanager peers as one cluster client."""
         assert self.context.alertmanager is not None
-        peers: list[tuple[str, AlertmanagerClient]] = []
-        for index, url in enumerate(self.context.alertmanager.urls):
-            peers.append((str(url), AlertmanagerClient(await self._http[f"alertmanager#{index}"].get())))
-        return AlertmanagerCluster(peers)
+        urls = [str(url) for url in self.context.alertmanager.urls]
+        clients = [await self._http[f"alertmanager#{index}"].get() for index in range(len(urls))]
+        # One cluster for as long as its HTTP clients live: it keeps the last poll's alerts, which
+        # the next poll shares (``models/alert_reuse.py``); a new cluster per poll kept two polls
+        # of 55,000 alerts in memory instead of one.
+        if self._cluster is None or any(a is not b for a, b in zip(self._cluster[0], clients, strict=True)):
+            cluster = AlertmanagerCluster(
+                [(url, AlertmanagerClient(c)) for url, c in zip(urls, clients, strict=True)]
+            )
+            self._cluster = (clients, cluster)
+        return self._cluster[1]
 
     async def jaeger(self) -> JaegerClient:
         """The Jaeger client; it remembers which API generation the server speaks."""

@@ -209,3 +209,20 @@ async def test_an_ack_queued_while_alertmanager_was_down_goes_out_with_the_first
     )
     await wait_for(lambda: len(backends.silences) == 4, "the queued ack delivered")
     await wait_for(lambda: not session.state.pending, "nothing left queued")
+
+
+async def test_a_steady_queue_is_held_once_the_next_poll_shares_the_last_ones_alerts(
+    running: tuple[AlertSession, AlertBackends, AsyncioHost],
+) -> None:
+    # Memory (issue 12): 55,000 alerts must not be held twice because a poll decoded them again.
+    session, _backends, _host = running
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    first = session.state.snapshot
+    assert first is not None
+    generation = session.state.generation
+    session.wake()
+    await wait_for(lambda: session.state.generation > generation, "the second poll")
+    second = session.state.snapshot
+    assert second is not None and second is not first
+    assert [r.key for r in second.rows] == [r.key for r in first.rows]
+    assert all(a.alert is b.alert for a, b in zip(first.rows, second.rows, strict=True))
