@@ -58,41 +58,63 @@ def run(
         finally:
             for environment in started:
                 environment.stop()
-    from oncall_tui.config.loader import load_settings
-
-    try:
-        # The same validation as ``config check``: what it accepts starts, what it rejects does not.
-        loaded = load_settings(
-            config_path, overrides={"theme": theme} if theme else None, context=context, for_app=True
-        )
-    except ConfigError as exc:
-        # A malformed config never starts the app half-configured.
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 2
-    settings = loaded.settings
-    if context is not None and context not in settings.contexts:
-        names = ", ".join(settings.contexts) or "none"
-        print(f"--context: no context named {context!r} (defined: {names})", file=sys.stderr)
-        return 2
-    if not settings.contexts:
-        print(
-            "no contexts configured: write one in the config file (oncall-tui config path shows where),\n"
-            "or try the built-in demo: oncall-tui --demo",
-            file=sys.stderr,
-        )
-        return 2
-    low_bandwidth = low_bandwidth or settings.low_bandwidth
+    # A real config is read and validated like the demo environment is built: in the app's start-up
+    # thread, after its first frame (the config models cost ~250 ms of imports). A config it
+    # rejects never starts anything: the app ends at once, exit status 2, with the very lines
+    # ``config check`` prints.
     return _run_app(
-        # Built after the first frame (with the services), like the demo's.
-        lambda: settings,
+        _settings_loader(config_path, theme=theme, context=context),
         context=context,
         theme=theme,
         demo=False,
         themes=themes_dir(),
-        low_bandwidth=low_bandwidth,
+        low_bandwidth=low_bandwidth or _config_wants_low_bandwidth(config_path),
         runbook=runbook,
     )
+
+
+def _settings_loader(
+    config_path: Path | None, *, theme: str | None, context: str | None
+) -> Callable[[], Settings]:
+    """The settings of the config, validated as ``config check`` does; raises ConfigError with its lines."""
+
+    def load() -> Settings:
+        from oncall_tui.config.loader import load_settings
+
+        loaded = load_settings(
+            config_path, overrides={"theme": theme} if theme else None, context=context, for_app=True
+        )
+        settings = loaded.settings
+        if context is not None and context not in settings.contexts:
+            names = ", ".join(settings.contexts) or "none"
+            raise ConfigError([f"--context: no context named {context!r} (defined: {names})"])
+        if not settings.contexts:
+            raise ConfigError(
+                [
+                    "no contexts configured: write one in the config file"
+                    " (oncall-tui config path shows where),",
+                    "or try the built-in demo: oncall-tui --demo",
+                ]
+            )
+        return settings
+
+    return load
+
+
+def _config_wants_low_bandwidth(config_path: Path | None) -> bool:
+    """``low_bandwidth = true`` in the config file or the environment, read before Textual is imported
+    (it picks its colour system then); the full validation comes after the first frame."""
+    if os.environ.get("ONCALL_LOW_BANDWIDTH", "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    import tomllib
+
+    from oncall_tui.config.locations import config_file
+
+    try:
+        with (config_path or config_file()).open("rb") as handle:
+            return tomllib.load(handle).get("low_bandwidth") is True
+    except (OSError, tomllib.TOMLDecodeError):
+        return False  # the validation after the first frame says what is wrong
 
 
 def _log_to_file() -> Path | None:
@@ -146,5 +168,8 @@ def _run_app(
     else:
         app = OncallApp(settings, **options)
     app.run()
+    # Why it could not start (a config it rejects): after the terminal is restored, on stderr.
+    for line in app.start_problems:
+        print(line, file=sys.stderr)
     # Textual sets 1 when the app died of an unhandled error; a clean quit leaves 0 (or None).
     return app.return_code or 0

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, DemoClock, SystemClock
 from oncall_tui.domain.known_traces import KnownTraces
+from oncall_tui.errors import ConfigError
 from oncall_tui.redaction import scrub
 from oncall_tui.ui.app_services import AppServices
 from oncall_tui.ui.bindings import APP_BINDINGS
@@ -114,6 +115,8 @@ class OncallApp(QuietOutput, App[None]):
         self.source_feed: LiveFeed[SourcesState]
         """Health and overviews of the context's sources, as screens follow them."""
         self._boot_settings = settings
+        self.start_problems: list[str] = []
+        """Why the app could not start (the config's problems, one a line); empty once it has."""
         self._source_set_factory = source_set_factory
         self._wanted_context = context
         self._initial_context = ""
@@ -206,10 +209,18 @@ class OncallApp(QuietOutput, App[None]):
         try:
             loaded = settings() if callable(settings) else settings
             themes, problems = _load_boot_modules(self._user_themes_dir)
+        except ConfigError as exc:
+            self.call_from_thread(self._start_failed, 2, list(exc.problems))
+            return
         except Exception as exc:  # noqa: BLE001 - reported, and the app ends with an error status
-            self.call_from_thread(self.exit, 1, f"oncall-tui could not start: {exc}")
+            self.call_from_thread(self._start_failed, 1, [f"oncall-tui could not start: {exc}"])
             return
         self.call_from_thread(self._booted, loaded, themes, problems)
+
+    def _start_failed(self, status: int, problems: list[str]) -> None:
+        """End at once: nothing was built; the caller prints ``start_problems`` once the terminal is back."""
+        self.start_problems = problems
+        self.exit(return_code=status)
 
     def _booted(self, settings: Settings, themes: list[ThemeFile], problems: list[str]) -> None:
         """Settings are loaded and the heavy modules imported: build the services, show the first screen."""

@@ -75,3 +75,21 @@ def test_an_app_that_dies_of_an_error_exits_non_zero_with_the_terminal_restored(
     output = bytes(app.output)
     assert b"injected drawing failure" in output
     assert restored(output) == []
+
+
+def test_a_config_it_rejects_ends_the_app_at_once_with_status_2_and_the_check_lines(
+    started: list[PtyApp], tmp_path: Path
+) -> None:
+    # The config is read after the first frame (as fast as the demo); a bad one starts nothing.
+    config = tmp_path / "bad.toml"
+    config.write_text('[contexts.prod.prometheus]\nurl = "not a url"\ntimeout = -1\n')
+    app = spawn_app(["--config", str(config)], env=app_env(tmp_path))
+    started.append(app)
+    assert app.wait_exit(within=60) == 2, bytes(app.output[-2000:]).decode(errors="replace")
+    output = bytes(app.output)
+    assert restored(output) == []
+    text = output.decode(errors="replace")
+    after = text[text.rfind("\x1b[?1049l") :]  # printed once the terminal is back
+    assert f"{config}: contexts.prod.prometheus.url" in after, after
+    assert "contexts.prod.prometheus.timeout" in after, after
+    assert "Traceback" not in text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from oncall_tui.cli import main
+from tests.support.app_start import start_without_ui
 
 
 @pytest.fixture(autouse=True)
@@ -16,10 +18,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fail_if_app_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(*_args: object, **_kwargs: object) -> int:
-        raise AssertionError("the app must not start")
+    def run_app(settings: Callable[[], object], **kwargs: object) -> int:
+        started: list[object] = []
+        status = start_without_ui(started)(settings, **kwargs)
+        assert started == [], "the app must not start"
+        return status
 
-    monkeypatch.setattr("oncall_tui.commands.run_cmd._run_app", boom)
+    monkeypatch.setattr("oncall_tui.commands.run_cmd._run_app", run_app)
 
 
 def test_bad_config_exits_2_naming_file_and_field(

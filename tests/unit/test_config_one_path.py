@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.cli import main
+from tests.support.app_start import start_without_ui
 
 GOOD = '[contexts.prod.prometheus]\nurl = "http://p:9090"\n'
 
@@ -50,12 +51,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
     started: list[object] = []
-
-    def app_would_start(*args: object, **kwargs: object) -> int:
-        started.append(kwargs)
-        return 0
-
-    monkeypatch.setattr("oncall_tui.commands.run_cmd._run_app", app_would_start)
+    monkeypatch.setattr("oncall_tui.commands.run_cmd._run_app", start_without_ui(started))
     return started
 
 
