@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from oncall_tui.clock import Clock, DemoClock, SystemClock
@@ -177,6 +178,12 @@ class OncallApp(QuietOutput, App[None]):
 
         if self.booted and not isinstance(self.screen, CommandLine):
             self.push_screen(CommandLine(self.command_history))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ":" is a priority binding (see ui/bindings.py): in a text field it is a character.
+        if action == "command_line" and isinstance(self.focused, Input | TextArea):
+            return False
+        return super().check_action(action, parameters)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)

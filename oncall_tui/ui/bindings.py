@@ -70,6 +70,9 @@ APP_BINDINGS: list[BindingType] = [
         "Cmd",
         key_display=":",
         id="command-line",
+        # Priority: opened before the keys typed after it are handed out, so they land in its
+        # prompt (a paste of ":theme light"); a text field that has focus gets its ":" instead.
+        priority=True,
         tooltip="Command line: a screen by name, ctx NAME, theme NAME, messages (tab completes)",
     ),
     Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, by screen"),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
@@ -215,6 +216,7 @@ class CommandLine(ModalScreen[None]):
         self.history = history
         """Commands run this session, oldest first (shared with the app: kept between openings)."""
         self._position = len(history)
+        self._prompt_focused = False
 
     @property
     def _app(self) -> CommandHost:
@@ -231,6 +233,24 @@ class CommandLine(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.input.focus()
+
+    def on_descendant_focus(self) -> None:
+        # Queued after every key that reached this screen before the prompt had focus.
+        self._prompt_focused = True
+
+    async def on_key(self, event: Key) -> None:
+        # Keys typed (or pasted) right after ":" reach this screen before its prompt has focus:
+        # they belong in the prompt.
+        if self._prompt_focused:
+            return
+        if event.is_printable and event.character:
+            self.input.insert_text_at_cursor(event.character)
+        elif event.key == "enter":
+            await self.input.action_submit()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def _hint(self, text: str) -> str:
         found = completions(self._app, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.events import Key
 from textual.widgets import Input, Static
 
 from oncall_tui.clock import FakeClock
@@ -98,3 +99,22 @@ async def test_theme_unknown_commands_and_messages_with_times(tmp_path: Path) ->
         assert any("unknown command" in line for line in lines)
         await pilot.press("escape")
         assert not isinstance(app.screen, MessagesScreen)
+
+
+async def test_a_command_typed_at_once_after_the_colon_loses_no_key(tmp_path: Path) -> None:
+    # A paste, or tmux send-keys, delivers ":theme light⏎" in one go: the keys after ":" arrive
+    # before the prompt is on screen, and must go into it (not to the screen's own bindings).
+    backends = FakeBackends(FakeClock(real_sleep=True))
+    app = make_app(backends, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.booted, "booted")
+        for character in ":theme light":
+            key = {":": "colon", " ": "space"}.get(character, character)
+            app.post_message(Key(key, character))
+        app.post_message(Key("enter", "\r"))
+        await wait_until(pilot, lambda: app.theme == "light", "the theme command ran")
+        assert not isinstance(app.screen, CommandLine)
+        # In a text field ":" is a character, not the command line.
+        await pilot.press("slash", *"job:x")
+        assert not isinstance(app.screen, CommandLine)
+        assert isinstance(app.focused, Input) and app.focused.value == "job:x"
