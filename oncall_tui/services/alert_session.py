@@ -93,6 +93,8 @@ class AlertSession(Feed[AlertFeedState]):
         self._notifier: Notifier | None = None
         self._poller: Poller[AlertPoll] | None = None
         self._drain: OutboxDrain | None = None
+        self._after_poll_busy = False
+        self._after_poll_next: AlertPoll | None = None
         self._keeper: AckKeeper | None = None
         self._lifecycle: IncidentLifecycle | None = None
         self._completed: list[Callable[[str, list[ActionResult]], None]] = []
@@ -131,6 +133,8 @@ class AlertSession(Feed[AlertFeedState]):
         self._state = AlertFeedState(store_error=store_error, configured=am is not None)
         self.actions = None
         self._poller = None
+        self._after_poll_busy = False
+        self._after_poll_next = None
         self._drain = None
         self._keeper = None
         self._lifecycle = None
@@ -271,13 +275,27 @@ class AlertSession(Feed[AlertFeedState]):
     def _start_after_poll(self, poll: AlertPoll) -> None:
         if not self.running:
             return
+        if self._after_poll_busy:
+            # Never cut one short (an incident resolved in the log and its notice not yet given
+            # would lose the notice): the newest poll's turn comes when it is done.
+            self._after_poll_next = poll
+            return
+        self._after_poll_busy = True
+        context = self.sources
         self.spawn(
-            self._after_poll(poll),
-            # Its own group: exclusive cancels the whole group, which must not hit the poller.
-            group="after-poll",
-            exclusive=True,
-            description="escalation and ack keeping",
+            self._after_polls(poll, context), group="after-poll", description="escalation and ack keeping"
         )
+
+    async def _after_polls(self, poll: AlertPoll, context: object) -> None:
+        next_poll: AlertPoll | None = poll
+        try:
+            while next_poll is not None:
+                await self._after_poll(next_poll)
+                next_poll, self._after_poll_next = self._after_poll_next, None
+        finally:
+            if self.sources is context:  # a context switched meanwhile has its own
+                self._after_poll_busy = False
+                self._after_poll_next = None
 
     async def _after_poll(self, poll: AlertPoll) -> None:
         """Keep "until resolved" acks alive, escalate what is due, refresh timers and pending marks."""
