@@ -286,7 +286,7 @@ class AlertSession(Feed[AlertFeedState]):
             self._after_polls(poll, context), group="after-poll", description="escalation and ack keeping"
         )
 
-    async def _after_polls(self, poll: AlertPoll, context: object) -> None:
+    async def _after_polls(self, poll: AlertPoll, context: SourceSet | None) -> None:
         next_poll: AlertPoll | None = poll
         try:
             while next_poll is not None:

@@ -62,11 +62,13 @@ def poll_changes(before: AlertFeedState, snapshot: QueueSnapshot, now: datetime)
     first_seen = {
         fp: seen for fp, seen in before.first_seen.items() if fp in fingerprints and now - seen < NEW_FOR
     }
-    for fp in snapshot.new_since(previous):
+    new = snapshot.new_since(previous)
+    for fp in new:
         first_seen[fp] = now
     pairs = ((r.alert, r.group_key) for r in previous.rows) if previous is not None else ()
     resolved, just_resolved = track_resolved(before.resolved, pairs, fingerprints, now)
-    return PollChanges(now, first_seen, resolved, just_resolved, bool(snapshot.new_critical(previous)))
+    critical = bool(snapshot.new_critical(previous, new=new))
+    return PollChanges(now, first_seen, resolved, just_resolved, critical)
 
 
 @dataclass(frozen=True, slots=True)
