@@ -249,6 +249,16 @@ async def _app(body: bytes) -> dict[str, float]:
             out["first_rss_growth"] = rss() - base
             out["first_peak_growth"] = hwm() - base
             await poll("second")
+            # The yardstick, same run: the same keys with the list full and nothing being processed.
+            idle: list[float] = []
+            for n in range(20):
+                k0 = time.perf_counter()
+                driver.send_message(events.Key("up" if n % 2 else "down", None))
+                await wait_until(lambda k0=k0: bool(frames) and frames[-1] > k0)  # type: ignore[misc]
+                idle.append(next(f for f in frames if f > k0) - k0)
+                await asyncio.sleep(0.02)
+            out["idle_key_frame_max_ms"] = max(idle) * 1000
+            out["idle_key_frame_median_ms"] = sorted(idle)[len(idle) // 2] * 1000
             app._display = display  # type: ignore[method-assign]
             out["rows"] = table.row_count
             gc.collect()

@@ -33,8 +33,17 @@ _frozen_since = time.monotonic()
 
 
 @contextmanager
-def paused() -> Iterator[None]:
-    """No cyclic collections inside the block (synchronous code only)."""
+def paused(*, keep: bool = False) -> Iterator[None]:
+    """No cyclic collections inside the block (synchronous code only).
+
+    ``keep``: what is alive at the end of the block (what it built) is moved out of the
+    collector's sight before the collector is back on (``gc.freeze``, a constant-time splice).
+    Without it, the first collection after a block that built 10,000 objects walks them all, and
+    a full one walks everything not frozen: 15-65 ms with the GIL held, measured in
+    ``benchmarks/bench_alerts_load.py``, while a key waits. For big loads only (see the module
+    docstring); frozen objects go back to the collector with :func:`keep_long_lived`'s hourly
+    hand-back.
+    """
     global _pauses, _was_enabled
     with _lock:
         if _pauses == 0:
@@ -44,6 +53,8 @@ def paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if keep:
+            gc.freeze()
         with _lock:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:

@@ -8,7 +8,6 @@ a request into one).
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from oncall_tui import __version__, collector
 from oncall_tui.clients.json_items import ItemSplitter
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
+from oncall_tui.foreground import foreground
 from oncall_tui.redaction import register_secret, scrub
 
 T = TypeVar("T")
@@ -246,7 +246,9 @@ async def decode_list(
         deadline = time.perf_counter() + SLICE_SECONDS
         due = False
         # Paused for one synchronous slice only: never across the await, where other code runs.
-        with collector.paused():
+        # What the slice decoded is frozen before the collector is back on, or a full collection
+        # between two slices walks everything decoded so far (50-65 ms on 55,000 alerts).
+        with collector.paused(keep=True):
             while index < len(raws):
                 out.append(_decode_item(decoder, raws[index], index, what, each))
                 index += 1
@@ -254,7 +256,7 @@ async def decode_list(
                     due = True
                     break
         if due:
-            await asyncio.sleep(0)
+            await foreground.turn()
     collector.keep_long_lived()
     return out
 
@@ -283,7 +285,7 @@ async def _decode_pieces(
     out: list[T] = []
     while not splitter.finished:
         deadline = time.perf_counter() + SLICE_SECONDS
-        with collector.paused():
+        with collector.paused(keep=True):  # as in decode_list's slices
             while True:  # at least one candidate per slice
                 piece = splitter.candidate()
                 if piece is None:
@@ -299,7 +301,7 @@ async def _decode_pieces(
                     splitter.accept()
                 if splitter.finished or time.perf_counter() >= deadline:
                     break
-        await asyncio.sleep(0)
+        await foreground.turn()
     collector.keep_long_lived()
     return out
 

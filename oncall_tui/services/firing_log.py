@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from oncall_tui.clock import Clock
+from oncall_tui.foreground import paced
 from oncall_tui.models.alertmanager import Alert
 from oncall_tui.models.incident_record import AlertFiring
 from oncall_tui.store.db import Database
@@ -32,7 +33,7 @@ class FiringLog:
         if len(self._seen) > MAX_REMEMBERED:
             self._seen.clear()
         fresh = []
-        for alert in alerts:
+        for alert in paced(alerts):  # in a thread, 55,000 alerts: a key goes first
             key = (alert.fingerprint, alert.starts_at)
             if key not in self._seen:
                 self._seen.add(key)

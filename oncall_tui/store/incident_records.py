@@ -18,6 +18,7 @@ from typing import Any
 
 from oncall_tui.clock import Clock
 from oncall_tui.errors import StoreError
+from oncall_tui.foreground import paced
 from oncall_tui.models.incident import Incident, IncidentStatus, TimelineEntry, TimelineKind
 from oncall_tui.models.incident_record import (
     FIELD_LABELS,
@@ -192,29 +193,29 @@ class IncidentRecords:
         Alerts linked to an open incident without a known start get this firing's name and start.
         """
         now = to_db_time(self._clock.now())
-        added = 0
+        # Parameters first (Python, paced so a key goes first), then one executemany each: the
+        # statements run in C, which lets the event loop's thread in while SQLite works.
+        inserts: list[tuple[str, str, str, str, str, str]] = []
+        updates: list[tuple[str, str, str]] = []
+        for firing in paced(firings):
+            started = to_db_time(firing.starts_at)
+            inserts.append(
+                (firing.fingerprint, started, firing.alertname, firing.severity, firing.context, now)
+            )
+            updates.append((firing.alertname, started, firing.fingerprint))
         with self._db.transaction() as conn:
-            for firing in firings:
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO alert_firings"
-                    " (fingerprint, starts_at, alertname, severity, context, first_seen)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        firing.fingerprint,
-                        to_db_time(firing.starts_at),
-                        firing.alertname,
-                        firing.severity,
-                        firing.context,
-                        now,
-                    ),
-                )
-                added += cursor.rowcount
-                conn.execute(
-                    "UPDATE incident_alerts SET alertname = COALESCE(alertname, ?), starts_at = ?"
-                    " WHERE fingerprint = ? AND starts_at IS NULL AND incident_id IN"
-                    " (SELECT id FROM incidents WHERE status != 'resolved')",
-                    (firing.alertname, to_db_time(firing.starts_at), firing.fingerprint),
-                )
+            added = conn.executemany(
+                "INSERT OR IGNORE INTO alert_firings"
+                " (fingerprint, starts_at, alertname, severity, context, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                inserts,
+            ).rowcount
+            conn.executemany(
+                "UPDATE incident_alerts SET alertname = COALESCE(alertname, ?), starts_at = ?"
+                " WHERE fingerprint = ? AND starts_at IS NULL AND incident_id IN"
+                " (SELECT id FROM incidents WHERE status != 'resolved')",
+                updates,
+            )
         return added
 
     def firings(self, since: datetime, until: datetime | None = None) -> list[AlertFiring]:

@@ -31,6 +31,7 @@ from oncall_tui.ui.bindings import APP_BINDINGS
 from oncall_tui.ui.command_line import CommandHost
 from oncall_tui.ui.commands import TraceCommands
 from oncall_tui.ui.demo_controls import PALETTE, DemoHost, control, offered
+from oncall_tui.ui.input_first import InputFirst
 from oncall_tui.ui.notifications import Notice, NoticeLog
 from oncall_tui.ui.resolution import set_minute_resolution, tick_seconds
 from oncall_tui.ui.screen_registry import SCREENS, open_trace_search, show_screen, title_of
@@ -63,7 +64,7 @@ SourceSetFactory = Callable[[str, "Settings"], "SourceSet"]
 """(context name, settings) -> the context's sources; tests inject fakes through it."""
 
 
-class OncallApp(QuietOutput, App[None]):
+class OncallApp(InputFirst, QuietOutput, App[None]):
     """The terminal cockpit."""
 
     TITLE = "oncall-tui"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oncall_tui.config.alerting import AlertSettings
 from oncall_tui.domain.alert_queue import (
@@ -694,3 +696,45 @@ def test_warm_and_cold_haystacks_filter_alike() -> None:
     _same_view(warm.view(options), cold.view(options))
     _same_view(full.view(options), cold.view(options))
     assert all(warm.haystack(r) == search_text(r.alert) for r in warm.rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["critical", "warning", "info", "odd"]),
+            # Starts that differ by microseconds and exact ties: the order's fine print.
+            st.integers(min_value=0, max_value=5).map(lambda us: NOW - timedelta(microseconds=us)),
+            st.text("abc", min_size=1, max_size=3),
+        ),
+        max_size=60,
+        unique_by=lambda t: t[2],
+    )
+)
+def test_the_queue_is_in_severity_then_start_then_fingerprint_order(
+    specs: list[tuple[str, datetime, str]],
+) -> None:
+    alerts = [
+        Alert(labels={"alertname": "A", "severity": sev}, fingerprint=fp, starts_at=started)
+        for sev, started, fp in specs
+    ]
+    rows = prepare([AlertGroup({"alertname": "A"}, Receiver("r"), alerts)], POLICY).rows
+    expected = sorted(
+        alerts, key=lambda a: (-POLICY.classify(a.labels)[1], a.starts_at.timestamp(), a.fingerprint)
+    )
+    assert [r.key for r in rows] == [a.fingerprint for a in expected]
+
+
+def test_counts_cover_views_bigger_than_one_counting_chunk() -> None:
+    alerts = [
+        Alert(
+            labels={"alertname": "A", "severity": ("critical", "warning")[n % 2]},
+            fingerprint=f"{n:05d}",
+            starts_at=NOW - timedelta(seconds=n),
+        )
+        for n in range(9001)
+    ]
+    view = prepare([AlertGroup({"alertname": "A"}, Receiver("r"), alerts)], POLICY).view()
+    assert view.counts["critical"] == 4501
+    assert view.counts["warning"] == 4500
+    assert view.groups[0].counts == {"critical": 4501, "warning": 4500, "info": 0, "none": 0}

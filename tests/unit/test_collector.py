@@ -66,3 +66,22 @@ def test_keep_long_lived_freezes_and_hands_objects_back_once_an_hour(monkeypatch
     collector.keep_long_lived(now=collector.UNFREEZE_EVERY + 1)
     assert collector._frozen_since == collector.UNFREEZE_EVERY + 1
     assert gc.get_freeze_count() > 0
+
+
+def test_a_keeping_pause_freezes_what_it_built_before_the_collector_is_back_on() -> None:
+    gc.unfreeze()
+    with collector.paused(keep=True):
+        built = [{"alert": n} for n in range(1000)]
+        assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+    # Everything tracked that was alive at the end is out of the collector's sight: the next
+    # collection does not walk the thousand dicts just built.
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_a_plain_pause_freezes_nothing() -> None:
+    gc.unfreeze()
+    with collector.paused():
+        built = [{"alert": n} for n in range(1000)]
+    assert gc.get_freeze_count() == 0
+    assert len(built) == 1000

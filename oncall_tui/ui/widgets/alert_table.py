@@ -91,8 +91,9 @@ class AlertTable(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    cursor_row: reactive[int] = reactive(0, init=False)
-    """Index of the highlighted row."""
+    cursor_row: reactive[int] = reactive(0, init=False, repaint=False)
+    """Index of the highlighted row (no repaint of its own: the watcher repaints the two rows
+    that change, and a scroll that follows repaints the rest)."""
 
     @dataclass
     class RowHighlighted(Message):

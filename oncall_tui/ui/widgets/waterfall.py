@@ -60,8 +60,9 @@ class Waterfall(ScrollView, can_focus=True, inherit_bindings=False):
     Waterfall:focus { background-tint: $foreground 0%; }
     """
 
-    cursor_row: reactive[int] = reactive(0, init=False)
-    """Index of the selected row in the visible rows."""
+    cursor_row: reactive[int] = reactive(0, init=False, repaint=False)
+    """Index of the selected row in the visible rows (no repaint of its own: the watcher
+    repaints the two rows that change, and a scroll that follows repaints the rest)."""
 
     @dataclass
     class CursorMoved(Message):
