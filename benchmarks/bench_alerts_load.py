@@ -15,7 +15,8 @@ process reading the body from a file), so one does not inherit the other's heap:
 * ``app``: the whole app headless (``App.run_test``, 120x40) on the Alerts screen: the first poll
   of the body end to end, with the event loop's longest stall while it is processed (how long a
   keystroke waits) and ``down`` keys pressed all through it, each timed from the press to the
-  first frame painted after it; then RSS with the list filled.
+  first frame painted after it; then RSS with the list filled; then the yardstick, same run: the
+  same keys with the list full and nothing being processed (``app_idle_*``).
 
 Memory is RSS growth from ``/proc/self/statm`` (the body file's bytes are read before the
 baseline: they stand for the server's copy, not the app's) and the peak (``VmHWM`` minus the
