@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import pytest
 from textual.css.query import NoMatches
 
 from oncall_tui.errors import SourceError
@@ -17,6 +16,10 @@ T = TypeVar("T")
 async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, within: float = 10.0) -> None:
     """Let the app run until ``predicate()`` is true; fail naming ``what`` after ``within`` seconds.
 
+    The failure is an ``AssertionError``, not ``pytest.fail``: inside a snapshot's ``run_before``
+    Textual ends the app on an ``Exception`` only, and ``pytest.fail``'s ``BaseException`` left it
+    running until the suite's 120 s timeout.
+
     The limit is generous on purpose: it only matters when something is broken, and a loaded
     2-core CI machine must not turn a slow pass into a failure.
     """
@@ -24,7 +27,7 @@ async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, wit
     deadline = loop.time() + within
     while not _holds(predicate):
         if loop.time() > deadline:
-            pytest.fail(f"{what}: not within {within:g}s")
+            raise AssertionError(f"{what}: not within {within:g}s")
         await pilot.pause(0.01)
 
 
@@ -50,7 +53,7 @@ async def eventually(
         if last is not None and done(last):
             return last
         await asyncio.sleep(0.2)
-    pytest.fail(f"{what} within {deadline:g}s; last result: {last!r}"[:2000])
+    raise AssertionError(f"{what} within {deadline:g}s; last result: {last!r}"[:2000])
 
 
 async def holds_soon(predicate: Callable[[], object], what: str, within: float = 10.0) -> float:
@@ -59,6 +62,6 @@ async def holds_soon(predicate: Callable[[], object], what: str, within: float =
     start = loop.time()
     while not predicate():
         if loop.time() - start > within:
-            pytest.fail(f"{what}: not within {within:g}s")
+            raise AssertionError(f"{what}: not within {within:g}s")
         await asyncio.sleep(0.01)  # noqa: ASYNC110 - state of other tasks, no event to await
     return loop.time() - start

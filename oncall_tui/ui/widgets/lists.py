@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, OptionList
@@ -25,6 +26,13 @@ class ListTable(DataTable[Any]):
     """The section of ``?`` that lists these keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
+
+    def on_resize(self, _event: events.Resize) -> None:
+        # A list that shrinks (a panel under it took its height, a smaller terminal) keeps its
+        # cursor in view: a timeline that follows its newest entry still shows it. DataTable only
+        # scrolls to the cursor when the cursor moves. After the refresh, so the new size counts.
+        if self.row_count and self.show_cursor and self.cursor_type != "none":
+            self.call_after_refresh(self._scroll_cursor_into_view)
 
 
 class PickList(OptionList):
