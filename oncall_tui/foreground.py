@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 HOLD_LIMIT = 0.1
 """The longest a worker waits at a checkpoint for one hold (seconds)."""
+TURN_PAUSE = 0.001
+"""How long :meth:`Foreground.turn` leaves the GIL to other threads (seconds)."""
 
 
 class Foreground:
@@ -72,9 +74,16 @@ class Foreground:
             self._open.wait(remaining)
 
     async def turn(self) -> None:
-        """Between two slices of work on the event loop: let everything else run once, and while
-        input is in hand, wait until it is answered (or the hold runs out)."""
-        await asyncio.sleep(0)
+        """Between two slices of work on the event loop: let everything else run, other threads
+        included, and while input is in hand, wait until it is answered (or the hold runs out).
+
+        A millisecond, not ``sleep(0)``: the loop then waits in ``select`` without the GIL long
+        enough for a thread that wants it to take it. With ``sleep(0)`` the loop let go of the GIL
+        for microseconds at a time and took it straight back; the thread waiting for it (the
+        terminal's input thread, holding a key) lost every race, and a key typed during a 260 ms
+        decode reached the app only after it.
+        """
+        await asyncio.sleep(TURN_PAUSE)
         # Polled: the hold is released by a refresh callback or runs out by itself, which an
         # asyncio.Event alone would not tell.
         while self.held:  # noqa: ASYNC110

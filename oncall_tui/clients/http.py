@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -70,9 +70,10 @@ def build_async_client(
     """
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     headers.update(auth_headers(settings, secret))
+    # httpx applies verify and limits only to a transport it makes itself: make it here.
+    transport = TurnTaking(transport or httpx.AsyncHTTPTransport(verify=_verify(settings), limits=LIMITS))
     if wrap is not None:
-        # httpx applies verify and limits only to a transport it makes itself: make it here.
-        transport = wrap(transport or httpx.AsyncHTTPTransport(verify=_verify(settings), limits=LIMITS))
+        transport = wrap(transport)
     return httpx.AsyncClient(
         base_url=base_url.rstrip("/"),
         headers=headers,
@@ -82,6 +83,50 @@ def build_async_client(
         limits=LIMITS,
         follow_redirects=True,
     )
+
+
+TURN_BYTES = 1 << 20
+"""Body bytes read between two turns of the event loop (:class:`TurnTaking`)."""
+
+
+class TurnTaking(httpx.AsyncBaseTransport):
+    """A transport whose response bodies let the event loop's other work and other threads in
+    every :data:`TURN_BYTES` (``foreground.turn``).
+
+    Over a fast link the chunks of a 50 MB body are always ready: reading them kept the loop busy
+    for 150-400 ms, letting go of the GIL only for microseconds, and a key typed meanwhile never
+    reached the app's input thread (measured over a pseudo-terminal,
+    ``benchmarks/bench_alerts_load.py``).
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        response.stream = _TurnTakingStream(response.stream)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _TurnTakingStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream) -> None:
+        assert isinstance(inner, httpx.AsyncByteStream)
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        since = 0
+        async for chunk in self._inner:
+            yield chunk
+            since += len(chunk)
+            if since >= TURN_BYTES:
+                since = 0
+                await foreground.turn()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def _describe_transport_error(exc: httpx.TransportError, url: str) -> SourceError:

@@ -77,11 +77,14 @@ class OncallApp(InputFirst, QuietOutput, App[None]):
     DataTable > .datatable--header { text-style: bold; background: $panel; }
     """
 
-    context_name: reactive[str] = reactive("")
+    # None repaints by itself: screens and widgets watch these and refresh what shows them. An App
+    # reactive that repaints refreshes the whole screen: every second (``now``) that was a full
+    # render, 25-35 ms, and a key arriving meanwhile waited for it.
+    context_name: reactive[str] = reactive("", repaint=False)
     """The active context."""
-    now: reactive[datetime | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None, repaint=False)
     """Wall clock, ticked every second so ages and timers advance."""
-    demo_paused: reactive[bool] = reactive(False)
+    demo_paused: reactive[bool] = reactive(False, repaint=False)
     """The demo's incident cycle is paused (``:demo pause``): the headers say so."""
 
     def __init__(

@@ -27,8 +27,9 @@ class ListTable(DataTable[Any]):
 
     BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
 
-    def on_resize(self, _event: events.Resize) -> None:
-        # A list that shrinks (a panel under it took its height, a smaller terminal) keeps its
+    def _on_resize(self, _event: events.Resize) -> None:
+        # Textual calls the handler of every class on the way (DataTable's own _on_resize too), and
+        # subclasses keep on_resize for themselves. A list that shrinks (a panel under it took its height, a smaller terminal) keeps its
         # cursor in view: a timeline that follows its newest entry still shows it. DataTable only
         # scrolls to the cursor when the cursor moves. After the refresh, so the new size counts.
         if self.row_count and self.show_cursor and self.cursor_type != "none":
