@@ -100,15 +100,16 @@ class TurnTaking(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
+        self.inner = inner
+        """The transport that does the work."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
         response.stream = _TurnTakingStream(response.stream)
         return response
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await self.inner.aclose()
 
 
 class _TurnTakingStream(httpx.AsyncByteStream):

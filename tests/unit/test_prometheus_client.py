@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oncall_tui.clients.http import build_async_client
+from oncall_tui.clients.http import TurnTaking, build_async_client
 from oncall_tui.clients.prometheus import PrometheusClient
 from oncall_tui.config.settings import SourceSettings
 from oncall_tui.errors import NotFoundError, SourceError
@@ -61,7 +61,9 @@ def prometheus(routes: dict[str, httpx.Response], settings: SourceSettings | Non
 
 
 def recorded(client: PrometheusClient) -> Recorder:
-    transport = client._client._transport  # the MockTransport built in prometheus()
+    turns = client._client._transport
+    assert isinstance(turns, TurnTaking)
+    transport = turns.inner  # the MockTransport built in prometheus()
     assert isinstance(transport, httpx.MockTransport)
     handler = transport.handler
     assert isinstance(handler, Recorder)

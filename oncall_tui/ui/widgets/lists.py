@@ -28,10 +28,11 @@ class ListTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
 
     def _on_resize(self, _event: events.Resize) -> None:
-        # Textual calls the handler of every class on the way (DataTable's own _on_resize too), and
-        # subclasses keep on_resize for themselves. A list that shrinks (a panel under it took its height, a smaller terminal) keeps its
+        # A list that shrinks (a panel under it took its height, a smaller terminal) keeps its
         # cursor in view: a timeline that follows its newest entry still shows it. DataTable only
         # scrolls to the cursor when the cursor moves. After the refresh, so the new size counts.
+        # (Textual calls each class's handler: DataTable's _on_resize runs too, and subclasses
+        # keep on_resize for themselves.)
         if self.row_count and self.show_cursor and self.cursor_type != "none":
             self.call_after_refresh(self._scroll_cursor_into_view)
 
