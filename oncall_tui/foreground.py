@@ -41,7 +41,7 @@ class Foreground:
         self._open = threading.Event()
         self._open.set()
         self._until = 0.0
-        self._holder = 0
+        self._answering = threading.main_thread().ident
         self.holds = 0
         """Holds taken so far (benchmarks and tests read it)."""
 
@@ -53,9 +53,12 @@ class Foreground:
     def hold(self) -> None:
         """Input arrived: workers wait at their checkpoints (until :meth:`release` or the limit)."""
         self._until = time.monotonic() + self._limit
-        self._holder = threading.get_ident()
         self.holds += 1
         self._open.clear()
+
+    def answer_from(self, thread_id: int | None) -> None:
+        """The thread that answers input (the event loop's): it never waits at a checkpoint."""
+        self._answering = thread_id
 
     def release(self) -> None:
         """The input was answered (its frame is drawn): workers carry on."""
@@ -64,10 +67,10 @@ class Foreground:
     def give_way(self) -> None:
         """A worker's checkpoint: return at once, or when the hold is released or runs out.
 
-        On the holding thread (the event loop's: the same code also runs there for small polls)
-        it never waits, or it would wait for itself.
+        On the thread that answers input (the event loop's: the same code also runs there for
+        small polls) it never waits, or it would wait for itself.
         """
-        if self._open.is_set() or threading.get_ident() == self._holder:
+        if self._open.is_set() or threading.get_ident() == self._answering:
             return
         remaining = self._until - time.monotonic()
         if remaining > 0:

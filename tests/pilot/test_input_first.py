@@ -12,8 +12,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 
 from oncall_tui.foreground import foreground
+from oncall_tui.ui.input_first import holding_driver
 from tests.support.alert_fakes import AlertBackends, polled, screen_of
 
 
@@ -54,3 +58,24 @@ async def test_a_key_that_changes_nothing_still_lets_workers_go(tmp_path: Path) 
         await pilot.pause()
         assert foreground.holds > holds
         assert not foreground.held
+
+
+def test_the_terminal_driver_holds_workers_as_soon_as_a_key_is_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # In a terminal, the driver's input thread takes the hold when it reads the key: workers stop
+    # at their next checkpoint while the key is still on its way to the event loop.
+    app = AlertBackends().make_app(tmp_path)
+    assert issubclass(app.driver_class, LinuxDriver)
+    assert app.driver_class.__name__.startswith("Holding")
+    handed: list[object] = []
+    monkeypatch.setattr(Driver, "send_message", lambda _self, message: handed.append(message))
+    driver = object.__new__(holding_driver(LinuxDriver))
+    holds = foreground.holds
+    driver.send_message(events.Key("j", "j"))
+    assert foreground.held
+    assert foreground.holds == holds + 1
+    foreground.release()
+    driver.send_message(events.Blur())  # not input: no hold
+    assert not foreground.held
+    assert len(handed) == 2
