@@ -27,7 +27,7 @@ from oncall_tui.clients.http import build_async_client
 from oncall_tui.clock import Clock, SystemClock
 from oncall_tui.config.settings import AlertmanagerSettings
 from oncall_tui.errors import NotFoundError, SourceError
-from oncall_tui.foreground import give_way
+from oncall_tui.foreground import paced
 from oncall_tui.models.alert_reuse import AlertReuse
 from oncall_tui.models.alertmanager import Alert, AlertGroup, AlertmanagerStatus, PostableSilence, Silence
 
@@ -93,8 +93,8 @@ def merge_alerts(per_peer: Iterable[Sequence[Alert]]) -> list[Alert]:
     Order is first appearance, so a merge of one peer's list is that list.
     """
     best: dict[str, Alert] = {}
-    for alerts in per_peer:
-        give_way()  # in the poll's thread when big: a key on the event loop goes first
+    # Per group of alerts: in the poll's thread when big, where a key on the event loop goes first.
+    for alerts in paced(per_peer, every=4):
         for alert in alerts:
             seen = best.get(alert.fingerprint)
             if seen is None or _updated(alert) > _updated(seen):
@@ -112,8 +112,7 @@ def merge_groups(per_peer: Iterable[Sequence[AlertGroup]]) -> list[AlertGroup]:
     best = {a.fingerprint: a for a in merge_alerts(g.alerts for groups in peers for g in groups)}
     merged: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[AlertGroup, dict[str, Alert]]] = {}
     for groups in peers:
-        for group in groups:
-            give_way()
+        for group in paced(groups, every=4):
             key = (group.receiver.name, tuple(sorted(group.labels.items())))
             if key not in merged:
                 merged[key] = (group, {})
