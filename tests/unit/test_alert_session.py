@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from oncall_tui.domain.alert_queue import AlertState
+from oncall_tui.domain.alert_queue import AlertRow, AlertState, QueueSnapshot
 from oncall_tui.services.actions import ActionResult, ActionStatus, AlertActions, AlertTarget
 from oncall_tui.services.alert_session import AlertSession
 from oncall_tui.services.alert_state import AlertFeedState
@@ -25,6 +25,23 @@ async def wait_for(condition: Callable[[], object], what: str, within: float = 1
         if loop.time() > deadline:
             pytest.fail(f"{what}: not within {within:g}s")
         await asyncio.sleep(0.01)
+
+
+async def first_active_row(session: AlertSession) -> tuple[QueueSnapshot, AlertRow]:
+    """After the first poll: its snapshot and its first active alert."""
+    await wait_for(lambda: session.state.snapshot is not None, "first poll")
+    snapshot = session.state.snapshot
+    assert snapshot is not None
+    return snapshot, next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+
+
+def ack_of(row: AlertRow) -> Callable[[AlertActions], Awaitable[list[ActionResult]]]:
+    """The action ``session.perform`` runs to ack ``row`` for an hour."""
+
+    async def ack(actions: AlertActions) -> list[ActionResult]:
+        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
+
+    return ack
 
 
 @pytest.fixture
@@ -64,17 +81,10 @@ async def test_an_action_marks_the_alert_in_flight_then_reports_and_the_next_pol
     running: tuple[AlertSession, AlertBackends, AsyncioHost],
 ) -> None:
     session, backends, host = running
-    await wait_for(lambda: session.state.snapshot is not None, "first poll")
-    snapshot = session.state.snapshot
-    assert snapshot is not None
-    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    _, row = await first_active_row(session)
     completed: list[tuple[str, list[ActionResult]]] = []
     session.on_completed(lambda what, results: completed.append((what, results)))
-
-    async def ack(actions: AlertActions) -> list[ActionResult]:
-        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
-
-    assert session.perform("ack", [row.key], ack)
+    assert session.perform("ack", [row.key], ack_of(row))
     # Marked at once, before anything was sent.
     assert session.state.inflight == {row.key: "ack"}
     assert session.state.pending_for(row.key) == "ack"
@@ -138,18 +148,11 @@ async def test_an_incident_whose_alerts_resolved_resolves_after_the_grace_period
     running: tuple[AlertSession, AlertBackends, AsyncioHost],
 ) -> None:
     session, backends, host = running
-    await wait_for(lambda: session.state.snapshot is not None, "first poll")
-    snapshot = session.state.snapshot
-    assert snapshot is not None
-    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    snapshot, row = await first_active_row(session)
     group = [r.fingerprint for r in snapshot.rows if r.group_key == row.group_key]
-
-    async def ack(actions: AlertActions) -> list[ActionResult]:
-        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
-
     completed: list[list[ActionResult]] = []
     session.on_completed(lambda _what, results: completed.append(results))
-    session.perform("ack", [row.key], ack)
+    session.perform("ack", [row.key], ack_of(row))
     await wait_for(lambda: completed, "the ack")
     incident_id = completed[0][0].incident_id
     assert session.actions is not None and incident_id is not None
@@ -186,19 +189,12 @@ async def test_an_ack_queued_while_alertmanager_was_down_goes_out_with_the_first
     running: tuple[AlertSession, AlertBackends, AsyncioHost],
 ) -> None:
     session, backends, _host = running
-    await wait_for(lambda: session.state.snapshot is not None, "first poll")
-    snapshot = session.state.snapshot
-    assert snapshot is not None
-    row = next(r for r in snapshot.rows if r.state is AlertState.ACTIVE)
+    _, row = await first_active_row(session)
     backends.down.add("alertmanager")
     generation = session.state.generation
     session.wake()
     await wait_for(lambda: session.state.error is not None, "the failed poll")
-
-    async def ack(actions: AlertActions) -> list[ActionResult]:
-        return await actions.ack_many([AlertTarget.of_row(row)], duration="1h", comment="looking")
-
-    assert session.perform("ack", [row.key], ack)
+    assert session.perform("ack", [row.key], ack_of(row))
     await wait_for(lambda: session.state.pending, "the ack queued")
     # The clock stands still: the queued ack's backoff never runs out by itself. Alertmanager is
     # back, and the first good poll delivers it.

@@ -6,7 +6,6 @@ karma body (and small broken ones) go through it.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import msgspec
@@ -16,6 +15,7 @@ from oncall_tui.clients import http
 from oncall_tui.clients.http import decode, decode_list
 from oncall_tui.errors import SourceError
 from oncall_tui.models.alertmanager import AlertGroup
+from tests.support.loop_turns import turns_while
 
 GROUPS = (
     Path(__file__).resolve().parent.parent
@@ -36,23 +36,11 @@ async def test_same_groups_as_one_decode_and_the_loop_runs_in_between(
 ) -> None:
     body = GROUPS.read_bytes()
     monkeypatch.setattr(http, "SLICE_SECONDS", 0.0)  # yield after every item
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    task = asyncio.ensure_future(ticker())
-    await asyncio.sleep(0)
-    before = ticks
-    groups = await decode_list(body, AlertGroup, what=WHAT)
-    task.cancel()
+    groups, turns = await turns_while(decode_list(body, AlertGroup, what=WHAT))
     assert groups == decode(body, list[AlertGroup], what=WHAT)
     assert len(groups) == 10
     # Another task ran between the items (once per item).
-    assert ticks - before >= len(groups)
+    assert turns >= len(groups)
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ the loop to itself for hundreds of milliseconds.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
 
 from oncall_tui.clients.http import TURN_BYTES, build_async_client
 from oncall_tui.config.settings import PrometheusSettings
+from tests.support.loop_turns import turns_while
 
 CHUNK = 64 * 1024
 
@@ -34,25 +34,11 @@ async def test_a_big_body_is_read_whole_with_the_loop_let_through_every_megabyte
     client = build_async_client(
         "http://prom.test", PrometheusSettings(url="http://prom.test"), transport=transport
     )
-    beats = 0
-    reading = True
-
-    async def other_work() -> None:
-        nonlocal beats
-        while reading:
-            beats += 1
-            await asyncio.sleep(0)
-
-    other = asyncio.create_task(other_work())
-    await asyncio.sleep(0)
-    beats = 0
-    response = await client.get("/api/v1/query")
-    reading = False
-    await other
+    response, turns = await turns_while(client.get("/api/v1/query"))
     await client.aclose()
     assert len(response.content) == total
     assert response.content[CHUNK * 17] == 17
-    assert beats >= 4  # at least once per megabyte read
+    assert turns >= 4  # at least once per megabyte read
 
 
 async def test_a_small_body_takes_no_turn() -> None:
